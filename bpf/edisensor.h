@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The kernel/user ABI of edisensor: everything the BPF programs and the
+ * userspace daemon both see. Fixed-width types, explicit padding, no libc.
+ * Changing a layout here is an ABI change: rebuild both sides.
+ */
+#ifndef EDISENSOR_H
+#define EDISENSOR_H
+
+#ifdef __bpf__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#endif
+
+/* Limits a build may override (-DES_SEG_MAX=...). */
+#ifndef ES_SEG_MAX
+#define ES_SEG_MAX 512          /* segment bytes copied into one event */
+#endif
+#ifndef ES_MAX_FLOWS
+#define ES_MAX_FLOWS 65536      /* default LRU flow table size (per direction) */
+#endif
+#ifndef ES_MAX_PORTS
+#define ES_MAX_PORTS 256
+#endif
+#ifndef ES_MAX_TAGS
+#define ES_MAX_TAGS 256
+#endif
+#ifndef ES_MAX_CIDRS
+#define ES_MAX_CIDRS 1024
+#endif
+#ifndef ES_RINGBUF_BYTES
+#define ES_RINGBUF_BYTES (8u << 20)
+#endif
+
+/*
+ * Per-CPU counters. The OUTCOME counters partition the packets: every packet
+ * the program sees ends in exactly one of them, so their sum equals
+ * ES_CNT_PACKETS. The others count events inside monitored traffic.
+ */
+enum es_counter {
+	ES_CNT_PACKETS = 0,
+	/* outcomes */
+	ES_CNT_NON_IP,
+	ES_CNT_NON_TCP,
+	ES_CNT_NOT_MONITORED,
+	ES_CNT_MONITORED,
+	ES_CNT_MALFORMED_ETH,
+	ES_CNT_MALFORMED_VLAN,
+	ES_CNT_MALFORMED_IPV4,
+	ES_CNT_MALFORMED_IPV6,
+	ES_CNT_MALFORMED_TCP,
+	ES_CNT_FRAGMENT,
+	/* inside monitored traffic */
+	ES_CNT_PAYLOAD_EMPTY,       /* monitored, no TCP payload */
+	ES_CNT_PAYLOAD_BYTES,       /* TCP payload bytes of monitored packets */
+	ES_CNT_FLOW_NEW,
+	ES_CNT_FLOW_MIDSTREAM,      /* flow first seen without SYN */
+	ES_CNT_FLOW_NOT_TRACKED,    /* flow table update failed */
+	ES_CNT_FLOW_END,
+	ES_CNT_RETRANS,             /* packets whose bytes were all seen before */
+	ES_CNT_OVERLAP,             /* packets partially seen before */
+	ES_CNT_GAP,
+	ES_CNT_INTERCHANGES,        /* UNA/UNB/ISA (or UNH/ST without envelope) seen */
+	ES_CNT_SEGMENTS,            /* segments forwarded as events */
+	ES_CNT_SEGMENTS_SKIPPED,    /* segments not forwarded (tag not asked for) */
+	ES_CNT_SEG_TRUNCATED,       /* forwarded with ES_SEGF_TRUNCATED */
+	ES_CNT_EVENTS,              /* ring buffer records written */
+	ES_CNT_RINGBUF_FULL,        /* ring buffer reservation failed: event lost */
+	ES_CNT_FRAGS_READ,          /* multi-buffer frames read with bpf_xdp_load_bytes */
+	ES_CNT_SCAN_LIMIT,          /* per-packet scan budget exhausted: rest skipped */
+	ES_CNT_MAX,
+};
+
+#define ES_CNT_OUTCOME_FIRST ES_CNT_NON_IP
+#define ES_CNT_OUTCOME_LAST  ES_CNT_FRAGMENT
+
+/* Flow key: one direction of a TCP connection, as seen on the wire. */
+struct es_flow_key {
+	__u8  saddr[16];   /* IPv4 in the first 4 bytes, rest zero */
+	__u8  daddr[16];
+	__u16 sport;       /* host byte order */
+	__u16 dport;       /* host byte order */
+	__u8  family;      /* 4 or 6 */
+	__u8  pad[3];
+};
+
+enum es_event_type {
+	ES_EV_SEGMENT  = 1,   /* one EDI segment (data[] holds its bytes) */
+	ES_EV_GAP      = 2,   /* sequence gap: aux = missing bytes (capped) */
+	ES_EV_FLOW_END = 3,   /* FIN or RST: aux = ES_END_FIN/ES_END_RST */
+};
+
+enum es_syntax {
+	ES_SYNTAX_NONE    = 0,
+	ES_SYNTAX_EDIFACT = 1,
+	ES_SYNTAX_X12     = 2,
+};
+
+enum es_dir {
+	ES_DIR_UNKNOWN   = 0,
+	ES_DIR_TO_SERVER = 1,  /* destination port is a monitored port */
+	ES_DIR_TO_CLIENT = 2,  /* source port is a monitored port */
+};
+
+enum es_end_reason {
+	ES_END_FIN = 1,
+	ES_END_RST = 2,
+};
+
+/* Segment event flags. */
+#define ES_SEGF_TRUNCATED  (1u << 0)  /* segment longer than ES_SEG_MAX */
+#define ES_SEGF_MIDSTREAM  (1u << 1)  /* flow first seen without SYN */
+#define ES_SEGF_AFTER_GAP  (1u << 2)  /* first segment after a resync */
+#define ES_SEGF_ISA_NONFIXED (1u << 3) /* X12 ISA not 106 bytes: separators found by element count */
+
+/* Separators in force for a segment. */
+struct es_seps {
+	__u8 component;
+	__u8 element;
+	__u8 decimal;
+	__u8 release;      /* 0 = none (X12) */
+	__u8 repetition;   /* 0 = none */
+	__u8 terminator;
+	__u8 pad[2];
+};
+
+/* Where the event came from. */
+enum es_hook {
+	ES_HOOK_XDP        = 0,
+	ES_HOOK_TC_INGRESS = 1,
+	ES_HOOK_TC_EGRESS  = 2,
+};
+
+/*
+ * One ring-buffer record. Records are variable length: the header is
+ * followed by data_len bytes of data (at most ES_SEG_MAX).
+ */
+struct es_event {
+	__u64 ts_ns;            /* capture time: replay clock, else bpf_ktime_get_ns() */
+	__u64 stream_off;       /* offset of the segment's first byte in this direction's stream */
+	struct es_flow_key flow;
+	__u32 ifindex;
+	__u32 seg_len;          /* full segment length (terminator included) */
+	__u32 aux;              /* GAP: missing bytes; FLOW_END: reason */
+	__u16 data_len;         /* bytes in data[] */
+	__u16 flags;            /* ES_SEGF_* */
+	__u8  type;             /* enum es_event_type */
+	__u8  syntax;           /* enum es_syntax */
+	__u8  dir;              /* enum es_dir */
+	__u8  hook;             /* enum es_hook */
+	struct es_seps seps;
+	__u8  data[ES_SEG_MAX];
+};
+
+#define ES_EVENT_HDR_LEN ((unsigned)__builtin_offsetof(struct es_event, data))
+
+/* Key of the forwarded-tag map: the tag's bytes, zero padded ("NAD", "N1"). */
+struct es_tag_key {
+	__u8 tag[4];
+};
+
+/* Key of the monitored-CIDR LPM trie. */
+struct es_cidr_key {
+	__u32 prefixlen;        /* bits, over family byte + address */
+	__u8  family;           /* 4 or 6 */
+	__u8  addr[16];
+};
+
+/* Default monitored TCP ports: FTP data/control, AS2 over HTTP, OFTP, EDI translators. */
+#define ES_DEFAULT_PORTS 20, 21, 80, 3305, 4080, 5080, 8080, 9000
+
+#endif /* EDISENSOR_H */
