@@ -3,6 +3,7 @@
 # (helpers and the sanitizer build use their own), V=1 shows the commands.
 .DELETE_ON_ERROR:
 .SUFFIXES:
+.SECONDARY:
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
