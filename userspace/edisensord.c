@@ -1,2 +1,136 @@
+/*
+ * edisensord: the edisensor daemon. main() wires the modules in order and
+ * tears them down in reverse: config -> BPF object -> (attach | replay)
+ * -> ring buffer -> pipeline.
+ */
+#include <errno.h>
 #include <stdio.h>
-int main(void) { puts("edisensord"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "config.h"
+#include "counters.h"
+#include "event_print.h"
+#include "log.h"
+#include "replay.h"
+#include "sensor_bpf.h"
+
+struct daemon {
+	struct config cfg;
+	struct sensor_bpf *bpf;
+	struct ring_buffer *rb;
+	uint64_t events;
+	uint64_t short_events;
+};
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+	const struct es_event *ev = data;
+
+	if (len < ES_EVENT_HDR_LEN) {
+		d->short_events++;
+		return 0;
+	}
+	d->events++;
+	if (d->cfg.debug_events)
+		event_print(stderr, ev, len);
+	return 0;
+}
+
+static int setup_bpf(struct daemon *d)
+{
+	struct sensor_bpf_opts o = {
+		.tap_mode = d->cfg.tap_mode,
+		.max_flows = d->cfg.max_flows,
+		.ringbuf_bytes = d->cfg.ringbuf_bytes,
+		.cidrs = d->cfg.cidrs,
+		.n_cidrs = d->cfg.n_cidrs,
+	};
+	int err = sensor_bpf_open_load(&d->bpf, &o);
+
+	if (err) {
+		log_error("loading the BPF object failed: %s (root, or CAP_BPF and "
+			  "CAP_NET_ADMIN, and a kernel with BTF are needed)", strerror(-err));
+		return err;
+	}
+	err = sensor_bpf_set_ports(d->bpf, d->cfg.ports, d->cfg.n_ports);
+	if (!err)
+		err = sensor_bpf_set_tags(d->bpf, d->cfg.tags, d->cfg.n_tags);
+	if (err) {
+		log_error("filling the BPF maps failed: %s", strerror(-err));
+		return err;
+	}
+	d->rb = ring_buffer__new(sensor_bpf_events_fd(d->bpf), on_event, d, NULL);
+	if (!d->rb) {
+		err = -errno;
+		log_error("ring buffer: %s", strerror(-err));
+	}
+	return err;
+}
+
+static void print_summary(struct daemon *d, const struct replay_stats *st)
+{
+	struct es_counters c;
+
+	fprintf(stderr, "replay: packets %llu run %llu runts %llu oversize %llu errors %llu\n",
+		(unsigned long long)st->packets, (unsigned long long)st->runs,
+		(unsigned long long)st->runts, (unsigned long long)st->oversize,
+		(unsigned long long)st->run_errors);
+	fprintf(stderr, "events: received %llu short %llu\n",
+		(unsigned long long)d->events, (unsigned long long)d->short_events);
+	if (counters_read(sensor_bpf_counters_fd(d->bpf), &c) == 0) {
+		fprintf(stderr, "counters:\n");
+		counters_print(stderr, &c);
+	}
+}
+
+static int run_replay(struct daemon *d)
+{
+	struct replay_stats st;
+	char err[512] = "";
+	int r = replay_pcap(d->bpf, d->rb, d->cfg.replay_path, &st, err, sizeof(err));
+
+	if (r) {
+		log_error("replay: %s", err);
+		return r;
+	}
+	if (st.truncated)
+		log_warn("replay: capture ends inside a record: %s", err);
+	ring_buffer__consume(d->rb);
+	print_summary(d, &st);
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	ring_buffer__free(d->rb);
+	sensor_bpf_destroy(d->bpf);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	char err[512];
+	int r;
+
+	config_defaults(&d.cfg);
+	r = config_parse_args(&d.cfg, argc, argv, err, sizeof(err));
+	if (r > 0)
+		return 0;
+	if (r < 0) {
+		fprintf(stderr, "edisensord: %s\n", err);
+		return 2;
+	}
+	log_set_level(d.cfg.verbosity ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_route_libbpf();
+	if (!d.cfg.replay_path) {
+		log_error("nothing to do: give --replay FILE (live mode: see --help)");
+		return 2;
+	}
+	r = setup_bpf(&d);
+	if (!r)
+		r = run_replay(&d);
+	teardown(&d);
+	return r ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps shared by the edisensor programs: counters, what is monitored, the
+ * forwarded tags and the event ring buffer. Userspace sizes and fills them
+ * before load / at runtime. */
+#ifndef EDISENSOR_MAPS_H
+#define EDISENSOR_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "edisensor.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ES_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Monitored TCP ports (host byte order): value unused, presence counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ES_MAX_PORTS);
+	__type(key, __u16);
+	__type(value, __u8);
+} ports SEC(".maps");
+
+/* Optional monitored networks: either address inside makes a TCP packet
+ * monitored whatever its ports (FTP data channels use dynamic ports). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, ES_MAX_CIDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct es_cidr_key);
+	__type(value, __u8);
+} cidrs SEC(".maps");
+
+/* Segment tags userspace wants beyond the service segments. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ES_MAX_TAGS);
+	__type(key, struct es_tag_key);
+	__type(value, __u8);
+} tags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, ES_RINGBUF_BYTES);
+} events SEC(".maps");
+
+static __always_inline void count_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += n;   /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline void count(__u32 idx)
+{
+	count_add(idx, 1);
+}
+
+#endif /* EDISENSOR_MAPS_H */

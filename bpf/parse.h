@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Header parsing for the XDP program: a cursor over the packet and one
+ * bounded parse_<hdr>() per header that checks its bounds and advances.
+ * Every function returns 0 on success or the ES_CNT_* outcome that ends
+ * the packet (malformed, not IP, fragment...).
+ */
+#ifndef EDISENSOR_PARSE_H
+#define EDISENSOR_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "edisensor.h"
+
+#ifndef ES_MAX_VLANS
+#define ES_MAX_VLANS 2
+#endif
+#ifndef ES_MAX_IPV6_EXT
+#define ES_MAX_IPV6_EXT 6
+#endif
+
+/* pos/end bound the linear part of the frame, which the headers must be
+ * in; len is the whole frame including multi-buffer fragments, which the
+ * payload may extend into. */
+struct cursor {
+	void *pos;
+	void *end;
+	void *start;
+	__u32 len;
+};
+
+static __always_inline __u32 cursor_off(const struct cursor *c, const void *p)
+{
+	return (__u32)(p - c->start);
+}
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* What the parsers learn about a TCP packet. */
+struct es_pkt {
+	struct es_flow_key key;
+	__u32 seq;
+	__u32 ack;
+	__u32 payload_off;   /* from the start of the frame */
+	__u32 payload_len;   /* bytes of TCP payload (IP length based, not frame length) */
+	__u8  tcp_flags;     /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+	__u8  dir;           /* enum es_dir */
+	__u8  pad[2];
+};
+
+#define ES_TCP_FIN 0x01
+#define ES_TCP_SYN 0x02
+#define ES_TCP_RST 0x04
+#define ES_TCP_ACK 0x10
+
+static __always_inline int parse_eth(struct cursor *c, __u16 *proto)
+{
+	struct ethhdr *eth = c->pos;
+
+	if ((void *)(eth + 1) > c->end)
+		return ES_CNT_MALFORMED_ETH;
+	*proto = eth->h_proto;
+	c->pos = eth + 1;
+	return 0;
+}
+
+static __always_inline int is_vlan(__u16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD);
+}
+
+/* Up to ES_MAX_VLANS tags (802.1Q and 802.1ad, in any order). A deeper
+ * stack is not IP to us: counted as malformed VLAN and passed. */
+static __always_inline int parse_vlans(struct cursor *c, __u16 *proto)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < ES_MAX_VLANS; i++) {
+		struct vlan_hdr *vh = c->pos;
+
+		if (!is_vlan(*proto))
+			return 0;
+		if ((void *)(vh + 1) > c->end)
+			return ES_CNT_MALFORMED_VLAN;
+		*proto = vh->proto;
+		c->pos = vh + 1;
+	}
+	return is_vlan(*proto) ? ES_CNT_MALFORMED_VLAN : 0;
+}
+
+/* Returns the IP total length that is really in the frame, so Ethernet
+ * padding of short frames is never read as TCP payload. */
+static __always_inline int parse_ipv4(struct cursor *c, struct es_pkt *p, __u8 *l4proto,
+				      __u32 *l3_end)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hlen, tot;
+
+	if ((void *)(ip + 1) > c->end)
+		return ES_CNT_MALFORMED_IPV4;
+	if (ip->version != 4)
+		return ES_CNT_MALFORMED_IPV4;
+	hlen = ip->ihl * 4;
+	if (hlen < sizeof(*ip))
+		return ES_CNT_MALFORMED_IPV4;
+	tot = bpf_ntohs(ip->tot_len);
+	if (tot < hlen || cursor_off(c, ip) + tot > c->len)
+		return ES_CNT_MALFORMED_IPV4;
+	if (ip->frag_off & bpf_htons(0x3fff))   /* MF set or offset non-zero */
+		return ES_CNT_FRAGMENT;
+	*l4proto = ip->protocol;
+	p->key.family = 4;
+	__builtin_memcpy(p->key.saddr, &ip->saddr, 4);
+	__builtin_memcpy(p->key.daddr, &ip->daddr, 4);
+	*l3_end = cursor_off(c, ip) + tot;
+	c->pos = (void *)ip + hlen;
+	return 0;
+}
+
+struct ipv6_opt_hdr_min {
+	__u8 nexthdr;
+	__u8 hdrlen;
+};
+
+static __always_inline int is_ipv6_ext(__u8 nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	       nh == IPPROTO_DSTOPTS || nh == IPPROTO_FRAGMENT;
+}
+
+/* Walks hop-by-hop, routing, destination-options and fragment headers,
+ * at most ES_MAX_IPV6_EXT of them. A fragment header with a non-zero
+ * offset or the M flag is a fragment: counted and passed. */
+static __always_inline int parse_ipv6_ext(struct cursor *c, __u8 *nh)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < ES_MAX_IPV6_EXT; i++) {
+		struct ipv6_opt_hdr_min *h = c->pos;
+
+		if (!is_ipv6_ext(*nh))
+			return 0;
+		if ((void *)(h + 1) > c->end)
+			return ES_CNT_MALFORMED_IPV6;
+		if (*nh == IPPROTO_FRAGMENT) {
+			__be16 *off = (void *)h + 2;
+
+			if ((void *)h + 8 > c->end)
+				return ES_CNT_MALFORMED_IPV6;
+			if (*off & bpf_htons(0xfff9))   /* offset bits or M flag */
+				return ES_CNT_FRAGMENT;
+			*nh = h->nexthdr;
+			c->pos = (void *)h + 8;
+			continue;
+		}
+		*nh = h->nexthdr;
+		c->pos = (void *)h + (h->hdrlen + 1) * 8;
+		if (c->pos > c->end)
+			return ES_CNT_MALFORMED_IPV6;
+	}
+	return is_ipv6_ext(*nh) ? ES_CNT_MALFORMED_IPV6 : 0;
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct es_pkt *p, __u8 *l4proto,
+				      __u32 *l3_end)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	__u32 end;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return ES_CNT_MALFORMED_IPV6;
+	if (ip6->version != 6)
+		return ES_CNT_MALFORMED_IPV6;
+	end = cursor_off(c, ip6 + 1) + bpf_ntohs(ip6->payload_len);
+	if (end > c->len)
+		return ES_CNT_MALFORMED_IPV6;
+	p->key.family = 6;
+	__builtin_memcpy(p->key.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(p->key.daddr, &ip6->daddr, 16);
+	*l4proto = ip6->nexthdr;
+	*l3_end = end;
+	c->pos = ip6 + 1;
+	return parse_ipv6_ext(c, l4proto);
+}
+
+static __always_inline int parse_tcp(struct cursor *c, struct es_pkt *p, __u32 l3_end)
+{
+	struct tcphdr *tcp = c->pos;
+	__u32 doff;
+
+	if ((void *)(tcp + 1) > c->end || cursor_off(c, tcp + 1) > l3_end)
+		return ES_CNT_MALFORMED_TCP;
+	doff = tcp->doff * 4;
+	/* Options must be in the linear part too: the scanner reads the
+	 * payload from payload_off. */
+	if (doff < sizeof(*tcp) || (void *)tcp + doff > c->end ||
+	    cursor_off(c, tcp) + doff > l3_end)
+		return ES_CNT_MALFORMED_TCP;
+	p->key.sport = bpf_ntohs(tcp->source);
+	p->key.dport = bpf_ntohs(tcp->dest);
+	p->seq = bpf_ntohl(tcp->seq);
+	p->ack = bpf_ntohl(tcp->ack_seq);
+	p->tcp_flags = ((__u8 *)tcp)[13];
+	p->payload_off = cursor_off(c, tcp) + doff;
+	p->payload_len = l3_end - p->payload_off;
+	c->pos = (void *)tcp + doff;
+	return 0;
+}
+
+#endif /* EDISENSOR_PARSE_H */

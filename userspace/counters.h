@@ -1,0 +1,24 @@
+/* The kernel's per-CPU counters: names, reading and printing. */
+#ifndef EDISENSOR_COUNTERS_H
+#define EDISENSOR_COUNTERS_H
+#include <stdint.h>
+#include <stdio.h>
+#include "edisensor.h"
+
+struct es_counters {
+	uint64_t v[ES_CNT_MAX];
+};
+
+/* Stable snake_case name of a counter ("packets", "malformed_ipv4"...). */
+const char *counter_name(unsigned idx);
+
+/* Sums the per-CPU values of the counters map (fd) into out. */
+int counters_read(int map_fd, struct es_counters *out);
+
+/* Sum of the outcome counters: equals packets when nothing is missed. */
+uint64_t counters_outcome_sum(const struct es_counters *c);
+
+/* "name value" lines, one per counter. */
+void counters_print(FILE *f, const struct es_counters *c);
+
+#endif

@@ -1,0 +1,162 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "edisensor.skel.h"
+#include "sensor_bpf.h"
+
+struct sensor_bpf {
+	struct edisensor_bpf *skel;
+};
+
+static int size_maps(struct sensor_bpf *s, const struct sensor_bpf_opts *o)
+{
+	struct bpf_map *flows = bpf_object__find_map_by_name(s->skel->obj, "flows");
+	int err;
+
+	if (flows && o->max_flows) {
+		err = bpf_map__set_max_entries(flows, o->max_flows);
+		if (err)
+			return err;
+	}
+	if (o->ringbuf_bytes) {
+		err = bpf_map__set_max_entries(s->skel->maps.events, o->ringbuf_bytes);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int fill_cidrs(struct sensor_bpf *s, const struct sensor_bpf_opts *o)
+{
+	int fd = bpf_map__fd(s->skel->maps.cidrs);
+	__u8 one = 1;
+
+	for (size_t i = 0; i < o->n_cidrs; i++) {
+		struct es_cidr_key k = { 0 };
+
+		k.prefixlen = 8u + o->cidrs[i].prefix;
+		k.family = o->cidrs[i].family;
+		memcpy(k.addr, o->cidrs[i].addr, 16);
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int sensor_bpf_open_load(struct sensor_bpf **out, const struct sensor_bpf_opts *o)
+{
+	struct sensor_bpf *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->skel = edisensor_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		goto fail;
+	}
+	s->skel->rodata->tap_mode = o->tap_mode;
+	s->skel->rodata->cidrs_configured = o->n_cidrs > 0;
+	err = size_maps(s, o);
+	if (err)
+		goto fail;
+	err = edisensor_bpf__load(s->skel);
+	if (err)
+		goto fail;
+	err = fill_cidrs(s, o);
+	if (err)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	sensor_bpf_destroy(s);
+	return err;
+}
+
+void sensor_bpf_destroy(struct sensor_bpf *s)
+{
+	if (!s)
+		return;
+	edisensor_bpf__destroy(s->skel);
+	free(s);
+}
+
+/* Clears a hash map whose keys are key_size bytes. */
+static int clear_map(int fd, size_t key_size)
+{
+	unsigned char key[64], next[64];
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+		prev = NULL;   /* restart: the deleted key is gone */
+	}
+	return 0;
+}
+
+int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
+{
+	int fd = bpf_map__fd(s->skel->maps.ports);
+	__u8 one = 1;
+	int err = clear_map(fd, sizeof(__u16));
+
+	for (size_t i = 0; !err && i < n; i++) {
+		__u16 p = ports[i];
+
+		if (bpf_map_update_elem(fd, &p, &one, BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
+int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n)
+{
+	int fd = bpf_map__fd(s->skel->maps.tags);
+	__u8 one = 1;
+	int err = clear_map(fd, sizeof(struct es_tag_key));
+
+	for (size_t i = 0; !err && i < n; i++) {
+		struct es_tag_key k = { 0 };
+
+		memcpy(k.tag, tags[i], sizeof(k.tag));
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			err = -errno;
+	}
+	return err;
+}
+
+int sensor_bpf_prog_fd(const struct sensor_bpf *s)
+{
+	return bpf_program__fd(s->skel->progs.edisensor_xdp);
+}
+
+int sensor_bpf_counters_fd(const struct sensor_bpf *s)
+{
+	return bpf_map__fd(s->skel->maps.counters);
+}
+
+int sensor_bpf_events_fd(const struct sensor_bpf *s)
+{
+	return bpf_map__fd(s->skel->maps.events);
+}
+
+struct bpf_object *sensor_bpf_object(const struct sensor_bpf *s)
+{
+	return s->skel->obj;
+}
+
+struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s)
+{
+	return s->skel->progs.edisensor_xdp;
+}
+
+void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns)
+{
+	s->skel->bss->replay_clock_ns = ns;
+}

@@ -1,0 +1,43 @@
+/* The edisensor BPF object: open, size, load, fill its maps, and hand out
+ * the fds the rest of the daemon needs. Wraps the generated skeleton so
+ * only this module depends on its layout. */
+#ifndef EDISENSOR_SENSOR_BPF_H
+#define EDISENSOR_SENSOR_BPF_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "edisensor.h"
+
+struct sensor_bpf;
+
+struct sensor_cidr {
+	uint8_t family;      /* 4 or 6 */
+	uint8_t prefix;      /* bits */
+	uint8_t addr[16];
+};
+
+struct sensor_bpf_opts {
+	bool tap_mode;                 /* XDP_DROP after inspection (mirror ports) */
+	uint32_t max_flows;            /* flow table entries, 0 = default */
+	uint32_t ringbuf_bytes;        /* power of two, 0 = default */
+	const struct sensor_cidr *cidrs;
+	size_t n_cidrs;
+};
+
+int sensor_bpf_open_load(struct sensor_bpf **out, const struct sensor_bpf_opts *o);
+void sensor_bpf_destroy(struct sensor_bpf *s);
+
+/* Replace the monitored ports / forwarded tags (runtime maps). */
+int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n);
+int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n);
+
+int sensor_bpf_prog_fd(const struct sensor_bpf *s);
+int sensor_bpf_counters_fd(const struct sensor_bpf *s);
+int sensor_bpf_events_fd(const struct sensor_bpf *s);
+struct bpf_object *sensor_bpf_object(const struct sensor_bpf *s);
+struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s);
+
+/* Capture time of the next packet run through BPF_PROG_TEST_RUN (replay). */
+void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns);
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef EDISENSOR_VERSION_H
+#define EDISENSOR_VERSION_H
+#define EDISENSOR_VERSION "0.1.0"
+#endif
