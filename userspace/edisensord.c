@@ -10,8 +10,8 @@
 #include <bpf/libbpf.h>
 #include "config.h"
 #include "counters.h"
-#include "event_print.h"
 #include "log.h"
+#include "pipeline.h"
 #include "replay.h"
 #include "sensor_bpf.h"
 
@@ -19,23 +19,14 @@ struct daemon {
 	struct config cfg;
 	struct sensor_bpf *bpf;
 	struct ring_buffer *rb;
-	uint64_t events;
-	uint64_t short_events;
+	struct pipeline *pipe;
 };
 
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
-	const struct es_event *ev = data;
 
-	if (len < ES_EVENT_HDR_LEN) {
-		d->short_events++;
-		return 0;
-	}
-	d->events++;
-	if (d->cfg.debug_events)
-		event_print(stderr, ev, len);
-	return 0;
+	return pipeline_event(d->pipe, data, len);
 }
 
 static int setup_bpf(struct daemon *d)
@@ -72,13 +63,17 @@ static int setup_bpf(struct daemon *d)
 static void print_summary(struct daemon *d, const struct replay_stats *st)
 {
 	struct es_counters c;
+	struct pipeline_stats ps;
 
 	fprintf(stderr, "replay: packets %llu run %llu runts %llu oversize %llu errors %llu\n",
 		(unsigned long long)st->packets, (unsigned long long)st->runs,
 		(unsigned long long)st->runts, (unsigned long long)st->oversize,
 		(unsigned long long)st->run_errors);
-	fprintf(stderr, "events: received %llu short %llu\n",
-		(unsigned long long)d->events, (unsigned long long)d->short_events);
+	pipeline_stats(d->pipe, &ps);
+	fprintf(stderr, "events: received %llu short %llu segments %llu gaps %llu flow_ends %llu\n",
+		(unsigned long long)ps.events, (unsigned long long)ps.short_events,
+		(unsigned long long)ps.segments, (unsigned long long)ps.gaps,
+		(unsigned long long)ps.flow_ends);
 	if (counters_read(sensor_bpf_counters_fd(d->bpf), &c) == 0) {
 		fprintf(stderr, "counters:\n");
 		counters_print(stderr, &c);
@@ -98,13 +93,27 @@ static int run_replay(struct daemon *d)
 	if (st.truncated)
 		log_warn("replay: capture ends inside a record: %s", err);
 	ring_buffer__consume(d->rb);
+	r = pipeline_flush(d->pipe, 30000);
 	print_summary(d, &st);
-	return 0;
+	if (r)
+		log_error("flushing outputs: %s", strerror(-r));
+	return r;
+}
+
+static int setup_pipeline(struct daemon *d)
+{
+	char err[512] = "";
+	int r = pipeline_new(&d->pipe, &d->cfg, err, sizeof(err));
+
+	if (r)
+		log_error("%s", err);
+	return r;
 }
 
 static void teardown(struct daemon *d)
 {
 	ring_buffer__free(d->rb);
+	pipeline_free(d->pipe);
 	sensor_bpf_destroy(d->bpf);
 }
 
@@ -128,7 +137,9 @@ int main(int argc, char **argv)
 		log_error("nothing to do: give --replay FILE (live mode: see --help)");
 		return 2;
 	}
-	r = setup_bpf(&d);
+	r = setup_pipeline(&d);
+	if (!r)
+		r = setup_bpf(&d);
 	if (!r)
 		r = run_replay(&d);
 	teardown(&d);
