@@ -9,7 +9,7 @@
 #include <string.h>
 #include "edisensor.pb-c.h"
 
-static void *fx_xmalloc(size_t n)
+__attribute__((unused)) static void *fx_xmalloc(size_t n)
 {
 	void *p = calloc(1, n);
 
@@ -18,7 +18,7 @@ static void *fx_xmalloc(size_t n)
 	return p;
 }
 
-static char *fx_strdup(const char *s)
+__attribute__((unused)) static char *fx_strdup(const char *s)
 {
 	char *p = strdup(s ? s : "");
 
@@ -35,7 +35,7 @@ static char *fx_strdup(const char *s)
 		(arr)[(n)++] = (item);                                           \
 	} while (0)
 
-static Edisensor__V1__Message *fx_msg(void)
+__attribute__((unused)) static Edisensor__V1__Message *fx_msg(void)
 {
 	Edisensor__V1__Message *m = fx_xmalloc(sizeof(*m));
 
@@ -44,7 +44,7 @@ static Edisensor__V1__Message *fx_msg(void)
 }
 
 /* Adds a segment and returns an evidence list (one index) pointing at it. */
-static uint32_t *fx_segment(Edisensor__V1__Message *m, const char *tag, const char *text,
+__attribute__((unused)) static uint32_t *fx_segment(Edisensor__V1__Message *m, const char *tag, const char *text,
 			    size_t *n_evidence)
 {
 	Edisensor__V1__Segment *s = fx_xmalloc(sizeof(*s));
@@ -60,7 +60,7 @@ static uint32_t *fx_segment(Edisensor__V1__Message *m, const char *tag, const ch
 	return ev;
 }
 
-static void fx_party(Edisensor__V1__Message *m, const char *role, const char *id, const char *name)
+__attribute__((unused)) static void fx_party(Edisensor__V1__Message *m, const char *role, const char *id, const char *name)
 {
 	Edisensor__V1__Party *p = fx_xmalloc(sizeof(*p));
 	char text[512];
@@ -74,7 +74,7 @@ static void fx_party(Edisensor__V1__Message *m, const char *role, const char *id
 	FX_APPEND(m->parties, m->n_parties, p);
 }
 
-static void fx_goods(Edisensor__V1__Message *m, const char *desc, const char *hs)
+__attribute__((unused)) static void fx_goods(Edisensor__V1__Message *m, const char *desc, const char *hs)
 {
 	Edisensor__V1__GoodsItem *g = fx_xmalloc(sizeof(*g));
 	char text[512];
@@ -98,7 +98,7 @@ static void fx_goods(Edisensor__V1__Message *m, const char *desc, const char *hs
 	FX_APPEND(m->goods, m->n_goods, g);
 }
 
-static void fx_equipment(Edisensor__V1__Message *m, const char *number)
+__attribute__((unused)) static void fx_equipment(Edisensor__V1__Message *m, const char *number)
 {
 	Edisensor__V1__Equipment *e = fx_xmalloc(sizeof(*e));
 	char text[128];
@@ -110,7 +110,7 @@ static void fx_equipment(Edisensor__V1__Message *m, const char *number)
 	FX_APPEND(m->equipment, m->n_equipment, e);
 }
 
-static void fx_reference(Edisensor__V1__Message *m, const char *q, const char *v)
+__attribute__((unused)) static void fx_reference(Edisensor__V1__Message *m, const char *q, const char *v)
 {
 	Edisensor__V1__Reference *r = fx_xmalloc(sizeof(*r));
 	char text[128];
@@ -123,7 +123,7 @@ static void fx_reference(Edisensor__V1__Message *m, const char *q, const char *v
 	FX_APPEND(m->references, m->n_references, r);
 }
 
-static void fx_location(Edisensor__V1__Message *m, const char *q, const char *locode)
+__attribute__((unused)) static void fx_location(Edisensor__V1__Message *m, const char *q, const char *locode)
 {
 	Edisensor__V1__Location *l = fx_xmalloc(sizeof(*l));
 	char text[128];
@@ -136,7 +136,7 @@ static void fx_location(Edisensor__V1__Message *m, const char *q, const char *lo
 	FX_APPEND(m->locations, m->n_locations, l);
 }
 
-static void fx_transport(Edisensor__V1__Message *m, const char *imo, const char *name)
+__attribute__((unused)) static void fx_transport(Edisensor__V1__Message *m, const char *imo, const char *name)
 {
 	Edisensor__V1__Transport *t = fx_xmalloc(sizeof(*t));
 	char text[256];
@@ -150,7 +150,7 @@ static void fx_transport(Edisensor__V1__Message *m, const char *imo, const char 
 	FX_APPEND(m->transport, m->n_transport, t);
 }
 
-static void fx_flow(Edisensor__V1__Message *m, const char *src, const char *dst)
+__attribute__((unused)) static void fx_flow(Edisensor__V1__Message *m, const char *src, const char *dst)
 {
 	Edisensor__V1__Flow *f = fx_xmalloc(sizeof(*f));
 
@@ -160,7 +160,7 @@ static void fx_flow(Edisensor__V1__Message *m, const char *src, const char *dst)
 	m->flow = f;
 }
 
-static void fx_free(Edisensor__V1__Message *m)
+__attribute__((unused)) static void fx_free(Edisensor__V1__Message *m)
 {
 	edisensor__v1__message__free_unpacked(m, NULL);
 }
