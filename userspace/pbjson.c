@@ -50,6 +50,11 @@ static int buf_puts(struct pbjson_buf *b, const char *s)
 	return buf_put(b, s, strlen(s));
 }
 
+int pbjson_append_raw(struct pbjson_buf *b, const char *s, size_t n)
+{
+	return buf_put(b, s, n);
+}
+
 void pbjson_buf_reset(struct pbjson_buf *b)
 {
 	b->len = 0;

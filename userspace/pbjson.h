@@ -35,6 +35,9 @@ int pbjson_append(struct pbjson_buf *out, const ProtobufCMessage *msg);
  * ill-formed UTF-8 with U+FFFD. */
 int pbjson_append_string(struct pbjson_buf *out, const char *s, size_t n);
 
+/* Appends bytes as they are (e.g. a newline between records). */
+int pbjson_append_raw(struct pbjson_buf *out, const char *s, size_t n);
+
 void pbjson_buf_reset(struct pbjson_buf *b);
 void pbjson_buf_free(struct pbjson_buf *b);
 

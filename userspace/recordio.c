@@ -78,6 +78,23 @@ void recordio_buf_free(struct recordio_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+int recordio_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* ---- reader ------------------------------------------------------------ */
 
 void recordio_reader_init(struct recordio_reader *r, int fd)

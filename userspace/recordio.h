@@ -37,6 +37,9 @@ struct recordio_buf {
 ssize_t recordio_append(struct recordio_buf *b, const ProtobufCMessage *msg);
 void recordio_buf_free(struct recordio_buf *b);
 
+/* write(2) until all of p is written (EINTR retried): 0 or -errno. */
+int recordio_write_all(int fd, const void *p, size_t len);
+
 struct recordio_reader {
 	int fd;
 	uint8_t *buf;

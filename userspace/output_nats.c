@@ -1,0 +1,676 @@
+/* nats:// sink: NATS JetStream through libnats, fed from a durable spool.
+ *
+ * Spec: nats://HOST:PORT[,HOST:PORT...][?key=value&...]  (tls://... = tls=1)
+ *   stream=EDISENSOR       stream name (created when missing, unless create=0)
+ *   subject=edisensor      subject prefix: PREFIX.<sensor id>.<kind>, the
+ *                          stream takes PREFIX.>
+ *   replicas=1  retention=limits|interest|workqueue  storage=file|memory
+ *   max_age_s=0  max_bytes=0 (0 = unlimited)  dupe_window_s=120
+ *   inflight=256           publishes awaiting their acknowledgement
+ *   ack_timeout_ms=5000    an unacknowledged publish is retried after this
+ *   creds=FILE  nkey=PUBLIC_KEY  nkey_seed=FILE
+ *   tls=1  tls_ca=FILE  tls_cert=FILE  tls_key=FILE
+ *   spool=NAME             spool folder under the state dir (default from
+ *                          the server list)
+ *
+ * The caller's write only appends to the spool. One sender thread reads the
+ * spool and publishes asynchronously with at most `inflight` acknowledgements
+ * outstanding; the spool releases records in order as acknowledgements
+ * arrive. Any failure (error reply, timeout, lost connection) sends again
+ * from the oldest unacknowledged record after a bounded exponential
+ * back-off; every publish carries Nats-Msg-Id = <sensor id>-<sequence>, so
+ * JetStream stores each record once however often it is sent.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output_sink.h"
+#include "recordio.h"
+
+#ifndef HAVE_NATS
+
+int output_nats_open(struct output_sink **s, const char *url, const struct outputs_options *o)
+{
+	(void)s;
+	(void)url;
+	(void)o;
+	return -ENOTSUP;	/* built without libnats */
+}
+
+#else
+
+#include <nats/nats.h>
+
+#define BACKOFF_MIN_MS 50
+#define BACKOFF_MAX_MS 5000
+#define MAX_SERVERS 16
+#define MAX_INFLIGHT 65536
+#define SUBJECT_MAX 256
+#define MSG_ID_MAX 192
+
+struct nats_config {
+	char *servers[MAX_SERVERS];
+	int nservers;
+	const char *stream;
+	const char *subject;
+	const char *creds;
+	const char *nkey;
+	const char *nkey_seed;
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
+	const char *spool_name;
+	bool tls;
+	bool create;
+	int64_t replicas;
+	jsRetentionPolicy retention;
+	jsStorageType storage;
+	uint64_t max_age_s;
+	uint64_t max_bytes;
+	uint64_t dupe_window_s;
+	unsigned inflight;
+	unsigned ack_timeout_ms;
+};
+
+enum slot_state { SLOT_PENDING, SLOT_ACKED, SLOT_FAILED };
+
+struct inflight {
+	uint64_t seq;
+	struct spool_pos end;
+	int64_t sent_ms;
+	enum slot_state state;
+};
+
+struct nats_sink {
+	struct output_sink base;
+	struct nats_config cfg;
+	char *query;		/* owns the strings cfg points into */
+	struct spool *spool;
+	natsOptions *nopts;
+	natsConnection *nc;
+	jsCtx *js;
+	bool stream_ready;
+
+	pthread_t thread;
+	bool thread_running;
+	pthread_mutex_t lock;	/* ring, stop, sender counters */
+	pthread_cond_t cond;
+	bool stop;
+	struct inflight *ring;
+	unsigned head;
+	unsigned count;
+
+	uint8_t *buf;		/* sender's copy of the record */
+	size_t bufcap;
+
+	/* write side (under the outputs lock) */
+	uint64_t records, bytes, errors;
+	/* sender side (under lock) */
+	uint64_t published, retries;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- configuration ----------------------------------------------------- */
+
+static int parse_u64(const char *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!*v || *v == '-')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int parse_option(struct nats_config *c, const char *key, const char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(key, "stream")) c->stream = v;
+	else if (!strcmp(key, "subject")) c->subject = v;
+	else if (!strcmp(key, "creds")) c->creds = v;
+	else if (!strcmp(key, "nkey")) c->nkey = v;
+	else if (!strcmp(key, "nkey_seed")) c->nkey_seed = v;
+	else if (!strcmp(key, "tls_ca")) c->tls_ca = v;
+	else if (!strcmp(key, "tls_cert")) c->tls_cert = v;
+	else if (!strcmp(key, "tls_key")) c->tls_key = v;
+	else if (!strcmp(key, "spool")) c->spool_name = v;
+	else if (!strcmp(key, "retention")) {
+		if (!strcmp(v, "limits")) c->retention = js_LimitsPolicy;
+		else if (!strcmp(v, "interest")) c->retention = js_InterestPolicy;
+		else if (!strcmp(v, "workqueue")) c->retention = js_WorkQueuePolicy;
+		else return -EINVAL;
+	} else if (!strcmp(key, "storage")) {
+		if (!strcmp(v, "file")) c->storage = js_FileStorage;
+		else if (!strcmp(v, "memory")) c->storage = js_MemoryStorage;
+		else return -EINVAL;
+	} else {
+		struct { const char *name; uint64_t min, max; } num[] = {
+			{ "tls", 0, 1 }, { "create", 0, 1 }, { "replicas", 1, 5 },
+			{ "max_age_s", 0, UINT32_MAX }, { "max_bytes", 0, INT64_MAX },
+			{ "dupe_window_s", 1, 86400 }, { "inflight", 1, MAX_INFLIGHT },
+			{ "ack_timeout_ms", 100, 600000 },
+		};
+		size_t i;
+		for (i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+			if (!strcmp(key, num[i].name))
+				break;
+		if (i == sizeof(num) / sizeof(num[0]) || parse_u64(v, num[i].min, num[i].max, &n))
+			return -EINVAL;
+		switch (i) {
+		case 0: c->tls = n; break;
+		case 1: c->create = n; break;
+		case 2: c->replicas = (int64_t)n; break;
+		case 3: c->max_age_s = n; break;
+		case 4: c->max_bytes = n; break;
+		case 5: c->dupe_window_s = n; break;
+		case 6: c->inflight = (unsigned)n; break;
+		default: c->ack_timeout_ms = (unsigned)n; break;
+		}
+	}
+	return 0;
+}
+
+/* Splits "scheme://h:p,h:p?k=v&k=v"; the query is edited in place. */
+static int parse_url(struct nats_sink *s, const char *url)
+{
+	struct nats_config *c = &s->cfg;
+	const char *scheme = !strncmp(url, "tls://", 6) ? "tls://" : "nats://";
+	const char *hosts = url + strlen(scheme);
+	const char *q = strchr(hosts, '?');
+	size_t hlen = q ? (size_t)(q - hosts) : strlen(hosts);
+	int err;
+
+	c->stream = "EDISENSOR";
+	c->subject = "edisensor";
+	c->create = true;
+	c->replicas = 1;
+	c->retention = js_LimitsPolicy;
+	c->storage = js_FileStorage;
+	c->dupe_window_s = 120;
+	c->inflight = 256;
+	c->ack_timeout_ms = 5000;
+	c->tls = scheme[0] == 't';
+
+	for (const char *h = hosts; h < hosts + hlen;) {
+		const char *comma = memchr(h, ',', (size_t)(hosts + hlen - h));
+		size_t len = comma ? (size_t)(comma - h) : (size_t)(hosts + hlen - h);
+		if (!len || c->nservers == MAX_SERVERS)
+			return -EINVAL;
+		if (asprintf(&c->servers[c->nservers], "%s%.*s", scheme, (int)len, h) < 0)
+			return -ENOMEM;
+		c->nservers++;
+		h += len + (comma ? 1 : 0);
+	}
+	if (!c->nservers)
+		return -EINVAL;
+	s->query = strdup(q ? q + 1 : "");
+	if (!s->query)
+		return -ENOMEM;
+	for (char *save = NULL, *kv = strtok_r(s->query, "&", &save); kv;
+	     kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		if (!eq)
+			return -EINVAL;
+		*eq = '\0';
+		err = parse_option(c, kv, eq + 1);
+		if (err)
+			return err;
+	}
+	if (!*c->stream || !*c->subject || strpbrk(c->subject, " *>") ||
+	    strpbrk(c->stream, " .*>") || (c->nkey && !c->nkey_seed) ||
+	    (!c->nkey && c->nkey_seed) || (!c->tls_cert != !c->tls_key))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- acknowledgements (libnats thread) --------------------------------- */
+
+static struct inflight *ring_at(struct nats_sink *s, unsigned i)
+{
+	return &s->ring[(s->head + i) % s->cfg.inflight];
+}
+
+static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct nats_sink *s = closure;
+	const char *id = NULL, *dash;
+	uint64_t seq;
+
+	(void)js;
+	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
+	    (dash = strrchr(id, '-')) && !parse_u64(dash + 1, 0, UINT64_MAX, &seq)) {
+		pthread_mutex_lock(&s->lock);
+		for (unsigned i = 0; i < s->count; i++) {
+			struct inflight *e = ring_at(s, i);
+			if (e->seq == seq) {
+				e->state = pa && !pae ? SLOT_ACKED : SLOT_FAILED;
+				break;
+			}
+		}
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+	}
+	natsMsg_Destroy(msg);
+}
+
+/* ---- connection and stream --------------------------------------------- */
+
+static int setup_connection(struct nats_sink *s, const char *sensor_id)
+{
+	struct nats_config *c = &s->cfg;
+	char name[128];
+	jsOptions jo;
+	natsStatus st;
+
+	snprintf(name, sizeof(name), "edisensor %s", sensor_id);
+	st = natsOptions_Create(&s->nopts);
+	if (st == NATS_OK)
+		st = natsOptions_SetServers(s->nopts, (const char **)c->servers, c->nservers);
+	if (st == NATS_OK)
+		st = natsOptions_SetName(s->nopts, name);
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxReconnect(s->nopts, -1);
+	if (st == NATS_OK)
+		st = natsOptions_SetReconnectWait(s->nopts, 250);
+	if (st == NATS_OK)
+		st = natsOptions_SetTimeout(s->nopts, 2000);
+	if (st == NATS_OK)
+		st = natsOptions_SetPingInterval(s->nopts, 2000);
+	if (st == NATS_OK)
+		st = natsOptions_SetMaxPingsOut(s->nopts, 2);
+	/* Start even while no server answers: the spool holds the records. */
+	if (st == NATS_OK)
+		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, NULL, NULL);
+	if (st == NATS_OK && c->creds)
+		st = natsOptions_SetUserCredentialsFromFiles(s->nopts, c->creds, NULL);
+	if (st == NATS_OK && c->nkey)
+		st = natsOptions_SetNKeyFromSeed(s->nopts, c->nkey, c->nkey_seed);
+	if (st == NATS_OK && c->tls)
+		st = natsOptions_SetSecure(s->nopts, true);
+	if (st == NATS_OK && c->tls_ca)
+		st = natsOptions_LoadCATrustedCertificates(s->nopts, c->tls_ca);
+	if (st == NATS_OK && c->tls_cert)
+		st = natsOptions_LoadCertificatesChain(s->nopts, c->tls_cert, c->tls_key);
+	if (st != NATS_OK)
+		return -EINVAL;
+
+	st = natsConnection_Connect(&s->nc, s->nopts);
+	if (st != NATS_OK && st != NATS_NOT_YET_CONNECTED)
+		return -ECONNREFUSED;
+	jsOptions_Init(&jo);
+	jo.Wait = 5000;
+	jo.PublishAsync.AckHandler = on_ack;
+	jo.PublishAsync.AckHandlerClosure = s;
+	st = natsConnection_JetStream(&s->js, s->nc, &jo);
+	return st == NATS_OK ? 0 : -ENOMEM;
+}
+
+static int ensure_stream(struct nats_sink *s)
+{
+	struct nats_config *c = &s->cfg;
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	jsStreamConfig sc;
+	char subjects[SUBJECT_MAX];
+	const char *subj[1] = { subjects };
+	natsStatus st;
+
+	if (natsConnection_Status(s->nc) != NATS_CONN_STATUS_CONNECTED)
+		return -ENOTCONN;
+	st = js_GetStreamInfo(&si, s->js, c->stream, NULL, &jerr);
+	if (st == NATS_OK) {
+		jsStreamInfo_Destroy(si);
+		return 0;
+	}
+	if ((st != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) || !c->create)
+		return -EAGAIN;
+	snprintf(subjects, sizeof(subjects), "%s.>", c->subject);
+	jsStreamConfig_Init(&sc);
+	sc.Name = c->stream;
+	sc.Subjects = subj;
+	sc.SubjectsLen = 1;
+	sc.Retention = c->retention;
+	sc.Storage = c->storage;
+	sc.Replicas = c->replicas;
+	sc.Duplicates = (int64_t)c->dupe_window_s * 1000000000LL;
+	sc.MaxAge = (int64_t)c->max_age_s * 1000000000LL;
+	sc.MaxBytes = c->max_bytes ? (int64_t)c->max_bytes : -1;
+	st = js_AddStream(&si, s->js, &sc, NULL, &jerr);
+	jsStreamInfo_Destroy(si);
+	return st == NATS_OK || jerr == JSStreamNameExistErr ? 0 : -EAGAIN;
+}
+
+/* ---- sender thread ----------------------------------------------------- */
+
+/* Waits on the sink's condition up to ms; false once stopping. */
+static bool sender_wait(struct nats_sink *s, int ms)
+{
+	struct timespec ts;
+	bool running;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (!s->stop)
+		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+	running = !s->stop;
+	pthread_mutex_unlock(&s->lock);
+	return running;
+}
+
+/* Releases the acknowledged prefix of the ring to the spool. Returns true
+ * when a publish failed or timed out (everything unacknowledged is then
+ * sent again). */
+static bool release_acked(struct nats_sink *s, bool *progress)
+{
+	struct spool_pos end = { 0, 0 };
+	uint64_t n = 0;
+	bool failed = false;
+	int64_t now = mono_ms();
+
+	pthread_mutex_lock(&s->lock);
+	while (s->count && ring_at(s, 0)->state == SLOT_ACKED) {
+		end = ring_at(s, 0)->end;
+		s->head = (s->head + 1) % s->cfg.inflight;
+		s->count--;
+		n++;
+	}
+	for (unsigned i = 0; i < s->count && !failed; i++) {
+		struct inflight *e = ring_at(s, i);
+		/* libnats times out with MaxWait; the margin covers a reply
+		 * lost with its connection. */
+		failed = e->state == SLOT_FAILED ||
+			 (e->state == SLOT_PENDING &&
+			  now - e->sent_ms > 2 * (int64_t)s->cfg.ack_timeout_ms);
+	}
+	if (failed) {
+		s->count = 0;
+		s->retries++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (n)
+		spool_ack(s->spool, end, n);
+	*progress = n > 0;
+	return failed;
+}
+
+/* Subject tokens must not hold separators or wildcards. */
+static void subject_token(char *out, size_t cap, const char *in, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && i + 1 < cap; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		out[i] = ch <= ' ' || ch >= 0x7f || ch == '.' || ch == '*' || ch == '>' ? '_' : (char)ch;
+	}
+	out[i] = '\0';
+	if (!i && cap > 1) {
+		out[0] = '_';
+		out[1] = '\0';
+	}
+}
+
+static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
+{
+	struct record_peek pk;
+	char subject[SUBJECT_MAX], token[96], id[MSG_ID_MAX];
+	natsMsg *msg = NULL;
+	jsPubOptions po;
+	natsStatus st;
+	struct inflight *e;
+
+	if (record_peek(s->buf, len, &pk))
+		memset(&pk, 0, sizeof(pk));	/* still delivered, under "unknown" */
+	subject_token(token, sizeof(token), pk.sensor_id, pk.sensor_id_len);
+	snprintf(subject, sizeof(subject), "%s.%s.%s", s->cfg.subject, token,
+		 record_kind_name(pk.kind));
+	snprintf(id, sizeof(id), "%.*s-%" PRIu64, (int)(pk.sensor_id_len < 160 ? pk.sensor_id_len : 160),
+		 pk.sensor_id ? pk.sensor_id : "", pk.sequence);
+
+	pthread_mutex_lock(&s->lock);
+	e = ring_at(s, s->count++);
+	*e = (struct inflight){ pk.sequence, end, mono_ms(), SLOT_PENDING };
+	s->published++;
+	pthread_mutex_unlock(&s->lock);
+
+	jsPubOptions_Init(&po);
+	po.MaxWait = s->cfg.ack_timeout_ms;
+	st = natsMsg_Create(&msg, subject, NULL, (const char *)s->buf, (int)len);
+	if (st == NATS_OK)
+		st = natsMsgHeader_Set(msg, "Nats-Msg-Id", id);
+	if (st == NATS_OK)
+		st = js_PublishMsgAsync(s->js, &msg, &po);
+	natsMsg_Destroy(msg);	/* NULL after a successful publish */
+	if (st != NATS_OK) {
+		pthread_mutex_lock(&s->lock);
+		for (unsigned i = 0; i < s->count; i++)
+			if (ring_at(s, i)->seq == pk.sequence)
+				ring_at(s, i)->state = SLOT_FAILED;
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+static void *sender_main(void *arg)
+{
+	struct nats_sink *s = arg;
+	int backoff = BACKOFF_MIN_MS;
+
+	for (;;) {
+		bool progress;
+
+		pthread_mutex_lock(&s->lock);
+		bool stop = s->stop;
+		unsigned count = s->count;
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+		if (!s->stream_ready) {
+			if (ensure_stream(s)) {
+				sender_wait(s, backoff);
+				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+				continue;
+			}
+			s->stream_ready = true;
+			backoff = BACKOFF_MIN_MS;
+		}
+		if (release_acked(s, &progress)) {
+			spool_rewind(s->spool);
+			sender_wait(s, backoff);
+			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			continue;
+		}
+		if (progress)
+			backoff = BACKOFF_MIN_MS;
+		if (count < s->cfg.inflight) {
+			size_t len;
+			struct spool_pos end;
+			if (spool_read(s->spool, &s->buf, &s->bufcap, &len, &end) == 1) {
+				publish_one(s, len, end);
+				continue;
+			}
+		}
+		if (count)
+			sender_wait(s, 20);	/* acknowledgements signal the cond */
+		else
+			spool_wait_readable(s->spool, 200);
+	}
+	return NULL;
+}
+
+/* ---- sink ops ---------------------------------------------------------- */
+
+static struct nats_sink *nats_sink(struct output_sink *s)
+{
+	return (struct nats_sink *)s;
+}
+
+static int nats_write(struct output_sink *base, const struct output_record *r,
+		      struct spool_drop *drop)
+{
+	struct nats_sink *s = nats_sink(base);
+	int err = spool_append(s->spool, r->framed, r->framed_len, drop);
+
+	if (err) {
+		s->errors++;
+		return err;
+	}
+	s->records++;
+	s->bytes += r->framed_len;
+	return 0;
+}
+
+static int nats_dup_fd(struct output_sink *base)
+{
+	return spool_dup_fd(nats_sink(base)->spool);
+}
+
+static int nats_flush(struct output_sink *base, int timeout_ms)
+{
+	return spool_wait_empty(nats_sink(base)->spool, timeout_ms);
+}
+
+static void nats_stats(struct output_sink *base, struct output_stats *st)
+{
+	struct nats_sink *s = nats_sink(base);
+	struct spool_stats sp;
+
+	spool_get_stats(s->spool, &sp);
+	st->network = true;
+	st->records = s->records;
+	st->bytes = s->bytes;
+	st->errors = s->errors;
+	st->connected = s->nc && natsConnection_Status(s->nc) == NATS_CONN_STATUS_CONNECTED;
+	st->acked = sp.acked;
+	st->dropped = sp.dropped;
+	st->spool_pending = sp.pending;
+	st->spool_bytes = sp.bytes;
+	pthread_mutex_lock(&s->lock);
+	st->published = s->published;
+	st->retries = s->retries;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void nats_close(struct output_sink *base)
+{
+	struct nats_sink *s = nats_sink(base);
+
+	if (s->thread_running) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		spool_wake(s->spool);
+		pthread_join(s->thread, NULL);
+	}
+	/* Close first so no acknowledgement callback runs after the free;
+	 * what is unacknowledged stays in the spool for the next run. */
+	if (s->nc)
+		natsConnection_Close(s->nc);
+	jsCtx_Destroy(s->js);
+	natsConnection_Destroy(s->nc);
+	natsOptions_Destroy(s->nopts);
+	spool_close(s->spool);
+	for (int i = 0; i < s->cfg.nservers; i++)
+		free(s->cfg.servers[i]);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s->query);
+	free(s->ring);
+	free(s->buf);
+	free(s);
+}
+
+static const struct output_sink_ops nats_ops = {
+	.write = nats_write,
+	.dup_fd = nats_dup_fd,
+	.flush = nats_flush,
+	.stats = nats_stats,
+	.close = nats_close,
+};
+
+/* Default spool folder name: the server list with separators replaced. */
+static int spool_dir(const struct nats_sink *s, const char *state_dir, char **out)
+{
+	char name[200];
+	size_t n = 0;
+
+	if (s->cfg.spool_name) {
+		if (strchr(s->cfg.spool_name, '/') || s->cfg.spool_name[0] == '.')
+			return -EINVAL;
+		return asprintf(out, "%s/spool-%s", state_dir, s->cfg.spool_name) < 0 ? -ENOMEM : 0;
+	}
+	for (int i = 0; i < s->cfg.nservers && n + 1 < sizeof(name); i++) {
+		const char *h = strstr(s->cfg.servers[i], "://") + 3;
+		for (; *h && n + 2 < sizeof(name); h++)
+			name[n++] = (*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'z') ||
+				    (*h >= 'A' && *h <= 'Z') || *h == '.' || *h == '-' ? *h : '_';
+		if (i + 1 < s->cfg.nservers)
+			name[n++] = '+';
+	}
+	name[n] = '\0';
+	return asprintf(out, "%s/spool-%s", state_dir, name) < 0 ? -ENOMEM : 0;
+}
+
+int output_nats_open(struct output_sink **out, const char *url, const struct outputs_options *o)
+{
+	struct nats_sink *s;
+	struct spool_options so = { .max_bytes = o->spool_max_bytes };
+	char *dir = NULL;
+	int err;
+
+	if (!o->state_dir)
+		return -EINVAL;	/* the spool must live somewhere durable */
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &nats_ops;
+	s->base.network = true;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	err = parse_url(s, url);
+	if (!err)
+		err = spool_dir(s, o->state_dir, &dir);
+	if (!err)
+		err = spool_open(&s->spool, dir, &so);
+	free(dir);
+	if (!err) {
+		s->ring = calloc(s->cfg.inflight, sizeof(*s->ring));
+		err = s->ring ? 0 : -ENOMEM;
+	}
+	if (!err)
+		err = setup_connection(s, o->sensor_id);
+	if (!err) {
+		err = -pthread_create(&s->thread, NULL, sender_main, s);
+		s->thread_running = !err;
+	}
+	if (err) {
+		nats_close(&s->base);
+		return err;
+	}
+	*out = &s->base;
+	return 0;
+}
+
+#endif /* HAVE_NATS */

@@ -1,0 +1,47 @@
+/* The one small interface every output sink implements (file, JSON lines,
+ * NATS JetStream). The outputs set (output.c) owns the sinks, assigns
+ * sequence numbers, encodes each record once and hands it to every sink. */
+#ifndef EDISENSOR_OUTPUT_SINK_H
+#define EDISENSOR_OUTPUT_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+#include "spool.h"
+
+struct output_sink;
+
+/* One record, in both forms the sinks need. */
+struct output_record {
+	const Edisensor__V1__Record *rec;	/* sequence and sensor id set */
+	const uint8_t *framed;			/* varint length + packed */
+	size_t framed_len;
+};
+
+struct output_sink_ops {
+	/* Writes one record. A sink with a spool reports in *drop the records
+	 * its full spool had to delete. Returns 0 or -errno. */
+	int (*write)(struct output_sink *s, const struct output_record *r,
+		     struct spool_drop *drop);
+	/* A duplicate of the descriptor to fsync (outside the outputs lock),
+	 * or -errno when there is nothing to sync. */
+	int (*dup_fd)(struct output_sink *s);
+	/* Waits until everything written is delivered: 0 or -ETIMEDOUT. */
+	int (*flush)(struct output_sink *s, int timeout_ms);
+	void (*stats)(struct output_sink *s, struct output_stats *st);
+	void (*close)(struct output_sink *s);
+};
+
+struct output_sink {
+	const struct output_sink_ops *ops;
+	bool network;		/* written before local sinks: see output.c */
+};
+
+/* Constructors; arg is the spec after its "kind:" prefix (the whole spec
+ * for nats URLs). */
+int output_json_open(struct output_sink **s, const char *arg, const struct outputs_options *o);
+int output_file_open(struct output_sink **s, const char *arg, const struct outputs_options *o);
+int output_nats_open(struct output_sink **s, const char *url, const struct outputs_options *o);
+
+#endif
