@@ -13,7 +13,7 @@ PACKAGES=(
 	libcmocka-dev libclang-rt-14-dev
 	libnats-dev nats-server
 	libsystemd-dev libinih-dev systemd
-	tcpreplay tshark iproute2 iperf3 jq
+	tcpreplay tshark iproute2 iperf3 jq python3
 )
 
 missing=()
