@@ -24,6 +24,13 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror
+# FUZZ=1 (make fuzz): clang with libFuzzer coverage, ASan and UBSan on every
+# object. -Werror stays with the gcc builds, which enforce the warnings;
+# clang warns differently and must not stop a fuzzing run.
+ifeq ($(FUZZ),1)
+CC       := $(CLANG)
+WARN     := -Wall -Wextra
+endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP
 CPPFLAGS += -I. -Ibpf -Iuserspace -I$(BUILD)/gen
@@ -31,6 +38,11 @@ LDLIBS   += -lxdp -lbpf -lpcap -lprotobuf-c -lelf -lz -lpthread -lm
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
+endif
+ifeq ($(FUZZ),1)
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
 endif
 # Optional libraries: linked when present (probed, not assumed).
 HAVE_NATS := $(shell pkg-config --exists libnats && echo 1)
@@ -79,7 +91,16 @@ TEST_SRCS  := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c)
 TEST_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard tools/bench/*.c)
 
-.PHONY: all deps test test-san demo bench install clean fuzz
+# Fuzz targets: each tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput.
+# Normal and sanitizer builds link it with a driver that runs it over files
+# (tests/fuzz/test_regressions.sh replays corpora and found crashes);
+# FUZZ=1 links libFuzzer instead (make fuzz).
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_MAIN  := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/standalone.o)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps test test-san demo bench install clean fuzz fuzz-bins tests
 all: $(BPF_OBJS) $(BINS) $(TOOL_BINS)
 
 deps:
@@ -133,6 +154,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIB)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $< $(LIB) $(LDLIBS) -lcmocka -o $@
 
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(FUZZ_MAIN) $(LIB)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
 # ---- entry points --------------------------------------------------------
 # test/demo/bench install what is missing first, so the README's two
 # commands work on a fresh Debian 12 machine.
@@ -142,10 +168,19 @@ test: $(NEED_DEPS)
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(FUZZ_BINS)
 
 test-san:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-san SAN=1 test
+
+# libFuzzer over every target for FUZZ_SECONDS each (CI: a short run).
+# Crashes land in build-fuzz/fuzz-crashes/; keep each one as a regression
+# in tests/fuzz/regressions/<target>/ (see docs/HOSTILE.md).
+fuzz: $(NEED_DEPS)
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz FUZZ=1 fuzz-bins
+	$(Q)BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/fuzz.sh
+
+fuzz-bins: $(FUZZ_BINS)
 
 demo: $(NEED_DEPS)
 	$(Q)$(MAKE) --no-print-directory all

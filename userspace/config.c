@@ -165,7 +165,10 @@ int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, siz
 	uint64_t v;
 	int opt;
 
-	optind = 1;
+	/* 0, not 1: glibc then also forgets where it was inside a cluster of
+	 * short options (-Vv) from an earlier call, which would point into
+	 * that call's argv. */
+	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":r:p:f:o:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {

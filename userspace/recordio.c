@@ -162,7 +162,8 @@ int recordio_next(struct recordio_reader *r, const uint8_t **rec, size_t *len)
 	for (;;) {
 		size_t held = r->end - r->start, used = 0;
 		uint64_t size = 0;
-		int err = recordio_get_varint(r->buf + r->start, held, &size, &used);
+		/* No buffer before the first read: NULL + 0 is undefined. */
+		int err = recordio_get_varint(r->buf ? r->buf + r->start : NULL, held, &size, &used);
 		size_t need = RECORDIO_VARINT_MAX;
 
 		if (err == -EBADMSG || (!err && size > RECORDIO_MAX_RECORD))
