@@ -15,6 +15,11 @@ struct ac {
 	uint32_t *dict;        /* nearest node on the fail chain that ends a pattern, 0 if none */
 	uint32_t *out;         /* pattern ending exactly here, AC_NONE if none */
 	uint32_t root_next[256];
+	/* Complete transitions (children or, failing those, the root's) of the
+	 * depth-1 nodes, 256 per node: text that matches nothing mostly moves
+	 * between the root and depth 1, so this skips most binary searches. */
+	uint32_t *d1_next;
+	uint32_t d1_first, d1_count;
 };
 
 /* Sort context: qsort has no user pointer, so patterns are sorted as
@@ -171,6 +176,22 @@ static void build_links(struct ac *ac, const uint32_t *parent)
 	}
 }
 
+static int build_depth1(struct ac *ac)
+{
+	ac->d1_first = ac->first_child[0];
+	ac->d1_count = ac->first_child[1] - ac->first_child[0];
+	ac->d1_next = malloc(((size_t)ac->d1_count ? ac->d1_count : 1) * 256 * sizeof(uint32_t));
+	if (!ac->d1_next)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < ac->d1_count; k++)
+		for (uint32_t c = 0; c < 256; c++) {
+			uint32_t g = child(ac, ac->d1_first + k, (unsigned char)c);
+
+			ac->d1_next[k * 256 + c] = g ? g : ac->root_next[c];
+		}
+	return 0;
+}
+
 static void shrink(struct ac *ac)
 {
 	uint32_t n = ac->n_nodes;
@@ -239,6 +260,9 @@ struct ac *ac_build(const char *const *patterns, const uint32_t *lens, uint32_t 
 		goto fail;
 	build_links(ac, parent);
 	shrink(ac);
+	err = build_depth1(ac);
+	if (err < 0)
+		goto fail;
 	free(parent);
 	free(p);
 	return ac;
@@ -259,6 +283,7 @@ void ac_free(struct ac *ac)
 	free(ac->fail);
 	free(ac->dict);
 	free(ac->out);
+	free(ac->d1_next);
 	free(ac);
 }
 
@@ -270,9 +295,13 @@ int ac_scan(const struct ac *ac, const char *text, size_t len, ac_hit_fn fn, voi
 		unsigned char c = (unsigned char)text[i];
 		uint32_t g;
 
-		while ((g = child(ac, s, c)) == 0 && s != 0)
-			s = ac->fail[s];
-		s = g;
+		if (s - ac->d1_first < ac->d1_count) {
+			s = ac->d1_next[(s - ac->d1_first) * 256 + c];
+		} else {
+			while ((g = child(ac, s, c)) == 0 && s != 0)
+				s = ac->fail[s];
+			s = g;
+		}
 		for (uint32_t t = ac->out[s] != AC_NONE ? s : ac->dict[s]; t; t = ac->dict[t]) {
 			int rc = fn(ctx, ac->out[t], i + 1);
 
@@ -287,7 +316,7 @@ size_t ac_memory(const struct ac *ac)
 {
 	size_t n = ac->n_nodes;
 
-	return sizeof(*ac) + n * (1 + 4 + 4 + 4) + (n + 1) * 4;
+	return sizeof(*ac) + n * (1 + 4 + 4 + 4) + (n + 1) * 4 + (size_t)ac->d1_count * 256 * 4;
 }
 
 uint32_t ac_nodes(const struct ac *ac)

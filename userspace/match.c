@@ -164,12 +164,43 @@ struct field {
 	const Edisensor__V1__Message *msg;
 	uint64_t now;
 	unsigned types;          /* bit per enum indicator_type the field accepts */
-	char path[PATH_MAX_LEN];
 	const char *value;
-	const Edisensor__V1__Segment *evidence;
 	size_t first_match;      /* matches of this field start here (dedupe) */
 	int err;
+	/* Where the value sits; turned into a path and an evidence segment only
+	 * when something matched (most fields match nothing). */
+	const char *coll, *key, *member;
+	size_t index;            /* NO_INDEX: no [] in the path */
+	const uint32_t *ev;
+	size_t n_ev;
+	bool envelope;           /* evidence from UNB/ISA rather than an index list */
+	bool resolved;
+	char path[PATH_MAX_LEN];
+	const Edisensor__V1__Segment *evidence;
 };
+
+#define NO_INDEX SIZE_MAX
+
+static void resolve(struct field *f)
+{
+	char idx[24];
+	const char *key = f->key;
+
+	if (f->resolved)
+		return;
+	f->resolved = true;
+	if (f->index == NO_INDEX) {
+		snprintf(f->path, sizeof(f->path), "%s.%s", f->coll, f->member);
+		f->evidence = f->envelope ? envelope_evidence(f->msg, f->value) : NULL;
+		return;
+	}
+	if (!key || !*key) {
+		snprintf(idx, sizeof(idx), "%zu", f->index);
+		key = idx;
+	}
+	snprintf(f->path, sizeof(f->path), "%s[%.32s].%s", f->coll, key, f->member);
+	f->evidence = pick_evidence(f->msg, f->ev, f->n_ev, f->value);
+}
 
 static bool already(const struct field *f, uint32_t id)
 {
@@ -222,8 +253,10 @@ static int on_found(void *ctx, uint32_t id)
 	int rc;
 
 	indicator_store_get(f->store, id, &v);
-	if (!((f->types >> v.type) & 1) || (v.expires && f->now >= v.expires) ||
-	    !indicator_fields_allow(v.fields, f->path))
+	if (!((f->types >> v.type) & 1) || (v.expires && f->now >= v.expires))
+		return 0;
+	resolve(f);
+	if (!indicator_fields_allow(v.fields, f->path))
 		return 0;
 	if (already(f, id))
 		return 1;
@@ -233,31 +266,23 @@ static int on_found(void *ctx, uint32_t id)
 	return 1;
 }
 
-static void field_begin(struct field *f, unsigned types, const char *value,
-			const Edisensor__V1__Segment *evidence, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void field_begin(struct field *f, unsigned types, const char *value,
-			const Edisensor__V1__Segment *evidence, const char *fmt, ...)
+/* Starts a field: value, the types it accepts, and where it sits
+ * (collection[key or index].member, evidence indices). */
+static void field_at(struct field *f, unsigned types, const char *value, const char *coll,
+		     const char *key, size_t index, const char *member, const uint32_t *ev,
+		     size_t n_ev)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f->path, sizeof(f->path), fmt, ap);
-	va_end(ap);
 	f->types = types;
 	f->value = value;
-	f->evidence = evidence;
 	f->first_match = f->ms->n_matches;
-}
-
-/* Key inside [] of a path: the role/qualifier, or the index without one. */
-static const char *item_key(const char *key, size_t i, char *buf, size_t cap)
-{
-	if (key && *key)
-		return key;
-	snprintf(buf, cap, "%zu", i);
-	return buf;
+	f->coll = coll;
+	f->key = key;
+	f->index = index;
+	f->member = member;
+	f->ev = ev;
+	f->n_ev = n_ev;
+	f->envelope = false;
+	f->resolved = false;
 }
 
 #define T(x) (1u << INDICATOR_##x)
@@ -300,11 +325,11 @@ static void match_flow(struct field *f)
 	if (!flow || !f->store)
 		return;
 	if (present(flow->src_ip)) {
-		field_begin(f, T(ADDR) | T(SUBNET), flow->src_ip, NULL, "flow.src_ip");
+		field_at(f, T(ADDR) | T(SUBNET), flow->src_ip, "flow", NULL, NO_INDEX, "src_ip", NULL, 0);
 		indicator_store_find_ip(f->store, flow->src_ip, on_found, f);
 	}
 	if (present(flow->dst_ip)) {
-		field_begin(f, T(ADDR) | T(SUBNET), flow->dst_ip, NULL, "flow.dst_ip");
+		field_at(f, T(ADDR) | T(SUBNET), flow->dst_ip, "flow", NULL, NO_INDEX, "dst_ip", NULL, 0);
 		indicator_store_find_ip(f->store, flow->dst_ip, on_found, f);
 	}
 }
@@ -316,13 +341,14 @@ static void match_envelope(struct field *f)
 	if (!env)
 		return;
 	if (present(env->sender_id)) {
-		field_begin(f, T(PARTY_ID), env->sender_id, envelope_evidence(f->msg, env->sender_id),
-			    "envelope.sender_id");
+		field_at(f, T(PARTY_ID), env->sender_id, "envelope", NULL, NO_INDEX, "sender_id", NULL, 0);
+		f->envelope = true;
 		exact_field(f, INDICATOR_KIND_PARTY_ID);
 	}
 	if (present(env->recipient_id)) {
-		field_begin(f, T(PARTY_ID), env->recipient_id,
-			    envelope_evidence(f->msg, env->recipient_id), "envelope.recipient_id");
+		field_at(f, T(PARTY_ID), env->recipient_id, "envelope", NULL, NO_INDEX, "recipient_id",
+			 NULL, 0);
+		f->envelope = true;
 		exact_field(f, INDICATOR_KIND_PARTY_ID);
 	}
 }
@@ -333,19 +359,15 @@ static void match_parties(struct field *f)
 
 	for (size_t i = 0; i < msg->n_parties; i++) {
 		const Edisensor__V1__Party *p = msg->parties[i];
-		char buf[24];
-		const char *key = item_key(p->role, i, buf, sizeof(buf));
 
 		if (present(p->id)) {
-			field_begin(f, T(PARTY_ID), p->id,
-				    pick_evidence(msg, p->evidence, p->n_evidence, p->id),
-				    "parties[%.32s].id", key);
+			field_at(f, T(PARTY_ID), p->id, "parties", p->role, i, "id", p->evidence,
+				 p->n_evidence);
 			exact_field(f, INDICATOR_KIND_PARTY_ID);
 		}
 		if (present(p->name)) {
-			field_begin(f, T(PARTY_NAME), p->name,
-				    pick_evidence(msg, p->evidence, p->n_evidence, p->name),
-				    "parties[%.32s].name", key);
+			field_at(f, T(PARTY_NAME), p->name, "parties", p->role, i, "name", p->evidence,
+				 p->n_evidence);
 			text_field(f);
 		}
 	}
@@ -359,15 +381,13 @@ static void match_goods(struct field *f)
 		const Edisensor__V1__GoodsItem *g = msg->goods[i];
 
 		if (present(g->description)) {
-			field_begin(f, T(KEYWORD), g->description,
-				    pick_evidence(msg, g->evidence, g->n_evidence, g->description),
-				    "goods[%zu].description", i);
+			field_at(f, T(KEYWORD), g->description, "goods", NULL, i, "description",
+				 g->evidence, g->n_evidence);
 			text_field(f);
 		}
 		if (present(g->hs_code) && f->store) {
-			field_begin(f, T(HS_CODE), g->hs_code,
-				    pick_evidence(msg, g->evidence, g->n_evidence, g->hs_code),
-				    "goods[%zu].hs_code", i);
+			field_at(f, T(HS_CODE), g->hs_code, "goods", NULL, i, "hs_code", g->evidence,
+				 g->n_evidence);
 			indicator_store_find_hs(f->store, g->hs_code, on_found, f);
 		}
 	}
@@ -408,6 +428,7 @@ static void check_container(struct field *f)
 		return;
 	want = iso6346_check_digit(norm);
 	snprintf(detail, sizeof(detail), "check digit is %c, ISO 6346 gives %d", norm[10], want);
+	resolve(f);
 	if (add_finding(f->ms, f->path, f->value, detail, f->evidence) < 0)
 		f->err = -ENOMEM;
 }
@@ -421,9 +442,8 @@ static void match_equipment(struct field *f)
 
 		if (!present(e->number))
 			continue;
-		field_begin(f, T(CONTAINER), e->number,
-			    pick_evidence(msg, e->evidence, e->n_evidence, e->number),
-			    "equipment[%zu].number", i);
+		field_at(f, T(CONTAINER), e->number, "equipment", NULL, i, "number", e->evidence,
+			 e->n_evidence);
 		exact_field(f, INDICATOR_KIND_CONTAINER);
 		check_container(f);
 	}
@@ -435,13 +455,11 @@ static void match_references(struct field *f)
 
 	for (size_t i = 0; i < msg->n_references; i++) {
 		const Edisensor__V1__Reference *r = msg->references[i];
-		char buf[24];
 
 		if (!present(r->value))
 			continue;
-		field_begin(f, T(REFERENCE), r->value,
-			    pick_evidence(msg, r->evidence, r->n_evidence, r->value),
-			    "references[%.32s].value", item_key(r->qualifier, i, buf, sizeof(buf)));
+		field_at(f, T(REFERENCE), r->value, "references", r->qualifier, i, "value", r->evidence,
+			 r->n_evidence);
 		exact_field(f, INDICATOR_KIND_REFERENCE);
 	}
 }
@@ -452,13 +470,11 @@ static void match_locations(struct field *f)
 
 	for (size_t i = 0; i < msg->n_locations; i++) {
 		const Edisensor__V1__Location *l = msg->locations[i];
-		char buf[24];
 
 		if (!present(l->locode))
 			continue;
-		field_begin(f, T(LOCODE), l->locode,
-			    pick_evidence(msg, l->evidence, l->n_evidence, l->locode),
-			    "locations[%.32s].locode", item_key(l->qualifier, i, buf, sizeof(buf)));
+		field_at(f, T(LOCODE), l->locode, "locations", l->qualifier, i, "locode", l->evidence,
+			 l->n_evidence);
 		exact_field(f, INDICATOR_KIND_LOCODE);
 	}
 }
@@ -471,15 +487,13 @@ static void match_transport(struct field *f)
 		const Edisensor__V1__Transport *t = msg->transport[i];
 
 		if (present(t->imo)) {
-			field_begin(f, T(VESSEL), t->imo,
-				    pick_evidence(msg, t->evidence, t->n_evidence, t->imo),
-				    "transport[%zu].imo", i);
+			field_at(f, T(VESSEL), t->imo, "transport", NULL, i, "imo", t->evidence,
+				 t->n_evidence);
 			exact_field(f, INDICATOR_KIND_IMO);
 		}
 		if (present(t->vessel_name)) {
-			field_begin(f, T(VESSEL), t->vessel_name,
-				    pick_evidence(msg, t->evidence, t->n_evidence, t->vessel_name),
-				    "transport[%zu].vessel_name", i);
+			field_at(f, T(VESSEL), t->vessel_name, "transport", NULL, i, "vessel_name",
+				 t->evidence, t->n_evidence);
 			exact_field(f, INDICATOR_KIND_VESSEL_NAME);
 		}
 	}
