@@ -1,11 +1,27 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_INIH
+#include <ini.h>
+#endif
 #include "config.h"
 #include "version.h"
+
+/* A string the file parser copied; config_free() releases the chain. */
+struct config_str {
+	struct config_str *next;
+	char s[];
+};
+
+/* Lists a layer (file, command line) replaces on first use instead of
+ * appending to what an earlier layer (defaults, file) put there. */
+struct layer {
+	bool ports, tags, cidrs, feeds, outputs, interfaces;
+};
 
 /* Segments worth forwarding beyond the service segments: parties,
  * references, equipment, places, transport, goods, dates (DOMAIN.md). */
@@ -28,6 +44,46 @@ void config_defaults(struct config *c)
 	c->sensor_id = "edisensor";
 	c->max_flows = ES_MAX_FLOWS;
 	c->ringbuf_bytes = ES_RINGBUF_BYTES;
+	c->metrics_addr = CONFIG_DEFAULT_METRICS;
+	c->user = CONFIG_DEFAULT_USER;
+	c->queue_events = 16384;
+	c->flush_timeout_ms = 30000;
+}
+
+void config_free(struct config *c)
+{
+	struct config_str *n = c->owned, *next;
+
+	for (; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	c->owned = NULL;
+}
+
+static const char *keep(struct config *c, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct config_str *cs = malloc(sizeof(*cs) + n);
+
+	if (!cs)
+		return NULL;
+	memcpy(cs->s, s, n);
+	cs->next = c->owned;
+	c->owned = cs;
+	return cs->s;
+}
+
+const char *config_xdp_mode_name(enum config_xdp_mode m)
+{
+	switch (m) {
+	case CONFIG_XDP_NATIVE:
+		return "native";
+	case CONFIG_XDP_GENERIC:
+		return "generic";
+	default:
+		return "auto";
+	}
 }
 
 int config_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -92,6 +148,427 @@ int config_parse_cidr(const char *s, struct sensor_cidr *out)
 	return 0;
 }
 
+
+/* ---- setters shared by the file and the command line --------------------
+ * Each takes one value, returns 0 or -EINVAL/-ENOSPC and leaves a short
+ * "what to fix" in err. */
+
+struct setter_err {
+	char *buf;
+	size_t len;
+};
+
+#define FIX(e, ...) do { snprintf((e)->buf, (e)->len, __VA_ARGS__); return -EINVAL; } while (0)
+
+static int add_str(const char **list, size_t *n, size_t max, const char *s)
+{
+	if (*n >= max)
+		return -ENOSPC;
+	list[(*n)++] = s;
+	return 0;
+}
+
+static int set_port(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	uint64_t port;
+
+	if (!l->ports)
+		c->n_ports = 0;
+	l->ports = true;
+	if (config_parse_u64(v, 1, 65535, &port))
+		FIX(e, "port '%s': not a TCP port (1-65535)", v);
+	for (size_t i = 0; i < c->n_ports; i++)
+		if (c->ports[i] == port)
+			return 0;
+	if (c->n_ports >= ES_MAX_PORTS)
+		FIX(e, "ports: at most %d", ES_MAX_PORTS);
+	c->ports[c->n_ports++] = (uint16_t)port;
+	return 0;
+}
+
+static int set_cidr(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	if (!l->cidrs)
+		c->n_cidrs = 0;
+	l->cidrs = true;
+	if (c->n_cidrs >= CONFIG_MAX_LIST)
+		FIX(e, "cidrs: at most %d networks", CONFIG_MAX_LIST);
+	if (config_parse_cidr(v, &c->cidrs[c->n_cidrs]))
+		FIX(e, "cidr '%s': not an IPv4/IPv6 address or ADDRESS/PREFIX network", v);
+	c->n_cidrs++;
+	return 0;
+}
+
+static int set_tag(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	if (!l->tags)
+		c->n_tags = 0;
+	l->tags = true;
+	if (config_add_tag(c, v))
+		FIX(e, "tag '%s': a tag is 2-3 upper-case letters or digits (at most %d tags)",
+		    v, ES_MAX_TAGS);
+	return 0;
+}
+
+static int set_feed(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	if (!l->feeds)
+		c->n_feeds = 0;
+	l->feeds = true;
+	if (!*v || add_str(c->feeds, &c->n_feeds, CONFIG_MAX_LIST, v))
+		FIX(e, "feed '%s': a file name, at most %d feeds", v, CONFIG_MAX_LIST);
+	return 0;
+}
+
+static int set_output(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	if (!l->outputs)
+		c->n_outputs = 0;
+	l->outputs = true;
+	if (!*v || add_str(c->outputs, &c->n_outputs, CONFIG_MAX_LIST, v))
+		FIX(e, "output '%s': a SPEC (file:PATH json:PATH nats://HOST:PORT), at most %d",
+		    v, CONFIG_MAX_LIST);
+	return 0;
+}
+
+static int set_interface(struct config *c, struct layer *l, const char *v, struct setter_err *e)
+{
+	if (!l->interfaces)
+		c->n_interfaces = 0;
+	l->interfaces = true;
+	if (!*v || strlen(v) >= IF_NAMESIZE || strpbrk(v, "/: \t"))
+		FIX(e, "interface '%s': a network interface name (1-%d characters)", v,
+		    IF_NAMESIZE - 1);
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (!strcmp(c->interfaces[i], v))
+			return 0;
+	if (add_str(c->interfaces, &c->n_interfaces, CONFIG_MAX_IFACES, v))
+		FIX(e, "interfaces: at most %d", CONFIG_MAX_IFACES);
+	return 0;
+}
+
+static int set_xdp_mode(struct config *c, const char *v, struct setter_err *e)
+{
+	if (!strcmp(v, "auto"))
+		c->xdp_mode = CONFIG_XDP_AUTO;
+	else if (!strcmp(v, "native") || !strcmp(v, "drv"))
+		c->xdp_mode = CONFIG_XDP_NATIVE;
+	else if (!strcmp(v, "generic") || !strcmp(v, "skb"))
+		c->xdp_mode = CONFIG_XDP_GENERIC;
+	else
+		FIX(e, "xdp mode '%s': auto, native or generic", v);
+	return 0;
+}
+
+static int set_capture_mode(struct config *c, const char *v, struct setter_err *e)
+{
+	if (!strcmp(v, "inline"))
+		c->tap_mode = false;
+	else if (!strcmp(v, "tap"))
+		c->tap_mode = true;
+	else
+		FIX(e, "mode '%s': inline (pass every frame, the default) or tap (mirror port: "
+		    "drop after inspection)", v);
+	return 0;
+}
+
+static int set_sensor_id(struct config *c, const char *v, struct setter_err *e)
+{
+	if (!*v || strlen(v) > 64 || strpbrk(v, " .*>\t"))
+		FIX(e, "sensor id '%s': 1-64 characters without spaces, '.', '*', '>'", v);
+	c->sensor_id = v;
+	return 0;
+}
+
+static int set_max_flows(struct config *c, const char *v, struct setter_err *e)
+{
+	uint64_t n;
+
+	if (config_parse_u64(v, 16, 1u << 24, &n))
+		FIX(e, "max flows '%s': a number from 16 to %u", v, 1u << 24);
+	c->max_flows = (uint32_t)n;
+	return 0;
+}
+
+static int set_ringbuf(struct config *c, const char *v, struct setter_err *e)
+{
+	uint64_t n;
+
+	if (config_parse_u64(v, 1u << 16, 1u << 30, &n) || (n & (n - 1)))
+		FIX(e, "ring buffer bytes '%s': a power of two from 65536 to 1073741824", v);
+	c->ringbuf_bytes = (uint32_t)n;
+	return 0;
+}
+
+static int set_queue_events(struct config *c, const char *v, struct setter_err *e)
+{
+	uint64_t n;
+
+	if (config_parse_u64(v, 64, 1u << 22, &n))
+		FIX(e, "queue events '%s': a number from 64 to %u", v, 1u << 22);
+	c->queue_events = (uint32_t)n;
+	return 0;
+}
+
+static int set_flush_timeout(struct config *c, const char *v, struct setter_err *e)
+{
+	uint64_t n;
+
+	if (config_parse_u64(v, 0, 3600, &n))
+		FIX(e, "flush timeout '%s': seconds from 0 to 3600", v);
+	c->flush_timeout_ms = (uint32_t)(n * 1000);
+	return 0;
+}
+
+/* HOST:PORT with a numeric IPv4 host or [IPv6]:PORT; "off" or "" disables. */
+static int set_metrics_addr(struct config *c, const char *v, struct setter_err *e)
+{
+	char host[64];
+	const char *colon;
+	uint64_t port;
+	unsigned char addr[16];
+
+	if (!*v || !strcmp(v, "off") || !strcmp(v, "no")) {
+		c->metrics_addr = NULL;
+		return 0;
+	}
+	colon = strrchr(v, ':');
+	if (!colon || (size_t)(colon - v) >= sizeof(host) || colon == v)
+		FIX(e, "metrics address '%s': HOST:PORT such as 127.0.0.1:9477 or [::1]:9477, "
+		    "or off", v);
+	memcpy(host, v, colon - v);
+	host[colon - v] = '\0';
+	if (config_parse_u64(colon + 1, 1, 65535, &port))
+		FIX(e, "metrics address '%s': the port must be 1-65535", v);
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+
+		if (n < 3 || host[n - 1] != ']')
+			FIX(e, "metrics address '%s': write IPv6 as [ADDR]:PORT", v);
+		host[n - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, addr) != 1)
+			FIX(e, "metrics address '%s': not a numeric IPv6 address", v);
+	} else if (inet_pton(AF_INET, host, addr) != 1) {
+		FIX(e, "metrics address '%s': the host must be a numeric address", v);
+	}
+	c->metrics_addr = v;
+	return 0;
+}
+
+static int set_user(struct config *c, const char *v, struct setter_err *e)
+{
+	if (!*v || !strcmp(v, "root")) {
+		c->user = NULL;    /* stay: an explicit choice of the operator */
+		return 0;
+	}
+	if (strlen(v) > 32 || strpbrk(v, " :/\t"))
+		FIX(e, "user '%s': a user name (1-32 characters)", v);
+	c->user = v;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* ---- the configuration file ---------------------------------------------- */
+
+typedef int (*list_setter)(struct config *, struct layer *, const char *, struct setter_err *);
+typedef int (*value_setter)(struct config *, const char *, struct setter_err *);
+
+struct file_ctx {
+	struct config *c;
+	struct layer layer;
+	struct setter_err err;
+	bool failed;
+};
+
+/* Calls set on every word of v (space or comma separated lists). Words
+ * are copied: inih's buffer is reused for the next line. */
+static int each_word(struct file_ctx *fx, const char *v, list_setter set)
+{
+	char word[256];
+
+	while (*v) {
+		size_t n;
+
+		while (*v == ' ' || *v == ',' || *v == '\t')
+			v++;
+		n = strcspn(v, " ,\t");
+		if (!n)
+			break;
+		if (n >= sizeof(word))
+			FIX(&fx->err, "value '%.40s...' is too long", v);
+		memcpy(word, v, n);
+		word[n] = '\0';
+		const char *kept = keep(fx->c, word);
+
+		if (!kept)
+			FIX(&fx->err, "out of memory");
+		int r = set(fx->c, &fx->layer, kept, &fx->err);
+
+		if (r)
+			return r;
+		v += n;
+	}
+	return 0;
+}
+
+static int one_value(struct file_ctx *fx, const char *v, value_setter set)
+{
+	const char *kept = keep(fx->c, v);
+
+	if (!kept)
+		FIX(&fx->err, "out of memory");
+	return set(fx->c, kept, &fx->err);
+}
+
+static int bool_value(struct file_ctx *fx, const char *v, bool *out)
+{
+	if (parse_bool(v, out))
+		FIX(&fx->err, "'%s': yes or no", v);
+	return 0;
+}
+
+static int file_key(struct file_ctx *fx, const char *sec, const char *key, const char *v)
+{
+	struct config *c = fx->c;
+
+#define IS(s, k) (!strcmp(sec, s) && !strcmp(key, k))
+	if (IS("sensor", "id"))
+		return one_value(fx, v, set_sensor_id);
+	if (IS("sensor", "user"))
+		return one_value(fx, v, set_user);
+	if (IS("sensor", "log_level")) {
+		if (!strcmp(v, "info"))
+			c->verbosity = 0;
+		else if (!strcmp(v, "debug"))
+			c->verbosity = 1;
+		else
+			FIX(&fx->err, "'%s': info or debug", v);
+		return 0;
+	}
+	if (IS("capture", "interfaces"))
+		return each_word(fx, v, set_interface);
+	if (IS("capture", "xdp_mode"))
+		return one_value(fx, v, set_xdp_mode);
+	if (IS("capture", "mode"))
+		return one_value(fx, v, set_capture_mode);
+	if (IS("capture", "hook")) {
+		if (strcmp(v, "xdp"))
+			FIX(&fx->err, "hook '%s': this build supports xdp", v);
+		return 0;
+	}
+	if (IS("capture", "ports"))
+		return each_word(fx, v, set_port);
+	if (IS("capture", "cidrs"))
+		return each_word(fx, v, set_cidr);
+	if (IS("capture", "tags"))
+		return each_word(fx, v, set_tag);
+	if (IS("capture", "all_messages"))
+		return bool_value(fx, v, &c->all_messages);
+	if (IS("feeds", "files") || IS("feeds", "file"))
+		return each_word(fx, v, set_feed);
+	if (IS("outputs", "output"))
+		return each_word(fx, v, set_output);
+	if (IS("outputs", "flush_timeout"))
+		return one_value(fx, v, set_flush_timeout);
+	if (IS("spool", "dir")) {
+		const char *kept = keep(c, v);
+
+		if (!kept)
+			FIX(&fx->err, "out of memory");
+		c->spool_dir = *kept ? kept : NULL;
+		return 0;
+	}
+	if (IS("limits", "max_flows"))
+		return one_value(fx, v, set_max_flows);
+	if (IS("limits", "ringbuf_bytes"))
+		return one_value(fx, v, set_ringbuf);
+	if (IS("limits", "queue_events"))
+		return one_value(fx, v, set_queue_events);
+	if (IS("metrics", "listen"))
+		return one_value(fx, v, set_metrics_addr);
+#undef IS
+	static const char *const sections[] = {
+		"sensor", "capture", "feeds", "outputs", "spool", "limits", "metrics",
+	};
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!strcmp(sec, sections[i]))
+			FIX(&fx->err, "unknown key '%s' in [%s] (see edisensor.conf(5))", key, sec);
+	if (!*sec)
+		FIX(&fx->err, "key '%s' outside a section: put it under [sensor], [capture], ...", key);
+	FIX(&fx->err, "unknown section [%s]: sensor, capture, feeds, outputs, spool, limits, "
+	    "metrics", sec);
+}
+
+#ifdef HAVE_INIH
+static int ini_cb(void *user, const char *sec, const char *key, const char *v)
+{
+	struct file_ctx *fx = user;
+
+	if (fx->failed)
+		return 0;          /* keep the first error: its line is the one reported */
+	if (!key)
+		return 1;          /* a section header alone */
+	if (file_key(fx, sec, key, v)) {
+		fx->failed = true;
+		return 0;
+	}
+	return 1;
+}
+#endif
+
+int config_parse_file(struct config *c, const char *path, char *errbuf, size_t errlen)
+{
+#ifdef HAVE_INIH
+	char msg[400] = "";
+	struct file_ctx fx = { .c = c, .err = { msg, sizeof(msg) } };
+	FILE *f = fopen(path, "re");
+	int line;
+
+	if (!f) {
+		int err = -errno;
+
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(-err));
+		return err;
+	}
+	line = ini_parse_file(f, ini_cb, &fx);
+	fclose(f);
+	if (line > 0) {
+		snprintf(errbuf, errlen, "%s:%d: %s", path, line,
+			 fx.failed ? msg : "not INI syntax ([section] or key = value; "
+			 "lines at most 200 characters, continue a list on an indented line)");
+		return -EINVAL;
+	}
+	if (line < 0) {
+		snprintf(errbuf, errlen, "%s: cannot be read", path);
+		return -EIO;
+	}
+	return 0;
+#else
+	(void)c;
+	snprintf(errbuf, errlen, "%s: this build has no configuration file support (inih)", path);
+	return -ENOTSUP;
+#endif
+}
+
+/* ---- the command line -------------------------------------------------- */
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -100,6 +577,14 @@ static void usage(FILE *f)
 "the daemon turns them into message metadata, matches indicator feeds and\n"
 "writes every hit as a protobuf record.\n"
 "\n"
+"  edisensord -c /etc/edisensor/edisensor.conf      live, as configured\n"
+"  edisensord -i eth1 --port 9000 --feed F --output file:hits.pb\n"
+"  edisensord --replay capture.pcap --feed F       one capture, then exit\n"
+"\n"
+"  -c, --config FILE       configuration file (INI, see edisensor.conf(5));\n"
+"                          flags given here override it\n"
+"  -i, --interface IFACE   capture live on IFACE (repeatable)\n"
+"      --xdp-mode MODE     auto (native, else generic), native, generic\n"
 "  -r, --replay FILE       run a pcap/pcapng capture through the XDP program\n"
 "                          (BPF_PROG_TEST_RUN) and through the whole pipeline\n"
 "  -p, --port N            monitored TCP port (repeatable; replaces the defaults\n"
@@ -116,7 +601,16 @@ static void usage(FILE *f)
 "      --spool DIR         durable spool for network outputs\n"
 "      --max-flows N       flow table entries per direction (default %u)\n"
 "      --ringbuf-bytes N   ring buffer size, a power of two (default %u)\n"
+"      --queue-events N    reader-to-pipeline queue slots (default 16384)\n"
 "      --tap               mirror-port mode: drop frames after inspection\n"
+"      --metrics-addr A    Prometheus endpoint HOST:PORT or off\n"
+"                          (default " CONFIG_DEFAULT_METRICS ")\n"
+"      --user NAME         drop to NAME after attaching when started as root\n"
+"                          (default " CONFIG_DEFAULT_USER "; root: stay root)\n"
+"      --check-config      validate the configuration and exit\n"
+"      --stats             print the metrics of a running daemon (--metrics-addr)\n"
+"      --detach            remove edisensor programs a killed daemon left on the\n"
+"                          interfaces, then exit\n"
 "      --debug-events      print every kernel event to stderr\n"
 "  -v, --verbose           debug logging\n"
 "  -V, --version           print the version\n"
@@ -126,10 +620,14 @@ static void usage(FILE *f)
 
 enum {
 	OPT_CIDR = 256, OPT_TAG, OPT_ALL, OPT_SENSOR, OPT_SPOOL, OPT_FLOWS,
-	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS,
+	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS, OPT_XDP_MODE, OPT_QUEUE,
+	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH,
 };
 
 static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ "replay", required_argument, NULL, 'r' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "cidr", required_argument, NULL, OPT_CIDR },
@@ -141,7 +639,13 @@ static const struct option long_opts[] = {
 	{ "spool", required_argument, NULL, OPT_SPOOL },
 	{ "max-flows", required_argument, NULL, OPT_FLOWS },
 	{ "ringbuf-bytes", required_argument, NULL, OPT_RINGBUF },
+	{ "queue-events", required_argument, NULL, OPT_QUEUE },
 	{ "tap", no_argument, NULL, OPT_TAP },
+	{ "metrics-addr", required_argument, NULL, OPT_METRICS },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "debug-events", no_argument, NULL, OPT_DEBUG_EVENTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -149,20 +653,98 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int add_str(const char **list, size_t *n, const char *s)
+static const char short_opts[] = ":c:i:r:p:f:o:vVh";
+
+/* One option of the command line; opt_name is how the user wrote it. */
+static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg,
+		     const char *opt_name, struct setter_err *e)
 {
-	if (*n >= CONFIG_MAX_LIST)
-		return -ENOSPC;
-	list[(*n)++] = s;
+	char msg[400];
+	struct setter_err inner = { msg, sizeof(msg) };
+	int r = 0;
+
+	switch (opt) {
+	case 'c':
+		c->config_path = arg;
+		return 0;
+	case 'i':
+		r = set_interface(c, l, arg, &inner);
+		break;
+	case OPT_XDP_MODE:
+		r = set_xdp_mode(c, arg, &inner);
+		break;
+	case 'r':
+		c->replay_path = arg;
+		return 0;
+	case 'p':
+		r = set_port(c, l, arg, &inner);
+		break;
+	case OPT_CIDR:
+		r = set_cidr(c, l, arg, &inner);
+		break;
+	case OPT_TAG:
+		r = set_tag(c, l, arg, &inner);
+		break;
+	case 'f':
+		r = set_feed(c, l, arg, &inner);
+		break;
+	case 'o':
+		r = set_output(c, l, arg, &inner);
+		break;
+	case OPT_ALL:
+		c->all_messages = true;
+		return 0;
+	case OPT_SENSOR:
+		r = set_sensor_id(c, arg, &inner);
+		break;
+	case OPT_SPOOL:
+		c->spool_dir = arg;
+		return 0;
+	case OPT_FLOWS:
+		r = set_max_flows(c, arg, &inner);
+		break;
+	case OPT_RINGBUF:
+		r = set_ringbuf(c, arg, &inner);
+		break;
+	case OPT_QUEUE:
+		r = set_queue_events(c, arg, &inner);
+		break;
+	case OPT_TAP:
+		c->tap_mode = true;
+		return 0;
+	case OPT_METRICS:
+		r = set_metrics_addr(c, arg, &inner);
+		break;
+	case OPT_USER:
+		r = set_user(c, arg, &inner);
+		break;
+	case OPT_CHECK:
+		c->action = CONFIG_CHECK;
+		return 0;
+	case OPT_STATS:
+		c->action = CONFIG_STATS;
+		return 0;
+	case OPT_DETACH:
+		c->action = CONFIG_DETACH;
+		return 0;
+	case OPT_DEBUG_EVENTS:
+		c->debug_events = true;
+		return 0;
+	case 'v':
+		c->verbosity++;
+		return 0;
+	default:
+		FIX(e, "unknown option %s (see --help)", opt_name);
+	}
+	if (r)
+		FIX(e, "%s: %s", opt_name, msg);
 	return 0;
 }
 
-#define BAD(...) do { snprintf(errbuf, errlen, __VA_ARGS__); return -EINVAL; } while (0)
-
 int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
-	bool ports_given = false, tags_given = false;
-	uint64_t v;
+	struct setter_err e = { errbuf, errlen };
+	struct layer l = { 0 };
 	int opt;
 
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
@@ -170,73 +752,8 @@ int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, siz
 	 * that call's argv. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":r:p:f:o:vVh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (opt) {
-		case 'r':
-			c->replay_path = optarg;
-			break;
-		case 'p':
-			if (!ports_given)
-				c->n_ports = 0;
-			ports_given = true;
-			if (config_parse_u64(optarg, 1, 65535, &v))
-				BAD("--port %s: not a TCP port (1-65535)", optarg);
-			if (c->n_ports >= ES_MAX_PORTS)
-				BAD("--port: at most %d ports", ES_MAX_PORTS);
-			c->ports[c->n_ports++] = (uint16_t)v;
-			break;
-		case OPT_CIDR:
-			if (c->n_cidrs >= CONFIG_MAX_LIST)
-				BAD("--cidr: at most %d networks", CONFIG_MAX_LIST);
-			if (config_parse_cidr(optarg, &c->cidrs[c->n_cidrs]))
-				BAD("--cidr %s: not an IPv4/IPv6 address or network", optarg);
-			c->n_cidrs++;
-			break;
-		case OPT_TAG:
-			if (!tags_given)
-				c->n_tags = 0;
-			tags_given = true;
-			if (config_add_tag(c, optarg))
-				BAD("--tag %s: a tag is 2-3 upper-case letters or digits", optarg);
-			break;
-		case 'f':
-			if (add_str(c->feeds, &c->n_feeds, optarg))
-				BAD("--feed: at most %d feeds", CONFIG_MAX_LIST);
-			break;
-		case 'o':
-			if (add_str(c->outputs, &c->n_outputs, optarg))
-				BAD("--output: at most %d outputs", CONFIG_MAX_LIST);
-			break;
-		case OPT_ALL:
-			c->all_messages = true;
-			break;
-		case OPT_SENSOR:
-			if (!*optarg || strlen(optarg) > 64 || strpbrk(optarg, " .*>\t"))
-				BAD("--sensor-id '%s': 1-64 characters without spaces, '.', '*', '>'", optarg);
-			c->sensor_id = optarg;
-			break;
-		case OPT_SPOOL:
-			c->spool_dir = optarg;
-			break;
-		case OPT_FLOWS:
-			if (config_parse_u64(optarg, 16, 1u << 24, &v))
-				BAD("--max-flows %s: a number from 16 to %u", optarg, 1u << 24);
-			c->max_flows = (uint32_t)v;
-			break;
-		case OPT_RINGBUF:
-			if (config_parse_u64(optarg, 1u << 16, 1u << 30, &v) || (v & (v - 1)))
-				BAD("--ringbuf-bytes %s: a power of two from 65536 to 2^30", optarg);
-			c->ringbuf_bytes = (uint32_t)v;
-			break;
-		case OPT_TAP:
-			c->tap_mode = true;
-			break;
-		case OPT_DEBUG_EVENTS:
-			c->debug_events = true;
-			break;
-		case 'v':
-			c->verbosity++;
-			break;
 		case 'V':
 			printf("edisensord %s\n", EDISENSOR_VERSION);
 			return 1;
@@ -244,12 +761,100 @@ int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, siz
 			usage(stdout);
 			return 1;
 		case ':':
-			BAD("%s needs a value (see --help)", argv[optind - 1]);
+			FIX(&e, "%s needs a value (see --help)", argv[optind - 1]);
 		default:
-			BAD("unknown option %s (see --help)", argv[optind - 1]);
+			if (apply_opt(c, &l, opt, optarg, argv[optind - 1], &e))
+				return -EINVAL;
 		}
 	}
 	if (optind < argc)
-		BAD("unexpected argument '%s' (see --help)", argv[optind]);
+		FIX(&e, "unexpected argument '%s' (see --help)", argv[optind]);
 	return 0;
+}
+
+/* Only -c/--config (and --help/--version) from the command line: the file
+ * is read before the other flags so that they override it. */
+static int find_config_path(int argc, char **argv, const char **path)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	*path = NULL;
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		if (opt == 'c')
+			*path = optarg;
+	return 0;
+}
+
+int config_load(struct config *c, int argc, char **argv, char *errbuf, size_t errlen)
+{
+	const char *path;
+	int r;
+
+	config_defaults(c);
+	find_config_path(argc, argv, &path);
+	if (path) {
+		r = config_parse_file(c, path, errbuf, errlen);
+		if (r)
+			return r == -ENOTSUP || r == -EINVAL ? -EINVAL : r;
+	}
+	r = config_parse_args(c, argc, argv, errbuf, errlen);
+	if (r)
+		return r;
+	if (c->action == CONFIG_RUN || c->action == CONFIG_CHECK)
+		return config_validate(c, errbuf, errlen);
+	return 0;
+}
+
+int config_validate(const struct config *c, char *errbuf, size_t errlen)
+{
+	struct setter_err e = { errbuf, errlen };
+
+	if (!c->replay_path && !c->n_interfaces)
+		FIX(&e, "nothing to capture: give -i IFACE, 'interfaces =' in [capture], or "
+		    "--replay FILE");
+	if (!c->n_ports && !c->n_cidrs)
+		FIX(&e, "nothing monitored: give ports or cidrs");
+	return 0;
+}
+
+static void print_list(FILE *f, const char *key, const char *const *v, size_t n)
+{
+	fprintf(f, "%s =", key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %s", v[i]);
+	fputc('\n', f);
+}
+
+void config_print(FILE *f, const struct config *c)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	fprintf(f, "[sensor]\nid = %s\nuser = %s\nlog_level = %s\n\n", c->sensor_id,
+		c->user ? c->user : "root", c->verbosity ? "debug" : "info");
+	fprintf(f, "[capture]\n");
+	print_list(f, "interfaces", c->interfaces, c->n_interfaces);
+	fprintf(f, "xdp_mode = %s\nmode = %s\nhook = xdp\nports =",
+		config_xdp_mode_name(c->xdp_mode), c->tap_mode ? "tap" : "inline");
+	for (size_t i = 0; i < c->n_ports; i++)
+		fprintf(f, " %u", c->ports[i]);
+	fprintf(f, "\ncidrs =");
+	for (size_t i = 0; i < c->n_cidrs; i++) {
+		inet_ntop(c->cidrs[i].family == 4 ? AF_INET : AF_INET6, c->cidrs[i].addr,
+			  addr, sizeof(addr));
+		fprintf(f, " %s/%u", addr, c->cidrs[i].prefix);
+	}
+	fprintf(f, "\ntags =");
+	for (size_t i = 0; i < c->n_tags; i++)
+		fprintf(f, " %.4s", c->tags[i]);
+	fprintf(f, "\nall_messages = %s\n\n[feeds]\n", c->all_messages ? "yes" : "no");
+	print_list(f, "files", c->feeds, c->n_feeds);
+	fprintf(f, "\n[outputs]\n");
+	print_list(f, "output", c->outputs, c->n_outputs);
+	fprintf(f, "flush_timeout = %u\n\n[spool]\ndir = %s\n\n", c->flush_timeout_ms / 1000,
+		c->spool_dir ? c->spool_dir : "");
+	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_events = %u\n\n",
+		c->max_flows, c->ringbuf_bytes, c->queue_events);
+	fprintf(f, "[metrics]\nlisten = %s\n", c->metrics_addr ? c->metrics_addr : "off");
 }

@@ -1,17 +1,49 @@
-/* edisensord's settings: defaults, command line, (configuration file).
- * One struct the rest of the daemon reads; nothing else parses options. */
+/* edisensord's settings: defaults, then the configuration file (INI, read
+ * with inih), then the command line, which overrides the file. One struct
+ * the rest of the daemon reads; nothing else parses options. Every key is
+ * documented in systemd/edisensor.conf and man/edisensor.conf.5. */
 #ifndef EDISENSOR_CONFIG_H
 #define EDISENSOR_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "edisensor.h"
 #include "sensor_bpf.h"
 
 #define CONFIG_MAX_LIST 64
+#define CONFIG_MAX_IFACES 32
+#define CONFIG_DEFAULT_METRICS "127.0.0.1:9477"
+#define CONFIG_DEFAULT_USER "edisensor"
+#define CONFIG_DEFAULT_CONF "/etc/edisensor/edisensor.conf"
+
+enum config_xdp_mode {
+	CONFIG_XDP_AUTO = 0,          /* native, falling back to generic with a warning */
+	CONFIG_XDP_NATIVE,
+	CONFIG_XDP_GENERIC,
+};
+
+/* What the command line asked edisensord to do. */
+enum config_action {
+	CONFIG_RUN = 0,               /* live capture, or a replay with --replay */
+	CONFIG_CHECK,                 /* --check-config: validate and exit */
+	CONFIG_STATS,                 /* --stats: print a running daemon's metrics */
+	CONFIG_DETACH,                /* --detach: remove edisensor programs left by a killed daemon */
+};
+
+struct config_str;
 
 struct config {
+	enum config_action action;
+	const char *config_path;      /* -c FILE, NULL: none */
 	const char *replay_path;      /* --replay FILE */
+	const char *interfaces[CONFIG_MAX_IFACES];
+	size_t n_interfaces;
+	enum config_xdp_mode xdp_mode;
+	const char *metrics_addr;     /* HOST:PORT, NULL: no metrics server */
+	const char *user;             /* drop to this user when started as root; NULL: stay */
+	uint32_t queue_events;        /* reader -> pipeline queue slots */
+	uint32_t flush_timeout_ms;    /* how long SIGTERM waits for outputs */
 	uint16_t ports[ES_MAX_PORTS];
 	size_t n_ports;
 	char tags[ES_MAX_TAGS][4];
@@ -30,6 +62,7 @@ struct config {
 	bool all_messages;            /* emit every message, not only hits */
 	bool debug_events;            /* print kernel events to stderr */
 	int verbosity;                /* 0 info, 1 debug */
+	struct config_str *owned;     /* strings read from the file, freed by config_free */
 };
 
 /* Fills c with the embedded defaults. */
@@ -39,6 +72,28 @@ void config_defaults(struct config *c);
  * --version was handled (exit 0), or -EINVAL with errbuf telling what to
  * fix. argv strings are referenced, not copied. */
 int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, size_t errlen);
+
+/* Reads an INI configuration file into c (on top of what c holds).
+ * -EINVAL with "FILE:LINE: what to fix" in errbuf, -errno when it cannot
+ * be read, -ENOTSUP when built without inih. */
+int config_parse_file(struct config *c, const char *path, char *errbuf, size_t errlen);
+
+/* The whole start-up order: defaults, the file named by -c/--config, then
+ * the command line again so flags override the file. Same returns as
+ * config_parse_args. Call config_free() on c afterwards, also on error. */
+int config_load(struct config *c, int argc, char **argv, char *errbuf, size_t errlen);
+
+/* Frees the strings the file parser copied. */
+void config_free(struct config *c);
+
+/* Checks what only makes sense for the whole configuration (live capture
+ * needs an interface, replay none...). -EINVAL with errbuf. */
+int config_validate(const struct config *c, char *errbuf, size_t errlen);
+
+/* Prints the effective configuration in the file's own format. */
+void config_print(FILE *f, const struct config *c);
+
+const char *config_xdp_mode_name(enum config_xdp_mode m);
 
 /* Adds one tag ("NAD", "N1"): -EINVAL when it is not 2-3 letters/digits. */
 int config_add_tag(struct config *c, const char *tag);

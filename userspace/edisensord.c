@@ -4,11 +4,15 @@
  * -> ring buffer -> pipeline.
  */
 #include <errno.h>
+#include <net/if.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "config.h"
+#include "live.h"
+#include "metrics.h"
 #include "counters.h"
 #include "log.h"
 #include "pipeline.h"
@@ -50,12 +54,6 @@ static int setup_bpf(struct daemon *d)
 		err = sensor_bpf_set_tags(d->bpf, d->cfg.tags, d->cfg.n_tags);
 	if (err) {
 		log_error("filling the BPF maps failed: %s", strerror(-err));
-		return err;
-	}
-	d->rb = ring_buffer__new(sensor_bpf_events_fd(d->bpf), on_event, d, NULL);
-	if (!d->rb) {
-		err = -errno;
-		log_error("ring buffer: %s", strerror(-err));
 	}
 	return err;
 }
@@ -84,7 +82,15 @@ static int run_replay(struct daemon *d)
 {
 	struct replay_stats st;
 	char err[512] = "";
-	int r = replay_pcap(d->bpf, d->rb, d->cfg.replay_path, &st, err, sizeof(err));
+	int r;
+
+	d->rb = ring_buffer__new(sensor_bpf_events_fd(d->bpf), on_event, d, NULL);
+	if (!d->rb) {
+		r = -errno;
+		log_error("ring buffer: %s", strerror(-r));
+		return r;
+	}
+	r = replay_pcap(d->bpf, d->rb, d->cfg.replay_path, &st, err, sizeof(err));
 
 	if (r) {
 		log_error("replay: %s", err);
@@ -117,31 +123,80 @@ static void teardown(struct daemon *d)
 	sensor_bpf_destroy(d->bpf);
 }
 
+/* --check-config: what start-up would refuse, without loading or attaching. */
+static int check_config(const struct config *c)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < c->n_feeds; i++)
+		if (access(c->feeds[i], R_OK)) {
+			log_error("feed %s: %s", c->feeds[i], strerror(errno));
+			bad = 1;
+		}
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (!if_nametoindex(c->interfaces[i])) {
+			log_error("interface %s: no such interface here", c->interfaces[i]);
+			bad = 1;
+		}
+	if (!bad) {
+		config_print(stdout, c);
+		printf("; configuration OK\n");
+	}
+	return bad;
+}
+
+static int print_stats(const struct config *c)
+{
+	char err[512];
+	const char *addr = c->metrics_addr ? c->metrics_addr : CONFIG_DEFAULT_METRICS;
+
+	if (metrics_fetch(addr, stdout, err, sizeof(err))) {
+		fprintf(stderr, "edisensord: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
 	char err[512];
 	int r;
 
-	config_defaults(&d.cfg);
-	r = config_parse_args(&d.cfg, argc, argv, err, sizeof(err));
-	if (r > 0)
-		return 0;
-	if (r < 0) {
+	r = config_load(&d.cfg, argc, argv, err, sizeof(err));
+	if (r) {
+		config_free(&d.cfg);
+		if (r > 0)
+			return 0;
 		fprintf(stderr, "edisensord: %s\n", err);
 		return 2;
 	}
 	log_set_level(d.cfg.verbosity ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	log_route_libbpf();
-	if (!d.cfg.replay_path) {
-		log_error("nothing to do: give --replay FILE (live mode: see --help)");
-		return 2;
+	switch (d.cfg.action) {
+	case CONFIG_CHECK:
+		r = check_config(&d.cfg);
+		config_free(&d.cfg);
+		return r ? 2 : 0;
+	case CONFIG_STATS:
+		r = print_stats(&d.cfg);
+		config_free(&d.cfg);
+		return r;
+	case CONFIG_DETACH:
+		r = live_detach_stale(&d.cfg);
+		config_free(&d.cfg);
+		return r ? 1 : 0;
+	case CONFIG_RUN:
+		break;
 	}
 	r = setup_pipeline(&d);
 	if (!r)
 		r = setup_bpf(&d);
-	if (!r)
+	if (!r && d.cfg.replay_path)
 		r = run_replay(&d);
+	else if (!r)
+		r = live_run(&d.cfg, d.bpf, d.pipe, argc, argv, NULL);
 	teardown(&d);
+	config_free(&d.cfg);
 	return r ? 1 : 0;
 }

@@ -1,0 +1,195 @@
+/* Configuration: file (inih), command line over file, errors with file and
+ * line, and the example file shipped under systemd/ parses. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "config.h"
+
+static char path[64];
+
+static const char *write_conf(const char *text)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/edisensor-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static int load(struct config *c, const char *text, char *err, size_t len, int extra,
+		char **extra_argv)
+{
+	char *argv[16] = { "edisensord", "-c", (char *)write_conf(text) };
+	int argc = 3, r;
+
+	for (int i = 0; i < extra; i++)
+		argv[argc++] = extra_argv[i];
+	r = config_load(c, argc, argv, err, len);
+	unlink(path);
+	return r;
+}
+
+static const char good[] =
+	"; comment\n"
+	"[sensor]\nid = gw-1\nuser = nobody\n"
+	"[capture]\ninterfaces = eth1, eth2\nxdp_mode = native\nmode = tap\n"
+	"ports = 9000 9001\n  4080\n"
+	"cidrs = 192.0.2.0/24 2001:db8::/32\ntags = NAD RFF\nall_messages = yes\n"
+	"[feeds]\nfiles = /etc/a.intel\nfiles = /etc/b.csv\n"
+	"[outputs]\noutput = file:/var/lib/x.pb\noutput = json:-\nflush_timeout = 5\n"
+	"[spool]\ndir = /var/lib/spool\n"
+	"[limits]\nmax_flows = 4096\nringbuf_bytes = 1048576\nqueue_events = 1024\n"
+	"[metrics]\nlisten = [::1]:9999\n";
+
+static void test_file_values(void **state)
+{
+	struct config c;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(load(&c, good, err, sizeof(err), 0, NULL), 0);
+	assert_string_equal(c.sensor_id, "gw-1");
+	assert_string_equal(c.user, "nobody");
+	assert_int_equal(c.n_interfaces, 2);
+	assert_string_equal(c.interfaces[1], "eth2");
+	assert_int_equal(c.xdp_mode, CONFIG_XDP_NATIVE);
+	assert_true(c.tap_mode);
+	assert_int_equal(c.n_ports, 3);         /* replaced the defaults, continuation line appended */
+	assert_int_equal(c.ports[2], 4080);
+	assert_int_equal(c.n_cidrs, 2);
+	assert_int_equal(c.cidrs[1].family, 6);
+	assert_int_equal(c.n_tags, 2);
+	assert_true(c.all_messages);
+	assert_int_equal(c.n_feeds, 2);
+	assert_string_equal(c.feeds[1], "/etc/b.csv");
+	assert_int_equal(c.n_outputs, 2);
+	assert_int_equal(c.flush_timeout_ms, 5000);
+	assert_string_equal(c.spool_dir, "/var/lib/spool");
+	assert_int_equal(c.max_flows, 4096);
+	assert_int_equal(c.ringbuf_bytes, 1048576);
+	assert_int_equal(c.queue_events, 1024);
+	assert_string_equal(c.metrics_addr, "[::1]:9999");
+	config_free(&c);
+}
+
+static void test_flags_override_file(void **state)
+{
+	char *extra[] = { "-i", "veth0", "--port", "7000", "--metrics-addr", "off",
+			  "--xdp-mode", "generic", "--user", "root" };
+	struct config c;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(load(&c, good, err, sizeof(err), 10, extra), 0);
+	assert_int_equal(c.n_interfaces, 1);
+	assert_string_equal(c.interfaces[0], "veth0");
+	assert_int_equal(c.n_ports, 1);
+	assert_int_equal(c.ports[0], 7000);
+	assert_null(c.metrics_addr);
+	assert_int_equal(c.xdp_mode, CONFIG_XDP_GENERIC);
+	assert_null(c.user);
+	assert_int_equal(c.n_feeds, 2);        /* not given on the command line: the file's */
+	config_free(&c);
+}
+
+static void expect_error(const char *text, const char *needle, int line)
+{
+	struct config c;
+	char err[512] = "", at[32];
+
+	assert_int_equal(load(&c, text, err, sizeof(err), 0, NULL), -EINVAL);
+	if (!strstr(err, needle))
+		fail_msg("'%s' not in '%s'", needle, err);
+	snprintf(at, sizeof(at), ":%d: ", line);
+	if (line && !strstr(err, at))
+		fail_msg("line %d not in '%s'", line, err);
+	config_free(&c);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	expect_error("[capture]\ninterfaces = eth0\nportz = 1\n", "unknown key 'portz' in [capture]", 3);
+	expect_error("[capture]\ninterfaces = eth0\nports = 70000\n", "not a TCP port", 3);
+	expect_error("[sensor]\nid = a\n[bogus]\nx = 1\n", "unknown section [bogus]", 4);
+	expect_error("[capture]\ninterfaces = eth0\nxdp_mode = fast\n", "auto, native or generic", 3);
+	expect_error("[capture]\ninterfaces = eth0\n[limits]\nringbuf_bytes = 1000000\n",
+		     "power of two", 4);
+	expect_error("[capture]\ninterfaces = eth0\n[metrics]\nlisten = localhost:80\n",
+		     "numeric", 4);
+	expect_error("[capture]\ninterfaces = eth0\nall_messages = maybe\n", "yes or no", 3);
+	expect_error("[capture]\nports = 9000\n", "nothing to capture", 0);
+	expect_error("this is not ini\n", "not INI syntax", 1);
+}
+
+static void test_missing_file(void **state)
+{
+	char *argv[] = { "edisensord", "-c", "/nonexistent/edisensor.conf" };
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(config_load(&c, 3, argv, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/edisensor.conf"));
+	config_free(&c);
+}
+
+static void test_quick_start_needs_no_file(void **state)
+{
+	char *argv[] = { "edisensord", "-i", "eth0", "-i", "eth1", "--port", "9000", "--feed",
+			 "f.intel", "--output", "json:-" };
+	struct config c;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(config_load(&c, 11, argv, err, sizeof(err)), 0);
+	assert_int_equal(c.n_interfaces, 2);
+	assert_string_equal(c.metrics_addr, CONFIG_DEFAULT_METRICS);
+	assert_int_equal(c.xdp_mode, CONFIG_XDP_AUTO);
+	assert_false(c.tap_mode);
+	config_free(&c);
+}
+
+/* The example shipped for operators must be valid as it stands. */
+static void test_example_file_parses(void **state)
+{
+	char *argv[] = { "edisensord", "-c", "systemd/edisensor.conf" };
+	struct config c;
+	char err[512] = "";
+
+	(void)state;
+	if (access("systemd/edisensor.conf", R_OK)) {
+		skip();
+		return;
+	}
+	if (config_load(&c, 3, argv, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_true(c.n_interfaces > 0);
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_values),
+		cmocka_unit_test(test_flags_override_file),
+		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_quick_start_needs_no_file),
+		cmocka_unit_test(test_example_file_parses),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

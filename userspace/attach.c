@@ -1,0 +1,295 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "attach.h"
+
+/* libxdp's dispatcher program, as the kernel names it. */
+#define DISPATCHER_NAME "xdp_dispatcher"
+
+struct attach {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int prog_fd;
+	struct xdp_program *prog;
+	enum xdp_attach_mode mode;
+	bool dispatcher;
+};
+
+static const char *xdp_mode_name(enum xdp_attach_mode m)
+{
+	switch (m) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "generic";
+	case XDP_MODE_HW:
+		return "offload";
+	default:
+		return "unknown";
+	}
+}
+
+static __u32 mode_flags(enum xdp_attach_mode m)
+{
+	switch (m) {
+	case XDP_MODE_NATIVE:
+		return XDP_FLAGS_DRV_MODE;
+	case XDP_MODE_SKB:
+		return XDP_FLAGS_SKB_MODE;
+	case XDP_MODE_HW:
+		return XDP_FLAGS_HW_MODE;
+	default:
+		return 0;
+	}
+}
+
+/* The program's name needs its fd, which only CAP_SYS_ADMIN may get from
+ * an id: without it the name stays empty and the id is all we can say. */
+static void prog_name(unsigned int id, char *name, size_t len)
+{
+	struct bpf_prog_info info;
+	__u32 info_len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	name[0] = '\0';
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		snprintf(name, len, "%s", info.name);
+	close(fd);
+}
+
+static int query_ifindex(int ifindex, struct attach_existing *ex, enum xdp_attach_mode *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err;
+
+	memset(ex, 0, sizeof(*ex));
+	ex->mode = "";
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	if (q.drv_prog_id) {
+		ex->prog_id = q.drv_prog_id;
+		*mode = XDP_MODE_NATIVE;
+	} else if (q.skb_prog_id) {
+		ex->prog_id = q.skb_prog_id;
+		*mode = XDP_MODE_SKB;
+	} else if (q.hw_prog_id) {
+		ex->prog_id = q.hw_prog_id;
+		*mode = XDP_MODE_HW;
+	} else {
+		return 0;
+	}
+	ex->mode = xdp_mode_name(*mode);
+	prog_name(ex->prog_id, ex->name, sizeof(ex->name));
+	ex->dispatcher = !strcmp(ex->name, DISPATCHER_NAME);
+	ex->ours = !strcmp(ex->name, ATTACH_PROG_NAME);
+	return 0;
+}
+
+int attach_query(const char *ifname, struct attach_existing *ex)
+{
+	enum xdp_attach_mode mode;
+	int ifindex = if_nametoindex(ifname);
+
+	if (!ifindex)
+		return -ENODEV;
+	return query_ifindex(ifindex, ex, &mode);
+}
+
+/* Removes our own program left by an earlier run. XDP_FLAGS_REPLACE with
+ * the old fd makes the kernel refuse if something else got there first. */
+static int detach_id(int ifindex, unsigned int id, enum xdp_attach_mode mode)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	int fd = bpf_prog_get_fd_by_id(id);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	o.old_prog_fd = fd;
+	err = bpf_xdp_detach(ifindex, mode_flags(mode) | XDP_FLAGS_REPLACE, &o);
+	close(fd);
+	return err;
+}
+
+static int refuse_foreign(const char *ifname, const struct attach_existing *ex,
+			  char *errbuf, size_t errlen)
+{
+	snprintf(errbuf, errlen,
+		 "interface %s already has an XDP program edisensor did not load: '%s' "
+		 "(id %u, %s mode); it stays attached. Remove it yourself (xdp-loader unload "
+		 "%s --all, or ip link set dev %s xdp off) or load it through libxdp so both "
+		 "can share the interface", ifname, ex->name[0] ? ex->name : "name unreadable without CAP_SYS_ADMIN",
+		 ex->prog_id, ex->mode, ifname, ifname);
+	return -EBUSY;
+}
+
+static int try_attach(struct attach *a, enum xdp_attach_mode mode)
+{
+	int err = xdp_program__attach(a->prog, a->ifindex, mode, 0);
+
+	if (!err)
+		a->mode = mode;
+	return err;
+}
+
+int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
+	       enum config_xdp_mode mode, unsigned int *replaced_id, bool *fell_back,
+	       char *errbuf, size_t errlen)
+{
+	struct attach_existing ex;
+	enum xdp_attach_mode ex_mode = XDP_MODE_UNSPEC;
+	struct attach *a;
+	int dup_fd, err;
+
+	*replaced_id = 0;
+	*fell_back = false;
+	if (strlen(ifname) >= IF_NAMESIZE || !if_nametoindex(ifname)) {
+		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->ifindex = (int)if_nametoindex(ifname);
+	a->prog_fd = prog_fd;
+	err = query_ifindex(a->ifindex, &ex, &ex_mode);
+	if (err) {
+		snprintf(errbuf, errlen, "interface %s: querying its XDP program: %s", ifname,
+			 strerror(-err));
+		goto fail;
+	}
+	if (ex.prog_id && ex.ours) {
+		err = detach_id(a->ifindex, ex.prog_id, ex_mode);
+		if (err) {
+			snprintf(errbuf, errlen, "interface %s: removing edisensor program id %u "
+				 "left by an earlier run: %s", ifname, ex.prog_id, strerror(-err));
+			goto fail;
+		}
+		*replaced_id = ex.prog_id;
+	} else if (ex.prog_id && !ex.dispatcher) {
+		err = refuse_foreign(ifname, &ex, errbuf, errlen);
+		goto fail;
+	}
+	/* libxdp owns (and closes) the fd it is given: hand it a duplicate so
+	 * the skeleton's own fd stays valid until the object is destroyed. */
+	dup_fd = fcntl(prog_fd, F_DUPFD_CLOEXEC, 0);
+	if (dup_fd < 0) {
+		err = -errno;
+		snprintf(errbuf, errlen, "duplicating the program fd: %s", strerror(-err));
+		goto fail;
+	}
+	a->prog = xdp_program__from_fd(dup_fd);
+	err = (int)libxdp_get_error(a->prog);
+	if (err) {
+		a->prog = NULL;
+		close(dup_fd);
+		snprintf(errbuf, errlen, "libxdp cannot use the program: %s", strerror(-err));
+		goto fail;
+	}
+	if (mode == CONFIG_XDP_GENERIC) {
+		err = try_attach(a, XDP_MODE_SKB);
+	} else {
+		err = try_attach(a, XDP_MODE_NATIVE);
+		if (err && mode == CONFIG_XDP_AUTO && err != -EEXIST && err != -EBUSY) {
+			*fell_back = true;
+			err = try_attach(a, XDP_MODE_SKB);
+		}
+	}
+	if (err) {
+		char msg[128];
+
+		libxdp_strerror(err, msg, sizeof(msg));
+		snprintf(errbuf, errlen, "interface %s: attaching in %s mode: %s", ifname,
+			 mode == CONFIG_XDP_AUTO ? "native and generic" : config_xdp_mode_name(mode),
+			 msg);
+		goto fail;
+	}
+	err = query_ifindex(a->ifindex, &ex, &ex_mode);
+	a->dispatcher = !err && ex.dispatcher;
+	*out = a;
+	return 0;
+fail:
+	xdp_program__close(a->prog);
+	free(a);
+	return err;
+}
+
+int attach_detach(struct attach *a)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	int err;
+
+	if (!a)
+		return 0;
+	if (a->dispatcher) {
+		err = xdp_program__detach(a->prog, a->ifindex, a->mode, 0);
+	} else {
+		/* Only our program: the kernel compares old_prog_fd with what is
+		 * attached, so a program someone put there since stays. */
+		o.old_prog_fd = a->prog_fd;
+		err = bpf_xdp_detach(a->ifindex, mode_flags(a->mode) | XDP_FLAGS_REPLACE, &o);
+	}
+	xdp_program__close(a->prog);
+	free(a);
+	return err;
+}
+
+int attach_detach_stale(const char *ifname, char *errbuf, size_t errlen)
+{
+	struct attach_existing ex;
+	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
+	int ifindex = if_nametoindex(ifname);
+	int err;
+
+	if (!ifindex) {
+		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	err = query_ifindex(ifindex, &ex, &mode);
+	if (err) {
+		snprintf(errbuf, errlen, "interface %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	if (!ex.prog_id || !ex.ours)
+		return 0;
+	err = detach_id(ifindex, ex.prog_id, mode);
+	if (err) {
+		snprintf(errbuf, errlen, "interface %s: detaching program id %u: %s", ifname,
+			 ex.prog_id, strerror(-err));
+		return err;
+	}
+	return 1;
+}
+
+const char *attach_ifname(const struct attach *a)
+{
+	return a->ifname;
+}
+
+const char *attach_mode_name(const struct attach *a)
+{
+	return xdp_mode_name(a->mode);
+}
+
+bool attach_is_dispatcher(const struct attach *a)
+{
+	return a->dispatcher;
+}
+
+int attach_ifindex(const struct attach *a)
+{
+	return a->ifindex;
+}

@@ -1,0 +1,613 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "counters.h"
+#include "evqueue.h"
+#include "live.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "pipeline.h"
+#include "privdrop.h"
+#include "sensor_bpf.h"
+#include "signals.h"
+#include "version.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define BATCH_EVENTS 512      /* events per pipeline-lock hold */
+#define TICK_MS 100           /* signals and watchdog are checked this often */
+
+/* Configurations replaced by a reload: kept to the end because the
+ * pipeline may still point at their strings. */
+struct old_config {
+	struct old_config *next;
+	struct config cfg;
+};
+
+struct live {
+	struct config *cfg;
+	int argc;
+	char **argv;
+	const struct live_hooks *hooks;
+	struct sensor_bpf *bpf;
+	struct pipeline *pipe;
+	struct ring_buffer *rb;
+	struct evqueue *q;
+	struct metrics *metrics;
+	struct attach *att[CONFIG_MAX_IFACES];
+	size_t n_att;
+	pthread_mutex_t pipe_lock;     /* held while the pipeline works; metrics read under it */
+	pthread_t reader;
+	bool reader_started;
+	_Atomic bool reader_stop;
+	_Atomic bool reader_done;
+	_Atomic int reader_err;
+	struct bpf_map *flows;         /* NULL when the object has no flow table */
+	uint64_t pipeline_errors;
+	uint64_t reloads, reload_failures;
+	time_t started;
+	struct old_config *old;
+};
+
+/* ---- ring-buffer reader thread ------------------------------------------ */
+
+static int on_ringbuf_event(void *ctx, void *data, size_t len)
+{
+	struct live *l = ctx;
+
+	evqueue_push(l->q, data, len);   /* full: counted there, never blocks */
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct live *l = arg;
+
+	signals_block_in_thread();
+	while (!atomic_load(&l->reader_stop)) {
+		int r = ring_buffer__poll(l->rb, TICK_MS);
+
+		if (r < 0 && r != -EINTR) {
+			atomic_store(&l->reader_err, r);
+			break;
+		}
+	}
+	ring_buffer__consume(l->rb);   /* what the kernel wrote before detach */
+	atomic_store(&l->reader_done, true);
+	evqueue_wake(l->q);
+	return NULL;
+}
+
+/* ---- pipeline thread ----------------------------------------------------- */
+
+static void handle_event(struct live *l, const void *ev, size_t len)
+{
+	if (pipeline_event(l->pipe, ev, len) < 0)
+		l->pipeline_errors++;
+}
+
+/* Processes what the queue holds, waiting up to wait_ms for the first
+ * event. Returns how many were processed. */
+static size_t process_batch(struct live *l, int wait_ms)
+{
+	const void *ev;
+	size_t len, n = 0;
+
+	ev = evqueue_peek(l->q, &len, wait_ms);
+	if (!ev)
+		return 0;
+	pthread_mutex_lock(&l->pipe_lock);
+	do {
+		handle_event(l, ev, len);
+		evqueue_release(l->q);
+		n++;
+	} while (n < BATCH_EVENTS && (ev = evqueue_peek(l->q, &len, 0)));
+	pthread_mutex_unlock(&l->pipe_lock);
+	return n;
+}
+
+/* ---- metrics collectors ---------------------------------------------------- */
+
+static void collect_process(struct metrics_out *o, void *ctx)
+{
+	struct live *l = ctx;
+	char lab[160], v[64];
+
+	metrics_family(o, "edisensor_build_info", "gauge", "Version of the running edisensord");
+	snprintf(lab, sizeof(lab), "version=\"%s\"", metrics_escape(EDISENSOR_VERSION, v, sizeof(v)));
+	metrics_sample(o, "edisensor_build_info", lab, 1);
+	metrics_gauge(o, "edisensor_start_time_seconds", "Unix time the daemon started",
+		      (uint64_t)l->started);
+	metrics_counter(o, "edisensor_reloads_total", "SIGHUP reloads applied", l->reloads);
+	metrics_counter(o, "edisensor_reload_failures_total",
+			"SIGHUP reloads refused (configuration or feeds invalid; old ones kept)",
+			l->reload_failures);
+	metrics_family(o, "edisensor_interface_attached", "gauge",
+		       "1 per interface the XDP program is attached to");
+	for (size_t i = 0; i < l->n_att; i++) {
+		char ifn[64];
+
+		snprintf(lab, sizeof(lab), "interface=\"%s\",mode=\"%s\",dispatcher=\"%s\"",
+			 metrics_escape(attach_ifname(l->att[i]), ifn, sizeof(ifn)),
+			 attach_mode_name(l->att[i]), attach_is_dispatcher(l->att[i]) ? "yes" : "no");
+		metrics_sample(o, "edisensor_interface_attached", lab, 1);
+	}
+}
+
+static void collect_kernel(struct metrics_out *o, void *ctx)
+{
+	struct live *l = ctx;
+	struct es_counters c;
+	char name[96];
+
+	if (counters_read(sensor_bpf_counters_fd(l->bpf), &c))
+		return;
+	for (unsigned i = 0; i < ES_CNT_MAX; i++) {
+		snprintf(name, sizeof(name), "edisensor_xdp_%s_total", counter_name(i));
+		metrics_family(o, name, "counter", "XDP program counter, summed over CPUs");
+		metrics_sample(o, name, NULL, c.v[i]);
+	}
+}
+
+static uint64_t count_flows(struct bpf_map *flows)
+{
+	unsigned char key[256], next[256];
+	void *prev = NULL;
+	uint64_t n = 0, cap = (uint64_t)bpf_map__max_entries(flows) + 1;
+	int fd = bpf_map__fd(flows);
+
+	if (bpf_map__key_size(flows) > sizeof(key))
+		return 0;
+	while (n < cap && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, bpf_map__key_size(flows));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static void collect_pipeline(struct metrics_out *o, void *ctx)
+{
+	struct live *l = ctx;
+	struct pipeline_stats ps;
+	struct evqueue_stats qs;
+	struct es_counters c;
+	uint64_t ringbuf_lost = 0;
+
+	pipeline_stats(l->pipe, &ps);
+	evqueue_stats(l->q, &qs);
+	if (!counters_read(sensor_bpf_counters_fd(l->bpf), &c))
+		ringbuf_lost = c.v[ES_CNT_RINGBUF_FULL];
+	if (l->flows)
+		metrics_gauge(o, "edisensor_flows_active",
+			      "Entries in the kernel flow table (both directions)",
+			      count_flows(l->flows));
+	metrics_family(o, "edisensor_events_lost_total", "counter",
+		       "Events lost, by the stage that lost them");
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"ringbuf\"", ringbuf_lost);
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_full\"", qs.dropped);
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_oversize\"", qs.oversize);
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"short\"", ps.short_events);
+	metrics_counter(o, "edisensor_queue_events_total",
+			"Events the reader queued for the pipeline", qs.pushed);
+	metrics_gauge(o, "edisensor_queue_depth", "Events waiting for the pipeline", qs.depth);
+	metrics_gauge(o, "edisensor_queue_capacity", "Queue slots", qs.capacity);
+	metrics_counter(o, "edisensor_pipeline_events_total", "Events the pipeline received",
+			ps.events);
+	metrics_counter(o, "edisensor_pipeline_segments_total", "Segment events", ps.segments);
+	metrics_counter(o, "edisensor_pipeline_gaps_total", "Sequence gaps reported", ps.gaps);
+	metrics_counter(o, "edisensor_pipeline_flow_ends_total", "FIN/RST flow ends", ps.flow_ends);
+	metrics_counter(o, "edisensor_pipeline_errors_total", "Events the pipeline failed on",
+			l->pipeline_errors);
+}
+
+static int setup_metrics(struct live *l)
+{
+	char err[256];
+	int r;
+
+	if (!l->cfg->metrics_addr)
+		return 0;
+	r = metrics_new(&l->metrics, &l->pipe_lock);
+	if (r)
+		return r;
+	metrics_register(l->metrics, collect_process, l);
+	metrics_register(l->metrics, collect_kernel, l);
+	metrics_register(l->metrics, collect_pipeline, l);
+	if (l->hooks && l->hooks->register_metrics)
+		l->hooks->register_metrics(l->hooks->ctx, l->metrics);
+	r = metrics_listen(l->metrics, l->cfg->metrics_addr, err, sizeof(err));
+	if (r)
+		log_error("%s (set [metrics] listen, --metrics-addr, or off)", err);
+	return r;
+}
+
+/* ---- attach ------------------------------------------------------------- */
+
+static void detach_all(struct live *l)
+{
+	for (size_t i = l->n_att; i-- > 0;) {
+		const char *ifn = attach_ifname(l->att[i]);
+		char name[64];
+		int r;
+
+		snprintf(name, sizeof(name), "%s", ifn);
+		r = attach_detach(l->att[i]);
+		if (r)
+			log_warn("%s: detaching: %s (the program keeps passing traffic; "
+				 "edisensord --detach removes it)", name, strerror(-r));
+		else
+			log_info("%s: detached", name);
+	}
+	l->n_att = 0;
+}
+
+static int attach_all(struct live *l)
+{
+	int prog_fd = sensor_bpf_prog_fd(l->bpf);
+
+	for (size_t i = 0; i < l->cfg->n_interfaces; i++) {
+		const char *ifn = l->cfg->interfaces[i];
+		unsigned int replaced;
+		bool fell_back;
+		char err[512];
+		int r = attach_xdp(&l->att[l->n_att], prog_fd, ifn, l->cfg->xdp_mode,
+				   &replaced, &fell_back, err, sizeof(err));
+
+		if (r) {
+			log_error("%s", err);
+			detach_all(l);
+			return r;
+		}
+		if (replaced)
+			log_warn("%s: replaced edisensor program id %u left by an earlier run "
+				 "(killed daemon?)", ifn, replaced);
+		if (fell_back)
+			log_warn("%s: native XDP not supported by the driver: attached in generic "
+				 "(skb) mode, which costs more CPU per packet", ifn);
+		log_info("%s: attached in %s mode, %s", ifn, attach_mode_name(l->att[l->n_att]),
+			 attach_is_dispatcher(l->att[l->n_att]) ?
+			 "through libxdp's dispatcher (other XDP programs can share the interface)" :
+			 "single program (libxdp's dispatcher is unavailable here: the kernel "
+			 "refused freplace programs or bpffs is missing; see libxdp's messages)");
+		l->n_att++;
+	}
+	return 0;
+}
+
+/* ---- reload --------------------------------------------------------------- */
+
+static bool same_strs(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Names what changed in the file but only takes effect after a restart. */
+static void warn_restart_only(const struct config *o, const struct config *n)
+{
+	const char *what[12];
+	size_t k = 0;
+
+	if (!same_strs(o->interfaces, o->n_interfaces, n->interfaces, n->n_interfaces))
+		what[k++] = "interfaces";
+	if (o->xdp_mode != n->xdp_mode)
+		what[k++] = "xdp_mode";
+	if (o->tap_mode != n->tap_mode)
+		what[k++] = "mode";
+	if (o->n_cidrs != n->n_cidrs || memcmp(o->cidrs, n->cidrs, sizeof(o->cidrs[0]) * o->n_cidrs))
+		what[k++] = "cidrs";
+	if (!same_strs(o->outputs, o->n_outputs, n->outputs, n->n_outputs))
+		what[k++] = "outputs";
+	if (!same_str(o->spool_dir, n->spool_dir))
+		what[k++] = "spool";
+	if (o->max_flows != n->max_flows || o->ringbuf_bytes != n->ringbuf_bytes ||
+	    o->queue_events != n->queue_events)
+		what[k++] = "limits";
+	if (!same_str(o->metrics_addr, n->metrics_addr))
+		what[k++] = "metrics";
+	if (!same_str(o->user, n->user))
+		what[k++] = "user";
+	if (!same_str(o->sensor_id, n->sensor_id))
+		what[k++] = "sensor id";
+	for (size_t i = 0; i < k; i++)
+		log_warn("reload: '%s' changed; it takes effect after a restart", what[i]);
+}
+
+/* The part of a new configuration that applies without a restart. */
+static void adopt_reloadable(struct config *cur, const struct config *n)
+{
+	memcpy(cur->ports, n->ports, sizeof(cur->ports));
+	cur->n_ports = n->n_ports;
+	memcpy(cur->tags, n->tags, sizeof(cur->tags));
+	cur->n_tags = n->n_tags;
+	memcpy(cur->feeds, n->feeds, sizeof(cur->feeds));
+	cur->n_feeds = n->n_feeds;
+	cur->all_messages = n->all_messages;
+	cur->verbosity = n->verbosity;
+	cur->flush_timeout_ms = n->flush_timeout_ms;
+}
+
+static int reload(struct live *l)
+{
+	struct old_config *nc = calloc(1, sizeof(*nc));
+	char err[512] = "";
+	int r;
+
+	if (!nc)
+		return -ENOMEM;
+	r = config_load(&nc->cfg, l->argc, l->argv, err, sizeof(err));
+	if (r) {
+		log_error("reload: %s; the running configuration stays", err);
+		goto refuse;
+	}
+	warn_restart_only(l->cfg, &nc->cfg);
+	pthread_mutex_lock(&l->pipe_lock);
+	r = 0;
+	if (l->hooks && l->hooks->reload)
+		r = l->hooks->reload(l->hooks->ctx, &nc->cfg, err, sizeof(err));
+	if (r) {
+		pthread_mutex_unlock(&l->pipe_lock);
+		log_error("reload: feeds: %s; the loaded feeds stay active", err);
+		goto refuse;
+	}
+	r = sensor_bpf_set_ports(l->bpf, nc->cfg.ports, nc->cfg.n_ports);
+	if (!r)
+		r = sensor_bpf_set_tags(l->bpf, nc->cfg.tags, nc->cfg.n_tags);
+	if (r)
+		log_error("reload: updating the kernel's ports/tags: %s", strerror(-r));
+	adopt_reloadable(l->cfg, &nc->cfg);
+	pthread_mutex_unlock(&l->pipe_lock);
+	log_set_level(l->cfg->verbosity ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	nc->next = l->old;
+	l->old = nc;
+	l->reloads++;
+	log_info("reload: applied (%zu ports, %zu tags, %zu feeds)", l->cfg->n_ports,
+		 l->cfg->n_tags, l->cfg->n_feeds);
+	return 0;
+refuse:
+	config_free(&nc->cfg);
+	free(nc);
+	l->reload_failures++;
+	return r ? r : -EINVAL;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void status_line(struct live *l, char *buf, size_t len)
+{
+	struct pipeline_stats ps;
+	struct evqueue_stats qs;
+
+	pthread_mutex_lock(&l->pipe_lock);
+	pipeline_stats(l->pipe, &ps);
+	pthread_mutex_unlock(&l->pipe_lock);
+	evqueue_stats(l->q, &qs);
+	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu queue drops",
+		 l->n_att, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
+}
+
+static void main_loop(struct live *l)
+{
+	uint64_t wd_usec = notify_watchdog_usec();
+	uint64_t last_wd = now_us(), last_status = last_wd;
+	char status[160];
+
+	while (!signals_stop_requested()) {
+		uint64_t t;
+
+		process_batch(l, TICK_MS);
+		if (atomic_load(&l->reader_err)) {
+			log_error("ring buffer reader failed: %s",
+				  strerror(-atomic_load(&l->reader_err)));
+			break;
+		}
+		if (signals_take_reload()) {
+			notify_reloading();
+			reload(l);
+			status_line(l, status, sizeof(status));
+			notify_ready(status);
+		}
+		t = now_us();
+		if (wd_usec && t - last_wd >= wd_usec / 2) {
+			notify_watchdog();
+			last_wd = t;
+		}
+		if (t - last_status >= 10000000u) {
+			status_line(l, status, sizeof(status));
+			notify_status(status);
+			last_status = t;
+		}
+	}
+}
+
+/* Stop order: no new events (detach), the reader empties the kernel ring
+ * buffer, the pipeline takes everything queued, the outputs flush. */
+static int stop_and_flush(struct live *l)
+{
+	struct evqueue_stats qs;
+	int r;
+
+	notify_stopping();
+	detach_all(l);
+	atomic_store(&l->reader_stop, true);
+	while (!atomic_load(&l->reader_done) || process_batch(l, 0))
+		process_batch(l, 20);
+	pthread_join(l->reader, NULL);
+	l->reader_started = false;
+	while (process_batch(l, 0))
+		;
+	pthread_mutex_lock(&l->pipe_lock);
+	r = pipeline_flush(l->pipe, (int)l->cfg->flush_timeout_ms);
+	pthread_mutex_unlock(&l->pipe_lock);
+	evqueue_stats(l->q, &qs);
+	log_info("stopped: %llu events processed, %llu lost in the queue",
+		 (unsigned long long)qs.popped, (unsigned long long)(qs.dropped + qs.oversize));
+	if (r)
+		log_error("flushing outputs: %s", strerror(-r));
+	return r;
+}
+
+static int drop_privileges(struct live *l)
+{
+	/* Kept: CAP_NET_ADMIN to detach at stop, CAP_BPF for map updates a
+	 * reload may need on kernels that check it. */
+	static const int keep[] = { CAP_NET_ADMIN, CAP_BPF };
+	char err[512], caps[128];
+	int r;
+
+	if (!l->cfg->user)
+		return 0;
+	r = privdrop_to_user(l->cfg->user, keep, sizeof(keep) / sizeof(keep[0]), err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return r;
+	}
+	if (r > 0 && privdrop_effective_caps(caps, sizeof(caps)) == 0)
+		log_info("running as %s with %s", l->cfg->user, caps[0] ? caps : "no capabilities");
+	return 0;
+}
+
+static int start(struct live *l)
+{
+	int r = signals_install();
+
+	if (r) {
+		log_error("installing signal handlers: %s", strerror(-r));
+		return r;
+	}
+	r = evqueue_new(&l->q, l->cfg->queue_events, sizeof(struct es_event));
+	if (r) {
+		log_error("event queue of %u slots: %s", l->cfg->queue_events, strerror(-r));
+		return r;
+	}
+	l->rb = ring_buffer__new(sensor_bpf_events_fd(l->bpf), on_ringbuf_event, l, NULL);
+	if (!l->rb) {
+		r = -errno;
+		log_error("ring buffer: %s", strerror(-r));
+		return r;
+	}
+	l->flows = bpf_object__find_map_by_name(sensor_bpf_object(l->bpf), "flows");
+	r = setup_metrics(l);
+	if (!r)
+		r = attach_all(l);
+	if (!r)
+		r = drop_privileges(l);
+	if (r)
+		return r;
+	r = pthread_create(&l->reader, NULL, reader_main, l);
+	if (r) {
+		log_error("reader thread: %s", strerror(r));
+		return -r;
+	}
+	l->reader_started = true;
+	if (l->metrics) {
+		r = metrics_start(l->metrics);
+		if (r) {
+			log_error("metrics thread: %s", strerror(-r));
+			return r;
+		}
+		log_info("metrics on http://%s/metrics", l->cfg->metrics_addr);
+	}
+	return 0;
+}
+
+static void teardown(struct live *l)
+{
+	struct old_config *o, *next;
+
+	detach_all(l);
+	if (l->reader_started) {
+		atomic_store(&l->reader_stop, true);
+		pthread_join(l->reader, NULL);
+	}
+	metrics_free(l->metrics);
+	ring_buffer__free(l->rb);
+	evqueue_free(l->q);
+	pthread_mutex_destroy(&l->pipe_lock);
+	for (o = l->old; o; o = next) {
+		next = o->next;
+		config_free(&o->cfg);
+		free(o);
+	}
+}
+
+int live_run(struct config *cfg, struct sensor_bpf *bpf, struct pipeline *pipe,
+	     int argc, char **argv, const struct live_hooks *hooks)
+{
+	static struct live l;   /* one per process: signals are process-wide */
+	char status[160];
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.cfg = cfg;
+	l.argc = argc;
+	l.argv = argv;
+	l.hooks = hooks;
+	l.bpf = bpf;
+	l.pipe = pipe;
+	l.started = time(NULL);
+	pthread_mutex_init(&l.pipe_lock, NULL);
+	r = start(&l);
+	if (!r) {
+		snprintf(status, sizeof(status), "capturing on %zu interface(s)", l.n_att);
+		notify_ready(status);
+		log_info("ready: %s (%s mode)", status, cfg->tap_mode ? "tap" : "inline");
+		main_loop(&l);
+		if (signals_stop_requested())
+			log_info("signal %d: stopping", signals_stop_signo());
+		r = stop_and_flush(&l);
+	}
+	teardown(&l);
+	return r;
+}
+
+int live_detach_stale(const struct config *cfg)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < cfg->n_interfaces; i++) {
+		char err[256];
+		int r = attach_detach_stale(cfg->interfaces[i], err, sizeof(err));
+
+		if (r < 0) {
+			log_error("%s", err);
+			failed = r;
+		} else if (r > 0) {
+			log_info("%s: removed a stale edisensor program", cfg->interfaces[i]);
+		} else {
+			log_info("%s: no edisensor program attached", cfg->interfaces[i]);
+		}
+	}
+	return failed;
+}
