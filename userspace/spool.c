@@ -227,7 +227,8 @@ static int list_segments(struct spool *sp)
 		err = seg_push(sp, num, (uint64_t)st.st_size);
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
+	if (sp->nsegs)   /* an empty spool has no array: qsort(NULL) is undefined */
+		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
 	return err;
 }
 
