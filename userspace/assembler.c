@@ -1,0 +1,889 @@
+/* Message assembly per flow direction. The service segments drive a small
+ * state machine (interchange -> group -> message); every other segment is
+ * decoded, kept as evidence and handed to the extraction tables while its
+ * message is open. See assembler.h for the contract. */
+#include "assembler.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "charset.h"
+#include "edi_decode.h"
+#include "extract.h"
+#include "flow_table.h"
+
+#define ENV_STR 96     /* an envelope value (ids are at most 35 characters) */
+#define FINDING_MAX 160
+
+/* Interchange and group header values, kept per flow until the next one. */
+struct envelope_state {
+	char sender_id[ENV_STR], sender_qual[ENV_STR];
+	char recipient_id[ENV_STR], recipient_qual[ENV_STR];
+	char date[ENV_STR], time[ENV_STR], control_ref[ENV_STR];
+	char syntax_id[ENV_STR], syntax_version[ENV_STR], application_ref[ENV_STR];
+	bool test;
+	char group_id[ENV_STR], group_sender[ENV_STR], group_recipient[ENV_STR];
+	char group_control_ref[ENV_STR], group_agency[ENV_STR], group_version[ENV_STR];
+};
+
+/* A message being built, or built and held until its interchange ends. */
+struct msg_build {
+	struct msg_build *next;          /* held list */
+	struct arena arena;              /* the record and all its strings */
+	Edisensor__V1__Message *msg;
+	struct extract ex;
+	size_t seg_cap;
+	uint32_t counted;                /* segments UNH..UNT, forwarded or not */
+	uint32_t kept_over_cap;          /* counted but not kept */
+	char ref[ENV_STR];               /* UNH 0062 / ST02 */
+	unsigned group_seq;              /* 0 = outside any group */
+	char *findings[16];
+	size_t n_findings;
+};
+
+struct flow {
+	struct flow_entry fe;            /* first: container_of by cast */
+	char ifname[IF_NAMESIZE];
+	uint8_t dir, hook;
+	/* interchange */
+	bool in_interchange;
+	int syntax;
+	struct edi_syntax syn;
+	struct envelope_state env;
+	uint32_t units;                  /* UNZ/IEA units: groups + ungrouped messages */
+	bool interchange_gap;
+	/* group */
+	bool in_group;
+	unsigned group_seq;              /* increases per group */
+	uint32_t group_messages;
+	/* messages */
+	struct msg_build *open;
+	struct msg_build *held_head, *held_tail;
+	size_t n_held;
+};
+
+struct assembler {
+	struct assembler_opts opts;
+	assembler_message_cb on_message;
+	void *ctx;
+	struct flow_table flows;
+	struct assembler_stats stats;
+	struct edi_segment seg;          /* scratch: one decoded segment */
+	char text[3 * ES_SEG_MAX + 8];   /* scratch: evidence text */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Copies an envelope value, trimming the padding of fixed-width ISA fields. */
+static void env_copy(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	while (n > 0 && src[n - 1] == ' ')
+		n--;
+	if (n >= ENV_STR)
+		n = ENV_STR - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void add_finding(struct assembler *a, struct msg_build *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add_finding(struct assembler *a, struct msg_build *b, const char *fmt, ...)
+{
+	char buf[FINDING_MAX];
+	va_list ap;
+
+	if (b->n_findings >= sizeof(b->findings) / sizeof(b->findings[0]))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	b->findings[b->n_findings] = arena_strdup(&b->arena, buf);
+	if (b->findings[b->n_findings])
+		b->n_findings++;
+	else
+		a->stats.alloc_failures++;
+}
+
+static const char *trailer_name(int syntax, bool group, bool message)
+{
+	if (syntax == ES_SYNTAX_X12)
+		return message ? "SE" : group ? "GE" : "IEA";
+	return message ? "UNT" : group ? "UNE" : "UNZ";
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+static const char *hook_name(uint8_t hook)
+{
+	switch (hook) {
+	case ES_HOOK_TC_INGRESS: return "tc-ingress";
+	case ES_HOOK_TC_EGRESS:  return "tc-egress";
+	default:                 return "xdp";
+	}
+}
+
+static Edisensor__V1__Flow *make_flow(struct assembler *a, struct arena *ar,
+				      const struct flow *f)
+{
+	static const Edisensor__V1__Flow init = EDISENSOR__V1__FLOW__INIT;
+	Edisensor__V1__Flow *r = arena_alloc(ar, sizeof(*r));
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int af = f->fe.key.family == 6 ? AF_INET6 : AF_INET;
+
+	if (!r)
+		return NULL;
+	*r = init;
+	if (!inet_ntop(af, f->fe.key.saddr, src, sizeof(src)))
+		src[0] = '\0';
+	if (!inet_ntop(af, f->fe.key.daddr, dst, sizeof(dst)))
+		dst[0] = '\0';
+	r->src_ip = arena_strdup(ar, src);
+	r->dst_ip = arena_strdup(ar, dst);
+	r->interface = arena_strdup(ar, a->opts.interface ? a->opts.interface : f->ifname);
+	if (!r->src_ip || !r->dst_ip || !r->interface)
+		return NULL;
+	r->src_port = f->fe.key.sport;
+	r->dst_port = f->fe.key.dport;
+	r->direction = (Edisensor__V1__Direction)f->dir;
+	r->ip_version = f->fe.key.family;
+	r->hook = (char *)hook_name(f->hook);
+	return r;
+}
+
+#define DUP(field, value) (e->field = arena_strdup(ar, value)) == NULL
+static int fill_envelope(struct arena *ar, Edisensor__V1__Envelope *e,
+			 const struct flow *f, const struct edi_segment *hdr)
+{
+	const struct envelope_state *s = &f->env;
+	bool x12 = f->syntax == ES_SYNTAX_X12;
+	bool fail = false;
+
+	if (f->in_interchange) {
+		fail |= DUP(sender_id, s->sender_id) || DUP(sender_qualifier, s->sender_qual) ||
+			DUP(recipient_id, s->recipient_id) ||
+			DUP(recipient_qualifier, s->recipient_qual) ||
+			DUP(date, s->date) || DUP(time, s->time) ||
+			DUP(control_ref, s->control_ref) || DUP(syntax_id, s->syntax_id) ||
+			DUP(syntax_version, s->syntax_version) ||
+			DUP(application_ref, s->application_ref);
+		e->test = s->test;
+	}
+	if (f->in_group)
+		fail |= DUP(group_id, s->group_id) || DUP(group_sender, s->group_sender) ||
+			DUP(group_recipient, s->group_recipient) ||
+			DUP(group_control_ref, s->group_control_ref);
+	fail |= DUP(message_type, edi_value(hdr, x12 ? 1 : 2, 1)) ||
+		DUP(message_ref, edi_value(hdr, x12 ? 2 : 1, 1));
+	if (x12) {
+		if (f->in_group)
+			fail |= DUP(message_version, s->group_version) ||
+				DUP(agency, s->group_agency);
+	} else {
+		fail |= DUP(message_version, edi_value(hdr, 2, 2)) ||
+			DUP(message_release, edi_value(hdr, 2, 3)) ||
+			DUP(agency, edi_value(hdr, 2, 4)) ||
+			DUP(association_code, edi_value(hdr, 2, 5));
+	}
+	fail |= DUP(charset, charset_name(f->syn.cs));
+	return fail ? -ENOMEM : 0;
+}
+#undef DUP
+
+/* ---- message lifecycle ------------------------------------------------ */
+
+static void build_free(struct msg_build *b)
+{
+	if (b) {
+		arena_reset(&b->arena);
+		free(b);
+	}
+}
+
+static void emit(struct assembler *a, struct msg_build *b)
+{
+	Edisensor__V1__Integrity *in = b->msg->integrity;
+
+	in->findings = b->findings;
+	in->n_findings = b->n_findings;
+	a->stats.messages++;
+	if (in->truncated)
+		a->stats.messages_truncated++;
+	if (in->gap)
+		a->stats.messages_gap++;
+	if (in->missing_envelope)
+		a->stats.messages_no_envelope++;
+	a->on_message(a->ctx, b->msg);
+	build_free(b);
+}
+
+static struct msg_build *build_new(struct assembler *a, struct flow *f,
+				   const struct es_event *ev, const struct edi_segment *hdr)
+{
+	static const Edisensor__V1__Message minit = EDISENSOR__V1__MESSAGE__INIT;
+	static const Edisensor__V1__Envelope einit = EDISENSOR__V1__ENVELOPE__INIT;
+	static const Edisensor__V1__Integrity iinit = EDISENSOR__V1__INTEGRITY__INIT;
+	struct msg_build *b = calloc(1, sizeof(*b));
+	Edisensor__V1__Message *m;
+
+	if (!b)
+		return NULL;
+	m = b->msg = arena_alloc(&b->arena, sizeof(*m));
+	if (!m)
+		goto fail;
+	*m = minit;
+	m->envelope = arena_alloc(&b->arena, sizeof(*m->envelope));
+	m->integrity = arena_alloc(&b->arena, sizeof(*m->integrity));
+	m->flow = make_flow(a, &b->arena, f);
+	if (!m->envelope || !m->integrity || !m->flow)
+		goto fail;
+	*m->envelope = einit;
+	*m->integrity = iinit;
+	if (fill_envelope(&b->arena, m->envelope, f, hdr))
+		goto fail;
+	m->syntax = (Edisensor__V1__Syntax)f->syntax;
+	m->first_seen_ns = m->last_seen_ns = ev->ts_ns + (uint64_t)a->opts.clock_offset_ns;
+	m->stream_offset = ev->stream_off;
+	m->integrity->missing_envelope = !f->in_interchange;
+	env_copy(b->ref, m->envelope->message_ref);
+	b->group_seq = f->in_group ? f->group_seq : 0;
+	extract_begin(&b->ex, m, &b->arena, f->syntax, m->envelope->message_type);
+	if (!f->in_interchange)
+		add_finding(a, b, "message without interchange header (%s)",
+			    f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB");
+	return b;
+fail:
+	build_free(b);
+	return NULL;
+}
+
+/* Keeps the segment as evidence; returns its index or -1 when not kept. */
+static long keep_segment(struct assembler *a, struct msg_build *b,
+			 const struct es_event *ev, const struct flow *f)
+{
+	static const Edisensor__V1__Segment init = EDISENSOR__V1__SEGMENT__INIT;
+	Edisensor__V1__Message *m = b->msg;
+	Edisensor__V1__Segment *s;
+
+	if (a->opts.drop_segments)
+		return -1;
+	if (m->n_segments >= a->opts.max_segments) {
+		b->kept_over_cap++;
+		a->stats.segments_over_cap++;
+		return -1;
+	}
+	if (m->n_segments == b->seg_cap) {
+		size_t cap = b->seg_cap ? 2 * b->seg_cap : 32;
+		Edisensor__V1__Segment **grown = arena_alloc(&b->arena, cap * sizeof(*grown));
+		if (!grown)
+			goto nomem;
+		if (m->n_segments)
+			memcpy(grown, m->segments, m->n_segments * sizeof(*grown));
+		m->segments = grown;
+		b->seg_cap = cap;
+	}
+	s = arena_alloc(&b->arena, sizeof(*s));
+	if (!s)
+		goto nomem;
+	*s = init;
+	edi_segment_text(ev->data, ev->data_len, &f->syn, a->text, sizeof(a->text));
+	s->tag = arena_strdup(&b->arena, a->seg.tag);
+	s->text = arena_strdup(&b->arena, a->text);
+	if (!s->tag || !s->text)
+		goto nomem;
+	s->stream_offset = ev->stream_off;
+	s->truncated = (ev->flags & ES_SEGF_TRUNCATED) != 0;
+	m->segments[m->n_segments] = s;
+	return (long)m->n_segments++;
+nomem:
+	a->stats.alloc_failures++;
+	return -1;
+}
+
+/* Adds one segment of the open message: counts, evidence, extraction. */
+static void message_add(struct assembler *a, struct flow *f, const struct es_event *ev)
+{
+	struct msg_build *b = f->open;
+	long idx;
+
+	b->counted++;
+	b->msg->last_seen_ns = ev->ts_ns + (uint64_t)a->opts.clock_offset_ns;
+	if (ev->flags & ES_SEGF_TRUNCATED)
+		b->msg->integrity->truncated_segments++;
+	idx = keep_segment(a, b, ev, f);
+	if (idx >= 0 && extract_segment(&b->ex, &a->seg, (uint32_t)idx))
+		a->stats.alloc_failures++;
+}
+
+/* Puts a completed message on the flow's held list, or emits it when it
+ * has no interchange to wait for. */
+static void hold_or_emit(struct assembler *a, struct flow *f, struct msg_build *b)
+{
+	if (!f->in_interchange) {
+		emit(a, b);
+		return;
+	}
+	if (f->n_held >= a->opts.max_held) {
+		struct msg_build *old = f->held_head;
+		f->held_head = old->next;
+		if (!f->held_head)
+			f->held_tail = NULL;
+		f->n_held--;
+		a->stats.messages_held--;
+		a->stats.messages_early++;
+		add_finding(a, old, "emitted before the interchange trailer (hold limit)");
+		emit(a, old);
+	}
+	b->next = NULL;
+	if (f->held_tail)
+		f->held_tail->next = b;
+	else
+		f->held_head = b;
+	f->held_tail = b;
+	f->n_held++;
+	a->stats.messages_held++;
+}
+
+/* Ends the open message. trailer is the decoded UNT/SE, or NULL when the
+ * message ends without one (why says what ended it). */
+static void message_close(struct assembler *a, struct flow *f,
+			  const struct edi_segment *trailer, const char *why)
+{
+	struct msg_build *b = f->open;
+	Edisensor__V1__Integrity *in;
+	bool x12 = f->syntax == ES_SYNTAX_X12;
+
+	if (!b)
+		return;
+	f->open = NULL;
+	in = b->msg->integrity;
+	extract_end(&b->ex);
+	a->stats.records_dropped += b->ex.dropped;
+	in->counted_segments = b->counted;
+	if (trailer) {
+		const char *ref = edi_value(trailer, 2, 1);
+		uint32_t declared;
+		if (parse_u32(edi_value(trailer, 1, 1), &declared)) {
+			in->declared_segments = declared;
+			if (declared != b->counted) {
+				in->segment_count_mismatch = true;
+				add_finding(a, b, "%s declares %u segments, counted %u",
+					    trailer_name(f->syntax, false, true), declared, b->counted);
+			}
+		} else {
+			add_finding(a, b, "%s segment count unreadable: '%s'",
+				    trailer_name(f->syntax, false, true), edi_value(trailer, 1, 1));
+		}
+		if (strcmp(ref, b->ref) != 0) {
+			in->reference_mismatch = true;
+			add_finding(a, b, "%s reference '%s' differs from %s '%s'",
+				    x12 ? "SE" : "UNT", ref, x12 ? "ST" : "UNH", b->ref);
+		}
+	} else {
+		in->truncated = true;
+		add_finding(a, b, "no %s: message truncated (%s)",
+			    trailer_name(f->syntax, false, true), why);
+	}
+	if (in->truncated_segments)
+		add_finding(a, b, "%u segments cut at the capture limit of %u bytes",
+			    in->truncated_segments, (unsigned)ES_SEG_MAX);
+	if (b->kept_over_cap)
+		add_finding(a, b, "%u segments beyond the limit of %zu not kept",
+			    b->kept_over_cap, a->opts.max_segments);
+	if (b->ex.dropped)
+		add_finding(a, b, "%u extracted values not kept (limits)", b->ex.dropped);
+	if (f->in_group)
+		f->group_messages++;
+	else if (f->in_interchange)
+		f->units++;
+	hold_or_emit(a, f, b);
+}
+
+/* Sets the message counts of the held messages of the group just closed
+ * (or of the ungrouped ones at interchange end). */
+static void apply_counts(struct assembler *a, struct flow *f, bool group,
+			 unsigned group_seq, bool have_declared, uint32_t declared,
+			 uint32_t counted)
+{
+	for (struct msg_build *b = f->held_head; b; b = b->next) {
+		if (group ? b->group_seq != group_seq : b->group_seq != 0)
+			continue;
+		Edisensor__V1__Integrity *in = b->msg->integrity;
+		in->counted_messages = counted;
+		if (!have_declared)
+			continue;
+		in->declared_messages = declared;
+		if (declared != counted) {
+			in->message_count_mismatch = true;
+			add_finding(a, b, "%s declares %u %s, counted %u",
+				    trailer_name(f->syntax, group, false), declared,
+				    group || f->syntax == ES_SYNTAX_X12 ? (group ? "messages" : "groups")
+									: "messages/groups",
+				    counted);
+		}
+	}
+}
+
+static void release_held(struct assembler *a, struct flow *f, const char *finding)
+{
+	while (f->held_head) {
+		struct msg_build *b = f->held_head;
+		f->held_head = b->next;
+		f->n_held--;
+		a->stats.messages_held--;
+		if (finding)
+			add_finding(a, b, "%s", finding);
+		if (f->interchange_gap && !b->msg->integrity->gap)
+			add_finding(a, b, "a sequence gap fell inside the interchange");
+		emit(a, b);
+	}
+	f->held_tail = NULL;
+}
+
+/* Ends the interchange without its trailer: messages keep what they have. */
+static void interchange_abort(struct assembler *a, struct flow *f, const char *why)
+{
+	char note[FINDING_MAX];
+
+	if (!f->in_interchange)
+		return;
+	if (f->in_group)
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
+	apply_counts(a, f, false, 0, false, 0, f->units);
+	snprintf(note, sizeof(note), "no %s: interchange not closed (%s)",
+		 trailer_name(f->syntax, false, false), why);
+	release_held(a, f, note);
+	f->in_interchange = false;
+	f->in_group = false;
+	f->interchange_gap = false;
+}
+
+/* ---- service segments ------------------------------------------------- */
+
+static void on_interchange_start(struct assembler *a, struct flow *f,
+				 const struct es_event *ev, const struct edi_segment *s)
+{
+	struct envelope_state *e = &f->env;
+	bool x12 = ev->syntax == ES_SYNTAX_X12;
+
+	message_close(a, f, NULL, "next interchange began");
+	interchange_abort(a, f, "next interchange began");
+	memset(e, 0, sizeof(*e));
+	f->in_interchange = true;
+	f->units = 0;
+	f->group_seq = 0;
+	a->stats.interchanges++;
+	if (x12) {
+		env_copy(e->sender_qual, edi_value(s, 5, 1));
+		env_copy(e->sender_id, edi_value(s, 6, 1));
+		env_copy(e->recipient_qual, edi_value(s, 7, 1));
+		env_copy(e->recipient_id, edi_value(s, 8, 1));
+		env_copy(e->date, edi_value(s, 9, 1));
+		env_copy(e->time, edi_value(s, 10, 1));
+		env_copy(e->syntax_version, edi_value(s, 12, 1));
+		env_copy(e->control_ref, edi_value(s, 13, 1));
+		e->test = strcmp(edi_value(s, 15, 1), "T") == 0;
+		snprintf(e->syntax_id, sizeof(e->syntax_id), "ISA");
+		/* ISA11 is the repetition separator from 00402 on. */
+		f->syn.use_repetition = strcmp(e->syntax_version, "00402") >= 0;
+		return;
+	}
+	env_copy(e->syntax_id, edi_value(s, 1, 1));
+	env_copy(e->syntax_version, edi_value(s, 1, 2));
+	env_copy(e->sender_id, edi_value(s, 2, 1));
+	env_copy(e->sender_qual, edi_value(s, 2, 2));
+	env_copy(e->recipient_id, edi_value(s, 3, 1));
+	env_copy(e->recipient_qual, edi_value(s, 3, 2));
+	env_copy(e->date, edi_value(s, 4, 1));
+	env_copy(e->time, edi_value(s, 4, 2));
+	env_copy(e->control_ref, edi_value(s, 5, 1));
+	env_copy(e->application_ref, edi_value(s, 7, 1));
+	e->test = strcmp(edi_value(s, 11, 1), "1") == 0;
+	f->syn.cs = charset_from_syntax_id(e->syntax_id);
+	/* Syntax 1-3 reserve the repetition position. */
+	uint32_t version;
+	f->syn.use_repetition = parse_u32(e->syntax_version, &version) && version >= 4;
+}
+
+static void on_group_start(struct assembler *a, struct flow *f,
+			   const struct es_event *ev, const struct edi_segment *s)
+{
+	struct envelope_state *e = &f->env;
+	bool x12 = ev->syntax == ES_SYNTAX_X12;
+
+	message_close(a, f, NULL, "next group began");
+	if (f->in_group)   /* previous group without trailer */
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
+	f->in_group = true;
+	f->group_seq++;
+	f->group_messages = 0;
+	if (f->in_interchange)
+		f->units++;
+	env_copy(e->group_id, edi_value(s, 1, 1));
+	env_copy(e->group_sender, edi_value(s, 2, 1));
+	env_copy(e->group_recipient, edi_value(s, 3, 1));
+	if (x12) {
+		env_copy(e->group_control_ref, edi_value(s, 6, 1));
+		env_copy(e->group_agency, edi_value(s, 7, 1));
+		env_copy(e->group_version, edi_value(s, 8, 1));
+	} else {
+		env_copy(e->group_control_ref, edi_value(s, 5, 1));
+	}
+}
+
+static void on_group_end(struct assembler *a, struct flow *f, const struct edi_segment *s)
+{
+	uint32_t declared;
+	bool have = parse_u32(edi_value(s, 1, 1), &declared);
+	const char *ref = edi_value(s, 2, 1);
+	char note[FINDING_MAX];
+
+	message_close(a, f, NULL, "group trailer came first");
+	if (!f->in_group)
+		return;
+	apply_counts(a, f, true, f->group_seq, have, declared, f->group_messages);
+	if (strcmp(ref, f->env.group_control_ref) != 0) {
+		snprintf(note, sizeof(note), "%s reference '%s' differs from %s '%s'",
+			 trailer_name(f->syntax, true, false), ref,
+			 f->syntax == ES_SYNTAX_X12 ? "GS" : "UNG", f->env.group_control_ref);
+		for (struct msg_build *b = f->held_head; b; b = b->next)
+			if (b->group_seq == f->group_seq)
+				add_finding(a, b, "%s", note);
+	}
+	f->in_group = false;
+}
+
+static void on_interchange_end(struct assembler *a, struct flow *f,
+			       const struct edi_segment *s)
+{
+	uint32_t declared;
+	bool have = parse_u32(edi_value(s, 1, 1), &declared);
+	const char *ref = edi_value(s, 2, 1);
+	char note[FINDING_MAX] = "";
+
+	message_close(a, f, NULL, "interchange trailer came first");
+	if (!f->in_interchange)
+		return;
+	if (f->in_group) {
+		/* The group never got its trailer: counted, nothing declared. */
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
+		for (struct msg_build *b = f->held_head; b; b = b->next)
+			if (b->group_seq == f->group_seq)
+				add_finding(a, b, "no %s: group not closed",
+					    trailer_name(f->syntax, true, false));
+		f->in_group = false;
+	}
+	apply_counts(a, f, false, 0, have, declared, f->units);
+	if (f->syntax == ES_SYNTAX_X12 || f->group_seq) {
+		/* Grouped messages report their group's counts; the
+		 * interchange's own count check becomes a finding. */
+		if (have && declared != f->units) {
+			snprintf(note, sizeof(note), "%s declares %u, counted %u",
+				 trailer_name(f->syntax, false, false), declared, f->units);
+			for (struct msg_build *b = f->held_head; b; b = b->next)
+				if (b->group_seq)
+					add_finding(a, b, "%s", note);
+		}
+	}
+	if (strcmp(ref, f->env.control_ref) != 0)
+		snprintf(note, sizeof(note), "%s reference '%s' differs from %s '%s'",
+			 trailer_name(f->syntax, false, false), ref,
+			 f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB", f->env.control_ref);
+	else
+		note[0] = '\0';
+	release_held(a, f, note[0] ? note : NULL);
+	f->in_interchange = false;
+	f->in_group = false;
+	f->interchange_gap = false;
+}
+
+static void on_message_start(struct assembler *a, struct flow *f, const struct es_event *ev)
+{
+	message_close(a, f, NULL, "next message began");
+	f->open = build_new(a, f, ev, &a->seg);
+	if (!f->open) {
+		a->stats.alloc_failures++;
+		return;
+	}
+	message_add(a, f, ev);
+}
+
+static void on_message_end(struct assembler *a, struct flow *f, const struct es_event *ev)
+{
+	if (!f->open) {
+		a->stats.segments_outside++;
+		return;
+	}
+	message_add(a, f, ev);
+	message_close(a, f, &a->seg, NULL);
+}
+
+/* ---- flows and events ------------------------------------------------- */
+
+enum seg_role { ROLE_DATA, ROLE_ICHG_START, ROLE_ICHG_END, ROLE_GROUP_START,
+		ROLE_GROUP_END, ROLE_MSG_START, ROLE_MSG_END, ROLE_ADVICE };
+
+static enum seg_role role_of(const char *tag)
+{
+	static const struct { const char *tag; enum seg_role role; } roles[] = {
+		{ "UNA", ROLE_ADVICE },
+		{ "UNB", ROLE_ICHG_START }, { "ISA", ROLE_ICHG_START },
+		{ "UNZ", ROLE_ICHG_END },   { "IEA", ROLE_ICHG_END },
+		{ "UNG", ROLE_GROUP_START }, { "GS", ROLE_GROUP_START },
+		{ "UNE", ROLE_GROUP_END },  { "GE", ROLE_GROUP_END },
+		{ "UNH", ROLE_MSG_START },  { "ST", ROLE_MSG_START },
+		{ "UNT", ROLE_MSG_END },    { "SE", ROLE_MSG_END },
+	};
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(tag, roles[i].tag) == 0)
+			return roles[i].role;
+	return ROLE_DATA;
+}
+
+static void flow_end(struct assembler *a, struct flow *f, const char *why)
+{
+	message_close(a, f, NULL, why);
+	interchange_abort(a, f, why);
+	release_held(a, f, NULL);
+}
+
+static void flow_free(struct assembler *a, struct flow *f)
+{
+	flow_table_remove(&a->flows, &f->fe);
+	a->stats.flows_open--;
+	free(f);
+}
+
+static struct flow *flow_get(struct assembler *a, const struct es_event *ev, bool create)
+{
+	struct flow_entry *e = flow_table_find(&a->flows, &ev->flow);
+	struct flow *f;
+
+	if (e || !create)
+		return (struct flow *)e;
+	if (a->flows.count >= a->opts.max_flows) {
+		struct flow *old = (struct flow *)flow_table_oldest(&a->flows);
+		flow_end(a, old, "flow evicted: flow table full");
+		flow_free(a, old);
+		a->stats.flows_evicted++;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->fe.key = ev->flow;
+	f->dir = ev->dir;
+	f->hook = ev->hook;
+	f->syn.cs = CHARSET_ASCII;
+	if (a->opts.interface || !if_indextoname(ev->ifindex, f->ifname))
+		f->ifname[0] = '\0';
+	flow_table_insert(&a->flows, &f->fe);
+	a->stats.flows_open++;
+	return f;
+}
+
+static void on_segment(struct assembler *a, const struct es_event *ev)
+{
+	struct flow *f = flow_get(a, ev, true);
+	enum seg_role role;
+
+	a->stats.segments++;
+	a->stats.segments_skipped += ev->aux;
+	if (!f) {
+		a->stats.alloc_failures++;
+		return;
+	}
+	/* Segments the kernel skipped since the previous forwarded one
+	 * belong to the open message (never to a UNH/ST that opens one). */
+	f->syn.seps = ev->seps;
+	if (edi_decode_segment(ev->data, ev->data_len, &f->syn, &a->seg)) {
+		a->stats.segments_undecodable++;
+		return;
+	}
+	role = role_of(a->seg.tag);
+	if (f->open && role != ROLE_MSG_START)
+		f->open->counted += ev->aux;
+	if (role == ROLE_ICHG_START || role == ROLE_MSG_START)
+		f->syntax = ev->syntax;
+	switch (role) {
+	case ROLE_ADVICE:
+		break;
+	case ROLE_ICHG_START:
+		on_interchange_start(a, f, ev, &a->seg);
+		break;
+	case ROLE_ICHG_END:
+		on_interchange_end(a, f, &a->seg);
+		break;
+	case ROLE_GROUP_START:
+		on_group_start(a, f, ev, &a->seg);
+		break;
+	case ROLE_GROUP_END:
+		on_group_end(a, f, &a->seg);
+		break;
+	case ROLE_MSG_START:
+		on_message_start(a, f, ev);
+		break;
+	case ROLE_MSG_END:
+		on_message_end(a, f, ev);
+		break;
+	case ROLE_DATA:
+		if (f->open)
+			message_add(a, f, ev);
+		else
+			a->stats.segments_outside++;
+		break;
+	}
+}
+
+static void on_gap(struct assembler *a, const struct es_event *ev)
+{
+	struct flow *f = flow_get(a, ev, false);
+
+	a->stats.gaps++;
+	if (f) {
+		if (f->open && !f->open->msg->integrity->gap) {
+			f->open->msg->integrity->gap = true;
+			add_finding(a, f->open, "sequence gap of %u bytes inside the message",
+				    ev->aux);
+		}
+		if (f->in_interchange)
+			f->interchange_gap = true;
+	}
+	if (a->opts.on_gap) {
+		static const Edisensor__V1__Gap init = EDISENSOR__V1__GAP__INIT;
+		Edisensor__V1__Gap gap = init;
+		struct arena ar = { 0 };
+		struct flow tmp = { .fe.key = ev->flow, .dir = ev->dir, .hook = ev->hook };
+
+		if (!a->opts.interface && !if_indextoname(ev->ifindex, tmp.ifname))
+			tmp.ifname[0] = '\0';
+		gap.flow = make_flow(a, &ar, &tmp);
+		gap.stream_offset = ev->stream_off;
+		gap.missing_bytes = ev->aux;
+		gap.time_ns = ev->ts_ns + (uint64_t)a->opts.clock_offset_ns;
+		if (gap.flow)
+			a->opts.on_gap(a->ctx, &gap);
+		else
+			a->stats.alloc_failures++;
+		arena_reset(&ar);
+	}
+}
+
+int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
+{
+	a->stats.events++;
+	if (len < ES_EVENT_HDR_LEN ||
+	    (ev->type == ES_EV_SEGMENT &&
+	     (ev->data_len > ES_SEG_MAX || len < ES_EVENT_HDR_LEN + ev->data_len))) {
+		a->stats.bad_events++;
+		return -EINVAL;
+	}
+	switch (ev->type) {
+	case ES_EV_SEGMENT:
+		on_segment(a, ev);
+		return 0;
+	case ES_EV_GAP:
+		on_gap(a, ev);
+		return 0;
+	case ES_EV_FLOW_END: {
+		struct flow *f = flow_get(a, ev, false);
+		a->stats.flow_ends++;
+		if (f) {
+			flow_end(a, f, ev->aux == ES_END_RST ? "connection reset"
+							     : "connection closed");
+			flow_free(a, f);
+		}
+		return 0;
+	}
+	default:
+		a->stats.bad_events++;
+		return -EINVAL;
+	}
+}
+
+void assembler_flush(struct assembler *a)
+{
+	struct flow_entry *e;
+
+	while ((e = flow_table_oldest(&a->flows)) != NULL) {
+		flow_end(a, (struct flow *)e, "end of capture");
+		flow_free(a, (struct flow *)e);
+	}
+}
+
+struct assembler *assembler_new(const struct assembler_opts *opts,
+				assembler_message_cb on_message, void *ctx)
+{
+	struct assembler *a;
+
+	if (!on_message)
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	if (opts)
+		a->opts = *opts;
+	if (!a->opts.max_flows)
+		a->opts.max_flows = 16384;
+	if (!a->opts.max_segments)
+		a->opts.max_segments = 4096;
+	if (!a->opts.max_held)
+		a->opts.max_held = 256;
+	a->on_message = on_message;
+	a->ctx = ctx;
+	if (flow_table_init(&a->flows, a->opts.max_flows)) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+const struct assembler_stats *assembler_stats(const struct assembler *a)
+{
+	return &a->stats;
+}
+
+void assembler_free(struct assembler *a)
+{
+	struct flow_entry *e;
+
+	if (!a)
+		return;
+	while ((e = flow_table_oldest(&a->flows)) != NULL) {
+		struct flow *f = (struct flow *)e;
+		build_free(f->open);
+		while (f->held_head) {
+			struct msg_build *b = f->held_head;
+			f->held_head = b->next;
+			build_free(b);
+		}
+		flow_free(a, f);
+	}
+	flow_table_fini(&a->flows);
+	free(a);
+}

@@ -1,0 +1,498 @@
+/* The extraction engine: applies table rows to decoded segments. All
+ * knowledge of message types lives in the tables. */
+#include "extract.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "iso6346.h"
+
+#define VALUE_MAX 1024   /* one joined element value */
+#define FIELD_MAX 4096   /* a field grown by appends */
+
+/* Field -> record kind and the offset of its char * member. */
+struct field_info {
+	enum ex_kind kind;
+	size_t off;
+};
+
+#define F(kind, type, member) { kind, offsetof(type, member) }
+static const struct field_info fields[EXF_MAX] = {
+	[EXF_PARTY_ROLE]      = F(EXK_PARTY, Edisensor__V1__Party, role),
+	[EXF_PARTY_ID]        = F(EXK_PARTY, Edisensor__V1__Party, id),
+	[EXF_PARTY_ID_SCHEME] = F(EXK_PARTY, Edisensor__V1__Party, id_scheme),
+	[EXF_PARTY_NAME]      = F(EXK_PARTY, Edisensor__V1__Party, name),
+	[EXF_PARTY_ADDRESS]   = F(EXK_PARTY, Edisensor__V1__Party, address),
+	[EXF_PARTY_CITY]      = F(EXK_PARTY, Edisensor__V1__Party, city),
+	[EXF_PARTY_POSTCODE]  = F(EXK_PARTY, Edisensor__V1__Party, postcode),
+	[EXF_PARTY_COUNTRY]   = F(EXK_PARTY, Edisensor__V1__Party, country),
+	[EXF_GOODS_DESC]      = F(EXK_GOODS, Edisensor__V1__GoodsItem, description),
+	[EXF_GOODS_HS]        = F(EXK_GOODS, Edisensor__V1__GoodsItem, hs_code),
+	[EXF_GOODS_PACKAGES]  = F(EXK_GOODS, Edisensor__V1__GoodsItem, packages),
+	[EXF_GOODS_PKG_TYPE]  = F(EXK_GOODS, Edisensor__V1__GoodsItem, package_type),
+	[EXF_GOODS_WEIGHT]    = F(EXK_GOODS, Edisensor__V1__GoodsItem, gross_weight),
+	[EXF_GOODS_WEIGHT_UNIT] = F(EXK_GOODS, Edisensor__V1__GoodsItem, weight_unit),
+	[EXF_GOODS_ITEM]      = F(EXK_GOODS, Edisensor__V1__GoodsItem, item_number),
+	[EXF_EQ_NUMBER]       = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, number),
+	[EXF_EQ_SEAL]         = { EXK_EQUIPMENT, 0 },   /* repeated: see set_field */
+	[EXF_EQ_SIZE_TYPE]    = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, size_type),
+	[EXF_EQ_QUALIFIER]    = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, qualifier),
+	[EXF_REF_QUAL]        = F(EXK_REFERENCE, Edisensor__V1__Reference, qualifier),
+	[EXF_REF_VALUE]       = F(EXK_REFERENCE, Edisensor__V1__Reference, value),
+	[EXF_LOC_QUAL]        = F(EXK_LOCATION, Edisensor__V1__Location, qualifier),
+	[EXF_LOC_CODE]        = F(EXK_LOCATION, Edisensor__V1__Location, locode),
+	[EXF_LOC_NAME]        = F(EXK_LOCATION, Edisensor__V1__Location, name),
+	[EXF_TR_STAGE]        = F(EXK_TRANSPORT, Edisensor__V1__Transport, stage),
+	[EXF_TR_MODE]         = F(EXK_TRANSPORT, Edisensor__V1__Transport, mode),
+	[EXF_TR_VOYAGE]       = F(EXK_TRANSPORT, Edisensor__V1__Transport, voyage),
+	[EXF_TR_VESSEL]       = F(EXK_TRANSPORT, Edisensor__V1__Transport, vessel_name),
+	[EXF_TR_IMO]          = F(EXK_TRANSPORT, Edisensor__V1__Transport, imo),
+	[EXF_TR_VESSEL_ID]    = F(EXK_TRANSPORT, Edisensor__V1__Transport, vessel_id),
+	[EXF_TR_CARRIER]      = F(EXK_TRANSPORT, Edisensor__V1__Transport, carrier),
+	[EXF_DATE_QUAL]       = F(EXK_DATE, Edisensor__V1__DateTime, qualifier),
+	[EXF_DATE_VALUE]      = F(EXK_DATE, Edisensor__V1__DateTime, value),
+	[EXF_DATE_FORMAT]     = F(EXK_DATE, Edisensor__V1__DateTime, format),
+};
+#undef F
+
+/* The repeated member of the message holding records of a kind. */
+static void ***kind_array(Edisensor__V1__Message *m, enum ex_kind k, size_t **n)
+{
+	switch (k) {
+	case EXK_PARTY:     *n = &m->n_parties;    return (void ***)&m->parties;
+	case EXK_GOODS:     *n = &m->n_goods;      return (void ***)&m->goods;
+	case EXK_EQUIPMENT: *n = &m->n_equipment;  return (void ***)&m->equipment;
+	case EXK_REFERENCE: *n = &m->n_references; return (void ***)&m->references;
+	case EXK_LOCATION:  *n = &m->n_locations;  return (void ***)&m->locations;
+	case EXK_TRANSPORT: *n = &m->n_transport;  return (void ***)&m->transport;
+	default:            *n = &m->n_dates;      return (void ***)&m->dates;
+	}
+}
+
+static void *new_record(struct extract *x, enum ex_kind k)
+{
+	static const Edisensor__V1__Party party = EDISENSOR__V1__PARTY__INIT;
+	static const Edisensor__V1__GoodsItem goods = EDISENSOR__V1__GOODS_ITEM__INIT;
+	static const Edisensor__V1__Equipment eq = EDISENSOR__V1__EQUIPMENT__INIT;
+	static const Edisensor__V1__Reference ref = EDISENSOR__V1__REFERENCE__INIT;
+	static const Edisensor__V1__Location loc = EDISENSOR__V1__LOCATION__INIT;
+	static const Edisensor__V1__Transport tr = EDISENSOR__V1__TRANSPORT__INIT;
+	static const Edisensor__V1__DateTime dt = EDISENSOR__V1__DATE_TIME__INIT;
+	static const struct { const void *init; size_t size; } proto[EXK_MAX] = {
+		[EXK_PARTY] = { &party, sizeof(party) },
+		[EXK_GOODS] = { &goods, sizeof(goods) },
+		[EXK_EQUIPMENT] = { &eq, sizeof(eq) },
+		[EXK_REFERENCE] = { &ref, sizeof(ref) },
+		[EXK_LOCATION] = { &loc, sizeof(loc) },
+		[EXK_TRANSPORT] = { &tr, sizeof(tr) },
+		[EXK_DATE] = { &dt, sizeof(dt) },
+	};
+	size_t *n;
+	void ***arr = kind_array(x->msg, k, &n);
+
+	if (*n >= EX_MAX_RECORDS) {
+		x->dropped++;
+		return NULL;
+	}
+	if (*n == x->cap[k]) {
+		size_t cap = x->cap[k] ? 2 * x->cap[k] : 8;
+		void **grown = arena_alloc(x->arena, cap * sizeof(void *));
+		if (!grown)
+			return NULL;
+		if (*n)
+			memcpy(grown, *arr, *n * sizeof(void *));
+		*arr = grown;
+		x->cap[k] = cap;
+	}
+	void *rec = arena_alloc(x->arena, proto[k].size);
+	if (!rec)
+		return NULL;
+	memcpy(rec, proto[k].init, proto[k].size);
+	(*arr)[(*n)++] = rec;
+	x->cur[k] = rec;
+	return rec;
+}
+
+bool extract_is_imo(const char *s)
+{
+	int sum = 0;
+
+	if (strlen(s) != 7)
+		return false;
+	for (int i = 0; i < 7; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	for (int i = 0; i < 6; i++)
+		sum += (s[i] - '0') * (7 - i);
+	return sum % 10 == s[6] - '0';
+}
+
+/* Is v one of the '|'-separated words in list? */
+static bool in_list(const char *v, const char *list)
+{
+	size_t vl = strlen(v);
+
+	while (*list) {
+		const char *bar = strchr(list, '|');
+		size_t wl = bar ? (size_t)(bar - list) : strlen(list);
+		if (wl == vl && strncmp(v, list, wl) == 0)
+			return true;
+		if (!bar)
+			break;
+		list = bar + 1;
+	}
+	return false;
+}
+
+static bool cond_holds(const struct ex_cond *c, const struct edi_segment *s)
+{
+	const char *want = c->values;
+	bool negate = false, match;
+
+	if (c->elem == 0)
+		return true;
+	if (want[0] == '!')
+		negate = true, want++;
+	const char *v = edi_value(s, c->elem, c->comp ? c->comp : 1);
+	if (strcmp(want, "*") == 0)
+		match = v[0] != '\0';
+	else if (strcmp(want, "-") == 0)
+		match = v[0] == '\0';
+	else if (strcmp(want, "@imo") == 0)
+		match = extract_is_imo(v);
+	else
+		match = in_list(v, want);
+	return match != negate;
+}
+
+/* The evidence members of a record of kind k. */
+#define EVIDENCE_OF(type) { type *r = rec; *n = &r->n_evidence; *ev = &r->evidence; return; }
+static void evidence_of(void *rec, enum ex_kind k, size_t **n, uint32_t ***ev)
+{
+	switch (k) {
+	case EXK_PARTY:     EVIDENCE_OF(Edisensor__V1__Party)
+	case EXK_GOODS:     EVIDENCE_OF(Edisensor__V1__GoodsItem)
+	case EXK_EQUIPMENT: EVIDENCE_OF(Edisensor__V1__Equipment)
+	case EXK_REFERENCE: EVIDENCE_OF(Edisensor__V1__Reference)
+	case EXK_LOCATION:  EVIDENCE_OF(Edisensor__V1__Location)
+	case EXK_TRANSPORT: EVIDENCE_OF(Edisensor__V1__Transport)
+	default:            EVIDENCE_OF(Edisensor__V1__DateTime)
+	}
+}
+#undef EVIDENCE_OF
+
+static void add_evidence(struct extract *x, void *rec, enum ex_kind k, uint32_t idx)
+{
+	size_t *n;
+	uint32_t **ev;
+
+	evidence_of(rec, k, &n, &ev);
+	for (size_t i = 0; i < *n; i++)
+		if ((*ev)[i] == idx)
+			return;
+	/* Arrays grow in powers of two: a new block when n hits one. */
+	if (*n == 0 || (*n >= 2 && (*n & (*n - 1)) == 0)) {
+		size_t cap = *n ? 2 * *n : 2;
+		uint32_t *grown = arena_alloc(x->arena, cap * sizeof(uint32_t));
+		if (!grown) {
+			x->dropped++;
+			return;
+		}
+		if (*n)
+			memcpy(grown, *ev, *n * sizeof(uint32_t));
+		*ev = grown;
+	}
+	(*ev)[(*n)++] = idx;
+}
+
+static void add_seal(struct extract *x, Edisensor__V1__Equipment *e, const char *v)
+{
+	for (size_t i = 0; i < e->n_seals; i++)
+		if (strcmp(e->seals[i], v) == 0)
+			return;
+	char **grown = arena_alloc(x->arena, (e->n_seals + 1) * sizeof(char *));
+	char *copy = arena_strdup(x->arena, v);
+	if (!grown || !copy) {
+		x->dropped++;
+		return;
+	}
+	if (e->n_seals)
+		memcpy(grown, e->seals, e->n_seals * sizeof(char *));
+	grown[e->n_seals++] = copy;
+	e->seals = grown;
+}
+
+static void set_field(struct extract *x, void *rec, const struct ex_pick *p,
+		      const char *v)
+{
+	const struct field_info *fi = &fields[p->field];
+	char **slot = (char **)((char *)rec + fi->off);
+	size_t old, add = strlen(v);
+
+	if (p->field == EXF_EQ_SEAL) {
+		if (add)
+			add_seal(x, rec, v);
+		return;
+	}
+	old = strlen(*slot);
+	if (p->sep == NULL) {
+		if (old == 0 && add)
+			*slot = arena_strdup(x->arena, v) ?: *slot;
+		return;
+	}
+	if (add == 0)
+		return;
+	size_t sep = old ? strlen(p->sep) : 0;
+	if (old + sep + add >= FIELD_MAX) {
+		x->dropped++;
+		return;
+	}
+	char *joined = arena_alloc(x->arena, old + sep + add + 1);
+	if (!joined)
+		return;
+	memcpy(joined, *slot, old);
+	memcpy(joined + old, p->sep, sep);
+	memcpy(joined + old + sep, v, add + 1);
+	*slot = joined;
+}
+
+static const char *pick_value(const struct ex_pick *p, const struct edi_segment *s,
+			      char *buf, size_t cap)
+{
+	if (p->lit)
+		return p->lit;
+	if (p->comp == 0) {
+		edi_join_components(s, p->elem, p->join ? p->join : " ", buf, cap);
+		return buf;
+	}
+	return edi_value(s, p->elem, p->comp);
+}
+
+/* Any pick with a non-empty value? A row whose values are all empty
+ * (e.g. "RFF+BM") makes no record. */
+static bool rule_has_values(const struct ex_rule *r, const struct edi_segment *s,
+			    char *buf, size_t cap)
+{
+	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
+		if (!r->picks[i].lit && pick_value(&r->picks[i], s, buf, cap)[0])
+			return true;
+	return false;
+}
+
+static bool field_is_set(void *rec, enum ex_field f)
+{
+	if (!rec)
+		return false;
+	if (f == EXF_EQ_SEAL)
+		return ((Edisensor__V1__Equipment *)rec)->n_seals > 0;
+	return (*(char **)((char *)rec + fields[f].off))[0] != '\0';
+}
+
+static int apply_rule(struct extract *x, const struct ex_rule *r,
+		      const struct edi_segment *s, uint32_t idx)
+{
+	char buf[VALUE_MAX];
+	void *rec = x->cur[r->kind];
+
+	if (!rule_has_values(r, s, buf, sizeof(buf)))
+		return 0;
+	switch (r->action) {
+	case EXA_NEW:
+		rec = new_record(x, r->kind);
+		break;
+	case EXA_CURRENT:
+		if (!rec)
+			rec = new_record(x, r->kind);
+		break;
+	case EXA_EXISTING:
+		if (!rec)
+			return 0;
+		break;
+	case EXA_NEW_IF_SET:
+		if (!rec || field_is_set(rec, r->if_set))
+			rec = new_record(x, r->kind);
+		break;
+	}
+	if (!rec)
+		return x->dropped ? 0 : -ENOMEM;
+	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
+		set_field(x, rec, &r->picks[i], pick_value(&r->picks[i], s, buf, sizeof(buf)));
+	add_evidence(x, rec, r->kind, idx);
+	return 0;
+}
+
+static bool table_has_tag(const struct ex_table *t, const char *tag)
+{
+	for (size_t i = 0; i < t->n_rules; i++)
+		if (strcmp(t->rules[i].tag, tag) == 0)
+			return true;
+	return false;
+}
+
+const struct ex_table *extract_table_for(int syntax, const char *msg_type)
+{
+	const struct ex_table *const *list =
+		syntax == 2 ? extract_x12_tables : extract_edifact_tables;
+
+	for (size_t i = 0; msg_type && list[i]; i++)
+		for (const char *const *t = list[i]->types; t && *t; t++)
+			if (strcmp(*t, msg_type) == 0)
+				return list[i];
+	return syntax == 2 ? &extract_x12_generic : &extract_edifact_generic;
+}
+
+void extract_begin(struct extract *x, Edisensor__V1__Message *msg,
+		   struct arena *a, int syntax, const char *msg_type)
+{
+	memset(x, 0, sizeof(*x));
+	x->msg = msg;
+	x->arena = a;
+	x->table = extract_table_for(syntax, msg_type);
+}
+
+int extract_segment(struct extract *x, const struct edi_segment *seg,
+		    uint32_t seg_index)
+{
+	const struct ex_table *t = x->table;
+
+	/* The first table in the chain with rows for the tag owns it. */
+	while (t && !table_has_tag(t, seg->tag))
+		t = t->base;
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->n_rules; i++) {
+		const struct ex_rule *r = &t->rules[i];
+		if (strcmp(r->tag, seg->tag) != 0 || !cond_holds(&r->cond[0], seg) ||
+		    !cond_holds(&r->cond[1], seg))
+			continue;
+		int err = apply_rule(x, r, seg, seg_index);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- end of message: dedupe and checks -------------------------------- */
+
+static bool str_eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static bool same_record(enum ex_kind k, const void *a, const void *b)
+{
+	switch (k) {
+	case EXK_PARTY: {
+		const Edisensor__V1__Party *p = a, *q = b;
+		return str_eq(p->role, q->role) && str_eq(p->id, q->id) &&
+		       str_eq(p->id_scheme, q->id_scheme) && str_eq(p->name, q->name) &&
+		       str_eq(p->address, q->address) && str_eq(p->city, q->city) &&
+		       str_eq(p->postcode, q->postcode) && str_eq(p->country, q->country);
+	}
+	case EXK_EQUIPMENT: {
+		const Edisensor__V1__Equipment *p = a, *q = b;
+		return str_eq(p->number, q->number);
+	}
+	case EXK_REFERENCE: {
+		const Edisensor__V1__Reference *p = a, *q = b;
+		return str_eq(p->qualifier, q->qualifier) && str_eq(p->value, q->value);
+	}
+	case EXK_LOCATION: {
+		const Edisensor__V1__Location *p = a, *q = b;
+		return str_eq(p->qualifier, q->qualifier) && str_eq(p->locode, q->locode) &&
+		       str_eq(p->name, q->name);
+	}
+	case EXK_TRANSPORT: {
+		const Edisensor__V1__Transport *p = a, *q = b;
+		return str_eq(p->stage, q->stage) && str_eq(p->mode, q->mode) &&
+		       str_eq(p->voyage, q->voyage) && str_eq(p->vessel_name, q->vessel_name) &&
+		       str_eq(p->imo, q->imo) && str_eq(p->vessel_id, q->vessel_id) &&
+		       str_eq(p->carrier, q->carrier);
+	}
+	default:
+		return false;   /* goods and dates are kept as sent */
+	}
+}
+
+static void merge_into(struct extract *x, enum ex_kind k, void *keep, void *dup)
+{
+	size_t *n;
+	uint32_t **ev;
+
+	if (k == EXK_EQUIPMENT) {
+		Edisensor__V1__Equipment *e = keep, *d = dup;
+		for (size_t i = 0; i < d->n_seals; i++)
+			add_seal(x, e, d->seals[i]);
+		if (!e->size_type[0])
+			e->size_type = d->size_type;
+		if (!e->qualifier[0])
+			e->qualifier = d->qualifier;
+	}
+	evidence_of(dup, k, &n, &ev);
+	for (size_t i = 0; i < *n; i++)
+		add_evidence(x, keep, k, (*ev)[i]);
+}
+
+static void dedupe(struct extract *x, enum ex_kind k)
+{
+	size_t *n;
+	void ***arr = kind_array(x->msg, k, &n);
+	size_t out = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		void *rec = (*arr)[i];
+		size_t j;
+		for (j = 0; j < out; j++)
+			if (same_record(k, (*arr)[j], rec))
+				break;
+		if (j < out)
+			merge_into(x, k, (*arr)[j], rec);
+		else
+			(*arr)[out++] = rec;
+	}
+	*n = out;
+}
+
+void extract_end(struct extract *x)
+{
+	for (int k = 0; k < EXK_MAX; k++)
+		dedupe(x, k);
+	for (size_t i = 0; i < x->msg->n_equipment; i++) {
+		Edisensor__V1__Equipment *e = x->msg->equipment[i];
+		char norm[32];
+
+		iso6346_normalise(e->number, norm, sizeof(norm));
+		e->iso6346 = iso6346_shape(norm);
+		e->check_digit_valid = iso6346_valid(norm);
+	}
+}
+
+size_t extract_wanted_tags(int syntax, char (*tags)[EDI_TAG_MAX + 1], size_t cap)
+{
+	const struct ex_table *const *list =
+		syntax == 2 ? extract_x12_tables : extract_edifact_tables;
+	const struct ex_table *generic =
+		syntax == 2 ? &extract_x12_generic : &extract_edifact_generic;
+	size_t n = 0;
+
+	for (size_t i = 0; ; i++) {
+		const struct ex_table *t = list[i] ? list[i] : generic;
+		for (; t; t = t->base) {
+			for (size_t r = 0; r < t->n_rules; r++) {
+				size_t j;
+				for (j = 0; j < n; j++)
+					if (strcmp(tags[j], t->rules[r].tag) == 0)
+						break;
+				if (j == n && n < cap) {
+					snprintf(tags[n], EDI_TAG_MAX + 1, "%s", t->rules[r].tag);
+					n++;
+				}
+			}
+		}
+		if (!list[i])
+			break;
+	}
+	return n;
+}
