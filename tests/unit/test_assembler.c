@@ -1,0 +1,409 @@
+/* Assembler robustness: missing envelope, truncation, gaps, flow end,
+ * interleaved flows, limits, bad events, charsets, X12 groups. Event
+ * streams are built here from hand-written EDI text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "assembler.h"
+#include "sample_events.h"
+
+static struct collected got;
+static struct ev_list evs;
+
+static void add(const struct es_flow_key *k, const char *text)
+{
+	split_edi(&evs, k, (const uint8_t *)text, strlen(text), 0);
+}
+
+/* One raw EDIFACT segment event, default separators. */
+static void add_seg(const struct es_flow_key *k, const char *text)
+{
+	static const struct es_seps seps = { .component = ':', .element = '+',
+		.decimal = '.', .release = '?', .repetition = ' ', .terminator = '\'' };
+	ev_segment(&evs, k, (const uint8_t *)text, strlen(text), 0, &seps, ES_SYNTAX_EDIFACT);
+}
+
+static void add_gap(const struct es_flow_key *k, uint32_t missing)
+{
+	struct es_event *e = ev_push(&evs);
+	e->type = ES_EV_GAP;
+	e->flow = *k;
+	e->aux = missing;
+	e->stream_off = 5000;
+}
+
+static void add_end(const struct es_flow_key *k)
+{
+	struct es_event *e = ev_push(&evs);
+	e->type = ES_EV_FLOW_END;
+	e->flow = *k;
+	e->aux = ES_END_FIN;
+}
+
+static struct assembler *make(struct assembler_opts *o)
+{
+	struct assembler_opts def = { .interface = "replay", .on_gap = collect_gap };
+	struct assembler *a = assembler_new(o ? o : &def, collect_message, &got);
+	assert_non_null(a);
+	return a;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&got, 0, sizeof(got));
+	memset(&evs, 0, sizeof(evs));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	collected_free(&got);
+	free(evs.ev);
+	return 0;
+}
+
+static void test_missing_envelope_emitted_at_unt(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNH+7+CUSCAR:D:95B:UN'NAD+CN+++ACME'UNT+3+7'");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	/* No interchange to wait for: out at UNT, before any flush. */
+	assert_int_equal(got.n, 1);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_true(m->integrity->missing_envelope);
+	assert_false(m->integrity->truncated);
+	assert_int_equal(m->integrity->counted_segments, 3);
+	assert_non_null(find_party(m, "CN", "ACME"));
+	assert_int_equal(assembler_stats(a)->messages_no_envelope, 1);
+	assembler_free(a);
+}
+
+static void test_truncated_by_next_message_and_flush(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNB+UNOA:2+S+R+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'RFF+BM:B1'"
+		"UNH+2+CUSCAR:D:95B:UN'RFF+BM:B2'");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 0);          /* held for UNZ */
+	assembler_flush(a);
+	assert_int_equal(got.n, 2);
+	for (int i = 0; i < 2; i++) {
+		const Edisensor__V1__Message *m = got.msg[i];
+		assert_true(m->integrity->truncated);
+		assert_int_equal(m->integrity->counted_segments, 2);
+		assert_true(has_finding(m, "no UNT"));
+		assert_true(has_finding(m, "no UNZ"));
+		assert_string_equal(m->envelope->control_ref, "42");
+	}
+	assert_true(has_reference(got.msg[0], "BM", "B1"));
+	assert_true(has_reference(got.msg[1], "BM", "B2"));
+	assert_true(has_finding(got.msg[0], "next message began"));
+	assert_true(has_finding(got.msg[1], "end of capture"));
+	assert_int_equal(assembler_stats(a)->messages_truncated, 2);
+	assert_int_equal(assembler_stats(a)->flows_open, 0);
+	assembler_free(a);
+}
+
+static void test_gap_marks_message_and_is_reported(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNB+UNOA:2+S+R+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'NAD+CZ+++SHIPPER'");
+	add_gap(&k, 1234);
+	add(&k, "UNH+2+CUSCAR:D:95B:UN'NAD+CN+++CONSIGNEE'UNT+3+2'UNZ+2+42'");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.gaps, 1);
+	assert_int_equal(got.n, 2);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_true(m->integrity->gap);
+	assert_true(m->integrity->truncated);
+	assert_true(has_finding(m, "gap of 1234 bytes"));
+	assert_non_null(find_party(m, "CZ", "SHIPPER"));
+	m = got.msg[1];
+	assert_false(m->integrity->gap);
+	assert_false(m->integrity->truncated);
+	assert_true(has_finding(m, "gap fell inside the interchange"));
+	assert_int_equal(m->integrity->declared_messages, 2);
+	assert_int_equal(m->integrity->counted_messages, 2);
+	assert_int_equal(assembler_stats(a)->gaps, 1);
+	assembler_free(a);
+}
+
+static void test_flow_end_emits(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNB+UNOA:2+S+R+200101:1200+42'UNH+1+IFTSTA:D:00B:UN'RFF+BN:X'UNT+3+1'");
+	add_end(&k);
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 1);
+	assert_false(got.msg[0]->integrity->truncated);
+	assert_true(has_finding(got.msg[0], "connection closed"));
+	assert_int_equal(assembler_stats(a)->flows_open, 0);
+	assembler_free(a);
+}
+
+static void test_interleaved_flows(void **state)
+{
+	struct es_flow_key k1, k2;
+	struct ev_list a1 = { 0 }, a2 = { 0 };
+	(void)state;
+	test_flow_key(&k1, 2, 1000);
+	test_flow_key(&k2, 3, 2000);
+	const char *t1 = "UNB+UNOA:2+SENDER1+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'"
+			 "NAD+CN+++ONE'EQD+CN+CSQU3054383'UNT+4+1'UNZ+1+1'";
+	const char *t2 = "ISA*00*          *00*          *ZZ*SENDER2        *ZZ*R              "
+			 "*230607*1940*U*00401*000000002*0*T*>~GS*SO*S*R*20230607*1940*9*X*004010~"
+			 "ST*309*0001~N1*CN*TWO~SE*3*0001~GE*1*9~IEA*1*000000002~";
+	split_edi(&a1, &k1, (const uint8_t *)t1, strlen(t1), 0);
+	split_edi(&a2, &k2, (const uint8_t *)t2, strlen(t2), 0);
+	/* Alternate one event of each flow. */
+	for (size_t i = 0; i < a1.n || i < a2.n; i++) {
+		if (i < a1.n)
+			*ev_push(&evs) = a1.ev[i];
+		if (i < a2.n)
+			*ev_push(&evs) = a2.ev[i];
+	}
+	free(a1.ev);
+	free(a2.ev);
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const Edisensor__V1__Message *m = got.msg[i];
+		bool x12 = m->syntax == EDISENSOR__V1__SYNTAX__SYNTAX_X12;
+		assert_string_equal(m->envelope->sender_id, x12 ? "SENDER2" : "SENDER1");
+		assert_non_null(find_party(m, "CN", x12 ? "TWO" : "ONE"));
+		assert_int_equal(m->n_parties, 1);
+		assert_string_equal(m->flow->src_ip, x12 ? "127.0.0.3" : "127.0.0.2");
+		assert_int_equal(m->flow->src_port, x12 ? 2000 : 1000);
+		assert_int_equal(m->flow->dst_port, 3305);
+		assert_string_equal(m->flow->interface, "replay");
+		assert_string_equal(m->flow->hook, "xdp");
+		assert_int_equal(m->flow->direction, EDISENSOR__V1__DIRECTION__DIRECTION_TO_SERVER);
+		assert_false(m->integrity->segment_count_mismatch);
+		if (x12)
+			assert_true(m->envelope->test);       /* ISA15 T */
+		else
+			assert_non_null(find_equipment(m, "CSQU3054383"));
+	}
+	assembler_free(a);
+}
+
+static void test_ipv6_flow_and_evidence(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.family = 6;
+	k.saddr[15] = 1;
+	k.daddr[15] = 1;
+	k.sport = 5;
+	k.dport = 6;
+	add(&k, "UNH+1+CUSCAR:D:95B:UN'BGM+85'NAD+CN+++ACME'UNT+4+1'");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 1);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_string_equal(m->flow->src_ip, "::1");
+	assert_int_equal(m->flow->ip_version, 6);
+	assert_int_equal(m->n_segments, 4);
+	const Edisensor__V1__Party *p = m->parties[0];
+	assert_int_equal(p->n_evidence, 1);
+	assert_string_equal(m->segments[p->evidence[0]]->tag, "NAD");
+	assert_string_equal(m->segments[p->evidence[0]]->text, "NAD+CN+++ACME");
+	assert_int_equal(m->stream_offset, 0);
+	assert_int_equal(m->segments[2]->stream_offset, strlen("UNH+1+CUSCAR:D:95B:UN'BGM+85'"));
+	assembler_free(a);
+}
+
+static void test_flow_limit_evicts_oldest(void **state)
+{
+	struct es_flow_key k[3];
+	struct assembler_opts o = { .max_flows = 2, .interface = "replay" };
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		test_flow_key(&k[i], (uint8_t)(10 + i), 1000);
+		add(&k[i], "UNH+1+CUSCAR:D:95B:UN'RFF+BM:X'");
+	}
+	struct assembler *a = make(&o);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 1);              /* the first flow, evicted */
+	assert_true(got.msg[0]->integrity->truncated);
+	assert_true(has_finding(got.msg[0], "flow table full"));
+	assert_string_equal(got.msg[0]->flow->src_ip, "127.0.0.10");
+	assert_int_equal(assembler_stats(a)->flows_evicted, 1);
+	assert_int_equal(assembler_stats(a)->flows_open, 2);
+	assembler_flush(a);
+	assert_int_equal(got.n, 3);
+	assembler_free(a);
+}
+
+static void test_segment_and_hold_limits(void **state)
+{
+	struct es_flow_key k;
+	struct assembler_opts o = { .max_segments = 3, .max_held = 1, .interface = "x" };
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNB+UNOA:2+S+R+200101:1200+42'"
+		"UNH+1+CUSCAR:D:95B:UN'RFF+BM:A'RFF+BM:B'RFF+BM:C'RFF+BM:D'UNT+6+1'"
+		"UNH+2+CUSCAR:D:95B:UN'UNT+2+2'UNZ+2+42'");
+	struct assembler *a = make(&o);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_int_equal(m->n_segments, 3);
+	assert_int_equal(m->integrity->counted_segments, 6);
+	assert_false(m->integrity->segment_count_mismatch);
+	assert_true(has_finding(m, "beyond the limit"));
+	assert_true(has_finding(m, "hold limit"));
+	assert_int_equal(m->integrity->declared_messages, 0);    /* left before UNZ */
+	assert_int_equal(got.msg[1]->integrity->declared_messages, 2);
+	assert_int_equal(assembler_stats(a)->messages_early, 1);
+	assert_int_equal(assembler_stats(a)->segments_over_cap, 3);
+	assembler_free(a);
+}
+
+static void test_truncated_segment_and_skipped_count(void **state)
+{
+	struct es_flow_key k;
+	char big[ES_SEG_MAX + 100];
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	memset(big, 'A', sizeof(big));
+	memcpy(big, "FTX+AAA+++", 10);
+	big[sizeof(big) - 1] = '\0';
+	add_seg(&k, "UNH+1+IFTMIN:D:99B:UN'");
+	add_seg(&k, big);
+	add_seg(&k, "UNT+6+1'");
+	/* The kernel forwarded UNT after skipping 3 segments. */
+	evs.ev[evs.n - 1].aux = 3;
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 1);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_int_equal(m->integrity->truncated_segments, 1);
+	assert_true(m->segments[1]->truncated);
+	assert_true(has_finding(m, "cut at the capture limit"));
+	assert_int_equal(m->integrity->counted_segments, 6);
+	assert_false(m->integrity->segment_count_mismatch);
+	assert_int_equal(assembler_stats(a)->segments_skipped, 3);
+	assembler_free(a);
+}
+
+static void test_bad_events(void **state)
+{
+	struct es_event e = { 0 };
+	(void)state;
+	struct assembler *a = make(NULL);
+	assert_int_equal(assembler_feed(a, &e, 4), -EINVAL);
+	e.type = ES_EV_SEGMENT;
+	e.data_len = 100;
+	assert_int_equal(assembler_feed(a, &e, ES_EVENT_HDR_LEN + 10), -EINVAL);
+	e.data_len = ES_SEG_MAX + 1;
+	assert_int_equal(assembler_feed(a, &e, sizeof(e)), -EINVAL);
+	e.type = 99;
+	e.data_len = 0;
+	assert_int_equal(assembler_feed(a, &e, ES_EVENT_HDR_LEN), -EINVAL);
+	assert_int_equal(assembler_stats(a)->bad_events, 4);
+	/* A segment without a tag, UNT without UNH: counted, no record. */
+	struct es_flow_key k;
+	test_flow_key(&k, 2, 1000);
+	add_seg(&k, "+NOTAG'");
+	add_seg(&k, "UNT+2+1'");
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 0);
+	assert_int_equal(assembler_stats(a)->segments_outside, 1);
+	assert_int_equal(assembler_stats(a)->segments_undecodable, 1);
+	assert_null(assembler_new(NULL, NULL, NULL));
+	assembler_free(a);
+	assembler_free(NULL);
+}
+
+static void test_charsets_from_unb(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	/* UNOD: "ŁÓDŹ" in ISO 8859-2; UNOE: "МОСКВА" in ISO 8859-5 */
+	add(&k, "UNB+UNOD:3+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'"
+		"NAD+CN+++\xA3\xD3" "D\xAC'UNT+3+1'UNZ+1+1'"
+		"UNB+UNOE:3+S+R+200101:1200+2'UNH+1+CUSCAR:D:95B:UN'"
+		"NAD+CN+++\xBC\xBE\xC1\xBA\xB2\xB0'UNT+3+1'UNZ+1+2'");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.msg[0]->envelope->charset, "ISO-8859-2");
+	assert_non_null(find_party(got.msg[0], "CN", "\xC5\x81\xC3\x93" "D\xC5\xB9"));
+	assert_string_equal(got.msg[0]->segments[1]->text,
+			    "NAD+CN+++\xC5\x81\xC3\x93" "D\xC5\xB9");
+	assert_string_equal(got.msg[1]->envelope->charset, "ISO-8859-5");
+	assert_non_null(find_party(got.msg[1], "CN",
+				   "\xD0\x9C\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90"));
+	assembler_free(a);
+}
+
+static void test_x12_group_counts(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "ISA*00*          *00*          *ZZ*S              *ZZ*R              "
+		"*230607*1940*U*00401*000000007*0*P*>~"
+		"GS*SO*S*R*20230607*1940*1*X*004010~ST*309*1~SE*2*1~ST*309*2~SE*2*2~GE*3*1~"
+		"GS*QO*S*R*20230607*1940*2*X*004010~ST*315*3~SE*2*3~GE*1*2~"
+		"IEA*3*000000007~");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 3);
+	const Edisensor__V1__Message *m = got.msg[0];
+	assert_string_equal(m->envelope->group_id, "SO");
+	assert_int_equal(m->integrity->declared_messages, 3);
+	assert_int_equal(m->integrity->counted_messages, 2);
+	assert_true(m->integrity->message_count_mismatch);
+	assert_true(has_finding(m, "GE declares 3"));
+	assert_true(has_finding(m, "IEA declares 3, counted 2"));
+	m = got.msg[2];
+	assert_string_equal(m->envelope->group_id, "QO");
+	assert_string_equal(m->envelope->message_type, "315");
+	assert_false(m->integrity->message_count_mismatch);
+	assert_int_equal(m->integrity->counted_messages, 1);
+	assembler_free(a);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_missing_envelope_emitted_at_unt),
+		T(test_truncated_by_next_message_and_flush),
+		T(test_gap_marks_message_and_is_reported),
+		T(test_flow_end_emits),
+		T(test_interleaved_flows),
+		T(test_ipv6_flow_and_evidence),
+		T(test_flow_limit_evicts_oldest),
+		T(test_segment_and_hold_limits),
+		T(test_truncated_segment_and_skipped_count),
+		T(test_bad_events),
+		T(test_charsets_from_unb),
+		T(test_x12_group_counts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
