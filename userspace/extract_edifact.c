@@ -120,12 +120,16 @@ static const struct ex_rule cusres_rows[] = {
 static const char *const cusres_types[] = { "CUSRES", NULL };
 static const struct ex_table cusres = { "CUSRES", cusres_types, ROWS(cusres_rows), &goods_group };
 
-/* IFTMIN / IFTMBC / IFCSUM instructions and consolidations: goods group;
- * the consignment B/L is also in CNI (IFCSUM). */
+/* IFTMIN / IFTMBC instructions: goods group; CNI as in CUSCAR. */
 static const char *const iftmin_types[] = { "IFTMIN", "IFTMBC", "IFTMBF", "IFTMCS", NULL };
 static const struct ex_table iftmin = { "IFTMIN", iftmin_types, ROWS(cuscar_rows), &goods_group };
+/* IFCSUM: the consignments are house bills, so CNI 1154 is a house B/L. */
+static const struct ex_rule ifcsum_rows[] = {
+	{ "CNI", NOCOND, EXK_REFERENCE, EXA_NEW, 0, {
+		{ EXF_REF_QUAL, 0, 0, NULL, NULL, "BH" }, { EXF_REF_VALUE, 2, 1 } } },
+};
 static const char *const ifcsum_types[] = { "IFCSUM", NULL };
-static const struct ex_table ifcsum = { "IFCSUM", ifcsum_types, ROWS(cuscar_rows), &goods_group };
+static const struct ex_table ifcsum = { "IFCSUM", ifcsum_types, ROWS(ifcsum_rows), &goods_group };
 
 /* BAPLIE bay plan: per container EQD, stowage LOC+147, ports 9/11, and
  * the container's gross weight in MEA+WT (VGM in syntax D.13+). */

@@ -70,8 +70,9 @@ const struct ex_table extract_x12_generic = {
 
 /* Ocean lading lines of 310 and 301: LX opens an item, L0 counts and
  * weighs it, L5 describes it (continuation lines are the fixed-width
- * wrap of one text, so they are concatenated as they are), L503 is a
- * tariff number when L504 says H (Harmonized) or J (HTSUS). */
+ * wrap of one text, so they are concatenated as they are), L503 is the
+ * commodity (HS) code whatever L504 qualifies it as (senders use H, J
+ * and Z alike). */
 static const struct ex_rule lading_rows[] = {
 	{ "LX", NOCOND, EXK_GOODS, EXA_NEW, 0, { { EXF_GOODS_ITEM, 1, 1 } } },
 	{ "L0", NOCOND, EXK_GOODS, EXA_CURRENT, 0, {
@@ -79,7 +80,7 @@ static const struct ex_rule lading_rows[] = {
 		{ EXF_GOODS_PKG_TYPE, 9, 1 }, { EXF_GOODS_WEIGHT_UNIT, 11, 1 } } },
 	{ "L5", NOCOND, EXK_GOODS, EXA_CURRENT, 0, {
 		{ EXF_GOODS_DESC, 2, 1, "" } } },
-	{ "L5", COND(4, 1, "H|J"), EXK_GOODS, EXA_CURRENT, 0, {
+	{ "L5", NOCOND, EXK_GOODS, EXA_CURRENT, 0, {
 		{ EXF_GOODS_HS, 3, 1 } } },
 };
 
@@ -144,10 +145,11 @@ static const char *const t350_types[] = { "350", "353", "355", NULL };
 static const struct ex_table t350 = { "350", t350_types, ROWS(t350_rows), &extract_x12_generic };
 
 /* 315 ocean status: B4 has the container as initial (B407), number
- * (B408) and check digit (B413), and the place in B411 when B412 = UN;
+ * (B408) and check digit (B413; without it the number is incomplete and
+ * N9*EQ is the source), and the place in B411 when B412 = UN;
  * Q2 the vessel; N9*EQ the container. */
 static const struct ex_rule t315_rows[] = {
-	{ "B4", NOCOND, EXK_EQUIPMENT, EXA_NEW, 0, {
+	{ "B4", COND(13, 1, "*"), EXK_EQUIPMENT, EXA_NEW, 0, {
 		{ EXF_EQ_NUMBER, 7, 1 }, { EXF_EQ_NUMBER, 8, 1, "" },
 		{ EXF_EQ_NUMBER, 13, 1, "" }, { EXF_EQ_SIZE_TYPE, 10, 1 } } },
 	{ "B4", COND(12, 1, "UN"), EXK_LOCATION, EXA_NEW, 0, {

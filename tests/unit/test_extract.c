@@ -442,6 +442,8 @@ static void test_x12_310(void **state)
 	LOC(m, "L", "CLSVE");
 	LOC(m, "D", "USBAL");
 	LOC(m, "T", "PAMIT");
+	/* L5*1*1 X 40...*2313432*Z: L503 is the commodity code */
+	HS(m, "2313432");
 	/* L0*1***17007*G*31.32*X*36*PKG**K */
 	assert_string_equal(m->goods[0]->packages, "36");
 	assert_string_equal(m->goods[0]->gross_weight, "17007");
