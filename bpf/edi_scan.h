@@ -1,0 +1,1028 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The EDI stream scanner: a state machine that finds UN/EDIFACT and ANSI X12
+ * interchanges anywhere in one direction of a TCP stream, learns their
+ * separators and splits them into segments. It sees the stream one chunk at
+ * a time (at most ES_SCAN_CHUNK bytes, copied into a padded buffer) and keeps
+ * everything it needs between chunks in struct es_scan_state, including a
+ * carry buffer with the segment in progress.
+ *
+ * The same code compiles for BPF (clang -target bpf, the XDP program) and for
+ * the host (gcc: unit tests, fuzzing). The includer provides two functions
+ * before including this header's users call es_scan_chunk():
+ *
+ *   static int  es_scan_want(void *env, __u32 tag);
+ *       non-zero when a segment with this tag (bytes in memory order,
+ *       zero padded, as struct es_tag_key) is to be forwarded;
+ *   static void es_scan_emit(void *env, const struct es_scan_state *st,
+ *                            const __u8 *buf, const struct es_seg_desc *d);
+ *       one forwarded segment: st->carry[0..d->carry_n) followed by
+ *       buf[d->buf_begin .. d->buf_begin + d->buf_n).
+ *
+ * Speed: the bytes inside a segment are searched eight at a time (the
+ * terminator and the release character, with the exact has-zero-byte test),
+ * so the per-byte cost is a few instructions per word; per segment the
+ * scanner classifies the tag from one 8-byte load. In seek mode the same
+ * trick finds the first letters of interchange and message headers.
+ *
+ * Verifier notes (BPF build):
+ *  - every loop has a constant bound (ES_SCAN_CHUNK / 8 words, ES_PEEK bytes);
+ *  - every index into the chunk buffer and the carry is masked with a power
+ *    of two minus one right before use, even where the logic already keeps it
+ *    in range, because the verifier cannot follow those invariants;
+ *  - 8-byte loads at unaligned offsets of map values are allowed on x86-64
+ *    and arm64 (efficient unaligned access); the buffers carry 8 bytes of
+ *    padding so a word starting at the last valid byte stays in bounds.
+ */
+#ifndef EDI_SCAN_H
+#define EDI_SCAN_H
+
+#include "edisensor.h"
+
+#ifdef __bpf__
+#define ES_SCAN_FN static __always_inline
+#else
+#include <string.h>
+#define ES_SCAN_FN static inline
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "edi_scan.h: the word-at-a-time search assumes a little-endian target"
+#endif
+
+#ifndef ES_SCAN_CHUNK
+#define ES_SCAN_CHUNK 2048          /* bytes per es_scan_chunk() call; power of two */
+#endif
+#define ES_SCAN_PAD    16           /* readable bytes after the chunk for word loads */
+#define ES_SCAN_BUF    (ES_SCAN_CHUNK + ES_SCAN_PAD)
+#define ES_CARRY_SIZE  (ES_SEG_MAX + 8) /* +8: whole-word copies may run 7 bytes over */
+#define ES_PEEK        24           /* bytes a header check may look at */
+#define ES_SEG_LIMIT   16384        /* a longer "segment" is garbage: back to seek */
+#ifndef ES_SCAN_STEPS
+#define ES_SCAN_STEPS  (ES_SCAN_CHUNK / 2) /* step budget per chunk (>= segments per chunk) */
+#endif
+
+#if (ES_SCAN_CHUNK & (ES_SCAN_CHUNK - 1)) || (ES_SEG_MAX & (ES_SEG_MAX - 1))
+#error "ES_SCAN_CHUNK and ES_SEG_MAX must be powers of two"
+#endif
+
+/* Scanner modes. */
+enum es_scan_mode {
+	ES_MODE_SEEK     = 0, /* looking for UNA/UNB/UNH/ISA (and GS/ST) */
+	ES_MODE_SEGSTART = 1, /* inside an interchange, at a segment boundary */
+	ES_MODE_SEG      = 2, /* inside a segment whose tag is known */
+	ES_MODE_ISA      = 3, /* collecting an X12 ISA to learn its separators */
+};
+
+/* Scanner state kept per flow direction between chunks (and packets). */
+struct es_scan_state {
+	__u64 seg_start;        /* stream offset of the segment (or candidate) in progress */
+	__u32 seg_len;          /* its bytes seen in earlier chunks */
+	__u32 tag;              /* its tag, bytes in memory order (SEG, ISA) */
+	__u16 carry_len;        /* bytes of it held in carry[] */
+	__u8  mode;             /* enum es_scan_mode */
+	__u8  syntax;           /* enum es_syntax of the interchange in force */
+	__u8  released;         /* last byte of the previous chunk was a release char */
+	__u8  fwd;              /* segment in progress is forwarded (carry it) */
+	__u8  flags;            /* ES_SEGF_* for the next forwarded segment */
+	__u8  isa_elems;        /* ISA: element separators seen */
+	__u8  isa_rep;          /* ISA: first byte of ISA11 */
+	__u8  seps_known;       /* seps hold the separators of the current syntax */
+	__u16 isa_ver;          /* ISA: ISA12 as a number (00401 -> 401) */
+	struct es_seps seps;
+	__u8  carry[ES_CARRY_SIZE];
+};
+
+/* One segment handed to es_scan_emit(). */
+struct es_seg_desc {
+	__u64 stream_off;       /* offset of the segment's first byte */
+	__u32 seg_len;          /* full length, terminator included */
+	__u32 buf_begin;        /* its bytes in this chunk start here ... */
+	__u32 buf_n;            /* ... and this many are forwarded from the chunk */
+	__u16 carry_n;          /* bytes forwarded from st->carry first */
+	__u16 flags;            /* ES_SEGF_* */
+};
+
+/* Per-chunk working set. */
+struct es_scan_ctx {
+	struct es_scan_state *st;
+	const __u8 *buf;        /* ES_SCAN_BUF readable bytes, len of them valid */
+	void *env;
+	__u64 base_off;         /* stream offset of buf[0] */
+	__u32 len;
+	__u32 pos;              /* next byte to look at */
+	__u32 seg_begin;        /* where the segment/candidate in progress starts in buf */
+	__u32 n_inter;          /* interchanges (or bare messages) found */
+	__u32 n_seg;            /* segments forwarded */
+	__u32 n_skip;           /* segments not forwarded */
+	__u32 n_trunc;          /* forwarded segments cut at ES_SEG_MAX */
+	__u32 n_garbage;        /* resyncs because a segment did not look like one */
+};
+
+/* Tags as little-endian words of their bytes. */
+#define ES_TAG2(a, b)    ((__u32)(a) | (__u32)(b) << 8)
+#define ES_TAG3(a, b, c) (ES_TAG2(a, b) | (__u32)(c) << 16)
+
+#define ES_ONES  0x0101010101010101ULL
+#define ES_LOW7  0x7f7f7f7f7f7f7f7fULL
+
+/* Classification results. */
+enum {
+	ES_CL_NO = 0,   /* not what we look for */
+	ES_CL_MORE,     /* undecided: need more bytes */
+	ES_CL_SEG,      /* a segment (SEGSTART) or message/group start (SEEK) */
+	ES_CL_UNA,
+	ES_CL_ISA,
+};
+
+/* 8-byte little-endian load from any offset (see the verifier notes above). */
+ES_SCAN_FN __u64 es_load64(const __u8 *p)
+{
+#ifdef __bpf__
+	return *(const __u64 *)p;
+#else
+	__u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+/*
+ * 0x80 in every byte of v that is zero, exactly (no borrow between bytes,
+ * unlike the shorter (v - 0x01..) & ~v form whose high bytes may be wrong).
+ */
+ES_SCAN_FN __u64 es_zero_bytes(__u64 v)
+{
+	return ~(((v & ES_LOW7) + ES_LOW7) | v | ES_LOW7);
+}
+
+/* Index of the lowest byte flagged in a non-zero es_zero_bytes() mask. */
+ES_SCAN_FN __u32 es_first_flagged(__u64 m)
+{
+	__u64 low = m & (~m + 1);
+
+	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56);
+}
+
+ES_SCAN_FN int es_is_upper(__u8 c) { return c >= 'A' && c <= 'Z'; }
+ES_SCAN_FN int es_is_digit(__u8 c) { return c >= '0' && c <= '9'; }
+ES_SCAN_FN int es_is_alnum(__u8 c) { return es_is_upper(c) || es_is_digit(c); }
+ES_SCAN_FN int es_is_space(__u8 c) { return c == ' ' || c == '\r' || c == '\n' || c == '\t'; }
+
+/* Plausible separator: not a letter, digit or blank, not NUL. */
+ES_SCAN_FN int es_is_sep(__u8 c)
+{
+	return c && !es_is_alnum(c) && !(c >= 'a' && c <= 'z') && c != ' ';
+}
+
+ES_SCAN_FN int es_is_service_tag(__u32 t)
+{
+	switch (t) {
+	case ES_TAG3('U', 'N', 'A'): case ES_TAG3('U', 'N', 'B'):
+	case ES_TAG3('U', 'N', 'G'): case ES_TAG3('U', 'N', 'H'):
+	case ES_TAG3('U', 'N', 'T'): case ES_TAG3('U', 'N', 'E'):
+	case ES_TAG3('U', 'N', 'Z'): case ES_TAG3('I', 'S', 'A'):
+	case ES_TAG2('G', 'S'): case ES_TAG2('S', 'T'): case ES_TAG2('S', 'E'):
+	case ES_TAG2('G', 'E'): case ES_TAG3('I', 'E', 'A'):
+		return 1;
+	}
+	return 0;
+}
+
+ES_SCAN_FN void es_seps_edifact_default(struct es_seps *s)
+{
+	s->component = ':';
+	s->element = '+';
+	s->decimal = '.';
+	s->release = '?';
+	s->repetition = 0;
+	s->terminator = '\'';
+}
+
+/*
+ * Byte i of the segment or candidate in progress: the carry first, then the
+ * chunk from seg_begin. Returns -1 past the bytes seen so far.
+ */
+ES_SCAN_FN int es_peek(const struct es_scan_ctx *c, __u32 i)
+{
+	const struct es_scan_state *st = c->st;
+	__u32 at;
+
+	if (i < st->carry_len)
+		return st->carry[i & (ES_SEG_MAX - 1)];
+	at = c->seg_begin + i - st->carry_len;
+	if (at >= c->len)
+		return -1;
+	return c->buf[at & (ES_SCAN_CHUNK - 1)];
+}
+
+/*
+ * The first eight bytes of the segment in progress as a word, and how many
+ * of them exist. One unaligned load in the common case (nothing carried).
+ */
+ES_SCAN_FN __u64 es_head_word(const struct es_scan_ctx *c, __u32 *avail)
+{
+	__u64 w = 0;
+	__u32 i;
+
+	if (c->st->carry_len == 0 && c->seg_begin + 8 <= c->len) {
+		*avail = 8;
+		return es_load64(c->buf + (c->seg_begin & (ES_SCAN_CHUNK - 1)));
+	}
+	for (i = 0; i < 8; i++) {
+		int b = es_peek(c, i);
+
+		if (b < 0)
+			break;
+		w |= (__u64)(__u8)b << (i * 8);
+	}
+	*avail = i;
+	return w;
+}
+
+ES_SCAN_FN __u8 es_byte(__u64 w, __u32 i)
+{
+	return (__u8)(w >> ((i & 7) * 8));
+}
+
+/*
+ * Tag of a segment in an interchange whose separators are known: one
+ * upper-case letter, then one to three letters or digits, then the element
+ * separator or the terminator. Sets *tag and returns ES_CL_SEG, or ES_CL_NO
+ * (garbage), or ES_CL_MORE.
+ */
+ES_SCAN_FN int es_parse_tag(__u64 w, __u32 avail, const struct es_seps *s, __u32 *tag)
+{
+	__u32 i;
+
+	if (avail < 1)
+		return ES_CL_MORE;
+	if (!es_is_upper(es_byte(w, 0)))
+		return ES_CL_NO;
+	for (i = 1; i < 5; i++) {
+		__u8 b;
+
+		if (i >= avail)
+			return ES_CL_MORE;
+		b = es_byte(w, i);
+		if (i >= 2 && (b == s->element || b == s->terminator)) {
+			*tag = (__u32)(w & ((1ULL << (i * 8)) - 1));
+			return ES_CL_SEG;
+		}
+		if (!es_is_alnum(b))
+			return ES_CL_NO;
+	}
+	return ES_CL_NO;
+}
+
+/* UNA: the six service characters follow the tag directly. */
+ES_SCAN_FN int es_check_una(struct es_scan_ctx *c)
+{
+	int b[6];
+	__u32 i;
+
+	for (i = 0; i < 6; i++) {
+		b[i] = es_peek(c, 3 + i);
+		if (b[i] < 0)
+			return ES_CL_MORE;
+	}
+	/* component, element and terminator must be distinct separators */
+	if (!es_is_sep(b[0]) || !es_is_sep(b[1]) || !es_is_sep(b[5]) ||
+	    b[0] == b[1] || b[0] == b[5] || b[1] == b[5])
+		return ES_CL_NO;
+	return ES_CL_UNA;
+}
+
+/* ISA + element separator + two digits (ISA01) + element separator. */
+ES_SCAN_FN int es_check_isa(struct es_scan_ctx *c)
+{
+	int e = es_peek(c, 3), d1 = es_peek(c, 4), d2 = es_peek(c, 5), e2 = es_peek(c, 6);
+
+	if (e < 0 || d1 < 0 || d2 < 0 || e2 < 0)
+		return (e >= 0 && !es_is_sep(e)) ? ES_CL_NO : ES_CL_MORE;
+	if (!es_is_sep(e) || !es_is_digit(d1) || !es_is_digit(d2) || e2 != e)
+		return ES_CL_NO;
+	return ES_CL_ISA;
+}
+
+/*
+ * EDIFACT element separator after UNB/UNH seen in seek mode: the one in
+ * force (after a gap inside an interchange) or the default '+'.
+ */
+ES_SCAN_FN int es_edifact_elem_ok(struct es_scan_ctx *c, int e)
+{
+	struct es_scan_state *st = c->st;
+
+	if (st->seps_known && st->syntax == ES_SYNTAX_EDIFACT && e == st->seps.element)
+		return 1;
+	if (e == '+') {
+		es_seps_edifact_default(&st->seps);
+		return 1;
+	}
+	return 0;
+}
+
+/* UNB+ then a four-letter syntax identifier (UNOA, IATB) and a separator. */
+ES_SCAN_FN int es_check_unb(struct es_scan_ctx *c)
+{
+	int b[6];
+	__u32 i;
+
+	for (i = 0; i < 6; i++) {
+		b[i] = es_peek(c, 3 + i);
+		if (b[i] < 0)
+			return ES_CL_MORE;
+	}
+	for (i = 1; i < 5; i++)
+		if (!es_is_alnum(b[i]))
+			return ES_CL_NO;
+	if (!es_is_sep(b[5]) || b[5] == b[0])
+		return ES_CL_NO;
+	if (!es_edifact_elem_ok(c, b[0]))
+		return ES_CL_NO;
+	c->st->seps.component = b[5];
+	return ES_CL_SEG;
+}
+
+/* UNH+ then a reference character. */
+ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c)
+{
+	int e = es_peek(c, 3), r = es_peek(c, 4);
+
+	if (e < 0 || r < 0)
+		return ES_CL_MORE;
+	if (!es_is_alnum(r) && !(r >= 'a' && r <= 'z'))
+		return ES_CL_NO;
+	return es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
+}
+
+/*
+ * A transaction set header without an interchange envelope (or after a gap
+ * before any ISA was seen): ST e ddd e control-number terminator. The
+ * terminator is the first byte after the control number that is neither a
+ * letter nor a digit nor the element separator.
+ */
+ES_SCAN_FN int es_check_bare_st(struct es_scan_ctx *c)
+{
+	int e = es_peek(c, 2), t = -1;
+	__u32 i, n = 0;
+
+	if (e < 0)
+		return ES_CL_MORE;
+	if (!es_is_sep(e))
+		return ES_CL_NO;
+	for (i = 3; i < 7; i++) {
+		int b = es_peek(c, i);
+
+		if (b < 0)
+			return ES_CL_MORE;
+		if (i < 6 ? !es_is_digit(b) : b != e)
+			return ES_CL_NO;
+	}
+	for (i = 7; i < ES_PEEK; i++) {
+		int b = es_peek(c, i);
+
+		if (b < 0)
+			return ES_CL_MORE;
+		if (es_is_alnum(b) || (b >= 'a' && b <= 'z')) {
+			n++;
+			continue;
+		}
+		t = b;
+		break;
+	}
+	if (t < 0 || n < 1 || n > 9 || t == e || t == ' ')
+		return ES_CL_NO;
+	c->st->seps.element = e;
+	c->st->seps.terminator = t;
+	c->st->seps.component = 0;
+	c->st->seps.decimal = 0;
+	c->st->seps.release = 0;
+	c->st->seps.repetition = 0;
+	return ES_CL_SEG;
+}
+
+/*
+ * Seek mode: is the candidate at the start of the segment in progress an
+ * interchange, group or message start? Sets syntax/separators/tag on success.
+ */
+ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 avail, tag3, tag2;
+	__u64 w = es_head_word(c, &avail);
+	int r;
+
+	if (avail < 3)
+		return ES_CL_MORE;
+	tag3 = (__u32)(w & 0xffffff);
+	tag2 = tag3 & 0xffff;
+	if (tag3 == ES_TAG3('U', 'N', 'A'))
+		return es_check_una(c);
+	if (tag3 == ES_TAG3('I', 'S', 'A'))
+		return es_check_isa(c);
+	if (tag3 == ES_TAG3('U', 'N', 'B') || tag3 == ES_TAG3('U', 'N', 'H')) {
+		r = tag3 == ES_TAG3('U', 'N', 'B') ? es_check_unb(c) : es_check_unh(c);
+		if (r == ES_CL_SEG) {
+			st->syntax = ES_SYNTAX_EDIFACT;
+			st->seps_known = 1;
+			st->tag = tag3;
+		}
+		return r;
+	}
+	if (tag2 != ES_TAG2('G', 'S') && tag2 != ES_TAG2('S', 'T'))
+		return ES_CL_NO;
+	if (st->seps_known && st->syntax == ES_SYNTAX_X12) {
+		/* resync inside a known X12 interchange */
+		if (es_byte(w, 2) == st->seps.element) {
+			st->tag = tag2;
+			return ES_CL_SEG;
+		}
+	}
+	if (tag2 != ES_TAG2('S', 'T'))
+		return ES_CL_NO;
+	r = es_check_bare_st(c);
+	if (r == ES_CL_SEG) {
+		st->syntax = ES_SYNTAX_X12;
+		st->seps_known = 1;
+		st->tag = tag2;
+	}
+	return r;
+}
+
+/*
+ * Segment start inside an interchange: UNA and ISA restart the separators,
+ * anything else must look like a tag.
+ */
+ES_SCAN_FN int es_classify_segment(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 avail, tag = 0;
+	__u64 w = es_head_word(c, &avail);
+	int r;
+
+	if (avail >= 3) {
+		__u32 tag3 = (__u32)(w & 0xffffff);
+
+		if (tag3 == ES_TAG3('U', 'N', 'A'))
+			return es_check_una(c);
+		if (tag3 == ES_TAG3('I', 'S', 'A'))
+			return es_check_isa(c);
+	}
+	r = es_parse_tag(w, avail, &st->seps, &tag);
+	if (r == ES_CL_SEG)
+		st->tag = tag;
+	return r;
+}
+
+/* Forget the segment or candidate in progress. */
+ES_SCAN_FN void es_reset_seg(struct es_scan_state *st)
+{
+	st->carry_len = 0;
+	st->seg_len = 0;
+	st->fwd = 0;
+}
+
+/*
+ * Word copy between buffers that both have 8 bytes of slack after the
+ * copied range: n bytes (n <= ES_SEG_MAX) in whole words. dst_mask/src_mask
+ * bound the offsets for the verifier (size of the buffer rounded down to a
+ * power of two, minus one).
+ */
+ES_SCAN_FN void es_copy(__u8 *dst, __u32 dst_off, __u32 dst_mask,
+			const __u8 *src, __u32 src_off, __u32 src_mask, __u32 n)
+{
+	__u32 k;
+
+	for (k = 0; k < ES_SEG_MAX / 8; k++) {
+		__u32 d, s;
+
+		if (k * 8 >= n)
+			break;
+		d = (dst_off + k * 8) & dst_mask;
+		s = (src_off + k * 8) & src_mask;
+#ifdef __bpf__
+		*(__u64 *)(dst + d) = *(const __u64 *)(src + s);
+#else
+		memcpy(dst + d, src + s, 8);
+#endif
+	}
+}
+
+/* Keep the chunk's part of the segment in progress (from seg_begin) for later. */
+ES_SCAN_FN void es_carry_rest(struct es_scan_ctx *c, int keep)
+{
+	struct es_scan_state *st = c->st;
+	__u32 n = c->len - c->seg_begin, room;
+
+	if (c->seg_begin >= c->len)
+		return;
+	if (st->carry_len == 0 && st->seg_len == 0)
+		st->seg_start = c->base_off + c->seg_begin;
+	st->seg_len += n;
+	if (!keep || st->carry_len >= ES_SEG_MAX)
+		return;
+	room = ES_SEG_MAX - st->carry_len;
+	if (n > room)
+		n = room;
+	es_copy(st->carry, st->carry_len, ES_SEG_MAX - 1, c->buf, c->seg_begin,
+		ES_SCAN_CHUNK - 1, n);
+	st->carry_len += n;
+}
+
+/*
+ * Hand the segment ending at buf[end] (the terminator) to the includer if it
+ * is forwarded, and count it.
+ */
+ES_SCAN_FN void es_finish_segment(struct es_scan_ctx *c, __u32 end)
+{
+	struct es_scan_state *st = c->st;
+	struct es_seg_desc d;
+	__u32 n = end + 1 - c->seg_begin;
+
+	if (c->seg_begin > end)
+		n = 0; /* segment ended with the carry (UNA/ISA collected bytewise) */
+	if (st->carry_len == 0 && st->seg_len == 0)
+		st->seg_start = c->base_off + c->seg_begin;
+	if (!st->fwd) {
+		c->n_skip++;
+		return;
+	}
+	d.stream_off = st->seg_start;
+	d.seg_len = st->seg_len + n;
+	d.buf_begin = c->seg_begin;
+	d.carry_n = st->carry_len;
+	d.buf_n = n;
+	if (d.carry_n + n > ES_SEG_MAX)
+		d.buf_n = ES_SEG_MAX - d.carry_n;
+	d.flags = st->flags;
+	if (d.seg_len > ES_SEG_MAX) {
+		d.flags |= ES_SEGF_TRUNCATED;
+		c->n_trunc++;
+	}
+	st->flags &= ~(ES_SEGF_AFTER_GAP | ES_SEGF_ISA_NONFIXED);
+	c->n_seg++;
+	es_scan_emit(c->env, st, c->buf, &d);
+}
+
+/* After a segment: next segment, or seek after the interchange trailer. */
+ES_SCAN_FN void es_after_segment(struct es_scan_ctx *c, __u32 next)
+{
+	struct es_scan_state *st = c->st;
+
+	if (st->tag == ES_TAG3('U', 'N', 'Z')) {
+		st->mode = ES_MODE_SEEK;
+		st->seps_known = 0;   /* a following UNB without UNA uses the defaults */
+	} else if (st->tag == ES_TAG3('I', 'E', 'A')) {
+		st->mode = ES_MODE_SEEK; /* X12 separators stay known for GS/ST resync */
+	} else {
+		st->mode = ES_MODE_SEGSTART;
+	}
+	es_reset_seg(st);
+	st->tag = 0;
+	c->pos = next;
+	c->seg_begin = next;
+}
+
+/* Forwarding decision for a classified segment. */
+ES_SCAN_FN void es_decide(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+
+	st->fwd = es_is_service_tag(st->tag) || es_scan_want(c->env, st->tag);
+}
+
+/* Go back to seek mode at the byte after the candidate/segment start. */
+ES_SCAN_FN void es_resync_after(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+
+	st->mode = ES_MODE_SEEK;
+	if (st->carry_len) {
+		/* drop the first carried byte; the rest are candidates again */
+		__u32 i;
+
+		for (i = 0; i + 1 < ES_PEEK; i++) {
+			if (i + 1 >= st->carry_len)
+				break;
+			st->carry[i] = st->carry[(i + 1) & (ES_SEG_MAX - 1)];
+		}
+		st->carry_len--;
+		st->seg_len = st->carry_len;
+		st->seg_start++;
+		c->pos = c->seg_begin;
+		return;
+	}
+	es_reset_seg(st);
+	c->pos = c->seg_begin + 1;
+	c->seg_begin = c->pos;
+}
+
+/* UNA complete (9 bytes): new separators, forward it, next segment. */
+ES_SCAN_FN void es_take_una(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 from_buf = 9 > st->carry_len ? 9 - st->carry_len : 0;
+	int rep = es_peek(c, 7), rel = es_peek(c, 6);
+
+	st->seps.component = (__u8)es_peek(c, 3);
+	st->seps.element = (__u8)es_peek(c, 4);
+	st->seps.decimal = (__u8)es_peek(c, 5);
+	/* a space in the release/repetition position means "none" (reserved) */
+	st->seps.release = rel == ' ' ? 0 : (__u8)rel;
+	st->seps.repetition = rep == ' ' ? 0 : (__u8)rep;
+	st->seps.terminator = (__u8)es_peek(c, 8);
+	st->syntax = ES_SYNTAX_EDIFACT;
+	st->seps_known = 1;
+	st->tag = ES_TAG3('U', 'N', 'A');
+	st->fwd = 1;
+	if (st->carry_len > 9) {
+		/* cannot happen: a UNA check needs at most 9 carried bytes */
+		st->carry_len = 9;
+		st->seg_len = 9;
+	}
+	c->n_inter++;
+	es_finish_segment(c, c->seg_begin + from_buf - 1);
+	es_after_segment(c, c->seg_begin + from_buf);
+}
+
+/*
+ * One ISA byte at index idx of the ISA: count element separators, note the
+ * first byte of ISA11 and the digits of ISA12. Returns 1 after ISA16's
+ * component separator (the next byte is the terminator), -1 when the bytes
+ * cannot be an ISA.
+ */
+ES_SCAN_FN int es_isa_byte(struct es_scan_state *st, __u8 b, __u32 idx)
+{
+	if (idx < 4)
+		return 0;
+	if (st->isa_elems == 16) {
+		st->seps.component = b;
+		st->isa_elems = 17;
+		return 1;
+	}
+	if (b == '\r' || b == '\n')
+		return -1;
+	if (b == st->seps.element) {
+		st->isa_elems++;
+		return 0;
+	}
+	if (st->isa_elems == 11 && st->isa_rep == 0)
+		st->isa_rep = b;
+	if (st->isa_elems == 12 && es_is_digit(b) && st->isa_ver < 10000)
+		st->isa_ver = st->isa_ver * 10 + (b - '0');
+	return 0;
+}
+
+/* Start of an X12 ISA: collect it byte by byte into the carry. */
+ES_SCAN_FN void es_begin_isa(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 i;
+
+	if (st->carry_len == 0 && st->seg_len == 0)
+		st->seg_start = c->base_off + c->seg_begin;
+	st->mode = ES_MODE_ISA;
+	st->tag = ES_TAG3('I', 'S', 'A');
+	st->fwd = 1;
+	st->isa_elems = 1;      /* byte 3, the element separator */
+	st->isa_rep = 0;
+	st->isa_ver = 0;
+	st->seps.element = (__u8)es_peek(c, 3);
+	/* bytes carried from an earlier chunk: count them now (fewer than 16
+	 * separators fit in ES_PEEK bytes, so none of them closes the ISA) */
+	for (i = 4; i < ES_PEEK; i++) {
+		if (i >= st->carry_len)
+			break;
+		es_isa_byte(st, st->carry[i], i);
+	}
+	c->pos = c->seg_begin;
+	c->n_inter++;
+}
+
+/* ISA16 (component separator) then the terminator close the ISA. */
+ES_SCAN_FN void es_isa_done(struct es_scan_ctx *c, __u8 term)
+{
+	struct es_scan_state *st = c->st;
+	__u32 end = c->pos;
+
+	st->seps.terminator = term;
+	st->seps.decimal = 0;
+	st->seps.release = 0;
+	st->seps.repetition = st->isa_ver >= 402 ? st->isa_rep : 0;
+	st->syntax = ES_SYNTAX_X12;
+	st->seps_known = 1;
+	/* well formed: the 16th element separator at byte 103, terminator at 105 */
+	if (st->carry_len != 106)
+		st->flags |= ES_SEGF_ISA_NONFIXED;
+	c->seg_begin = end + 1; /* every byte is in the carry already */
+	es_finish_segment(c, end);
+	es_after_segment(c, end + 1);
+}
+
+/* Collect ISA bytes into the carry up to and including its terminator. */
+ES_SCAN_FN int es_step_isa(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 i;
+
+	for (i = 0; i < ES_SEG_MAX; i++) {
+		__u32 idx = st->carry_len;
+		__u8 b;
+		int r;
+
+		if (c->pos >= c->len) {
+			c->seg_begin = c->len;
+			return 1;
+		}
+		b = c->buf[c->pos & (ES_SCAN_CHUNK - 1)];
+		if (idx >= ES_SEG_MAX - 1)
+			goto not_isa;   /* no ISA16 within the cap */
+		st->carry[idx & (ES_SEG_MAX - 1)] = b;
+		st->carry_len = idx + 1;
+		st->seg_len = idx + 1;
+		if (st->isa_elems == 17) {
+			es_isa_done(c, b);
+			return 0;
+		}
+		r = es_isa_byte(st, b, idx);
+		if (r < 0)
+			goto not_isa;
+		c->pos++;
+	}
+	return 0;
+not_isa:
+	c->n_garbage++;
+	st->mode = ES_MODE_SEEK;
+	st->seps_known = 0;
+	es_reset_seg(st);
+	c->seg_begin = c->pos;
+	return 0;
+}
+
+/* A classified segment: scan on for its terminator. */
+ES_SCAN_FN void es_begin_seg(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+
+	if (st->carry_len == 0 && st->seg_len == 0)
+		st->seg_start = c->base_off + c->seg_begin;
+	st->mode = ES_MODE_SEG;
+	es_decide(c);
+	/* the tag bytes hold no terminator or release: start after the carry */
+	c->pos = c->seg_begin;
+}
+
+/* Act on a classification; returns 1 when the chunk is used up. */
+ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
+{
+	struct es_scan_state *st = c->st;
+
+	switch (r) {
+	case ES_CL_MORE:
+		/* undecided at the chunk's end: keep the bytes, decide next time */
+		es_carry_rest(c, 1);
+		c->pos = c->len;
+		return 1;
+	case ES_CL_UNA:
+		es_take_una(c);
+		return 0;
+	case ES_CL_ISA:
+		es_begin_isa(c);
+		return 0;
+	case ES_CL_SEG:
+		if (in_seek)
+			c->n_inter++;
+		es_begin_seg(c);
+		return 0;
+	}
+	if (!in_seek) {
+		c->n_garbage++;
+		st->flags |= ES_SEGF_AFTER_GAP;
+	}
+	es_resync_after(c);
+	return 0;
+}
+
+/*
+ * Seek: the next byte from pos that may start a header (U, I, G, S), eight
+ * bytes at a time. Returns len when there is none.
+ */
+ES_SCAN_FN __u32 es_find_candidate(const struct es_scan_ctx *c, __u32 from)
+{
+	__u32 w = from & ~7u, k;
+	__u64 keep = ~0ULL << ((from & 7) * 8);
+
+	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
+		__u64 x, m;
+
+		if (w >= c->len)
+			break;
+		x = es_load64(c->buf + (w & (ES_SCAN_CHUNK - 1)));
+		m = es_zero_bytes(x ^ ('U' * ES_ONES)) | es_zero_bytes(x ^ ('I' * ES_ONES)) |
+		    es_zero_bytes(x ^ ('S' * ES_ONES)) | es_zero_bytes(x ^ ('G' * ES_ONES));
+		m &= keep;
+		if (m) {
+			__u32 i = w + es_first_flagged(m);
+
+			return i < c->len ? i : c->len;
+		}
+		keep = ~0ULL;
+		w += 8;
+	}
+	return c->len;
+}
+
+/*
+ * In a segment: the next terminator or release byte from pos, eight bytes
+ * at a time. Returns len when there is none.
+ */
+ES_SCAN_FN __u32 es_find_term(const struct es_scan_ctx *c, __u32 from, __u8 term, __u8 rel)
+{
+	__u32 w = from & ~7u, k;
+	__u64 keep = ~0ULL << ((from & 7) * 8);
+	__u64 tw = term * ES_ONES;
+	/* without a release character, look for the terminator twice */
+	__u64 rw = (rel ? rel : term) * ES_ONES;
+
+	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
+		__u64 x, m;
+
+		if (w >= c->len)
+			break;
+		x = es_load64(c->buf + (w & (ES_SCAN_CHUNK - 1)));
+		m = (es_zero_bytes(x ^ tw) | es_zero_bytes(x ^ rw)) & keep;
+		if (m) {
+			__u32 i = w + es_first_flagged(m);
+
+			return i < c->len ? i : c->len;
+		}
+		keep = ~0ULL;
+		w += 8;
+	}
+	return c->len;
+}
+
+ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
+{
+	__u32 p;
+
+	if (c->st->carry_len)
+		return es_act(c, es_classify_start(c), 1);
+	p = es_find_candidate(c, c->pos);
+	if (p >= c->len) {
+		c->pos = c->len;
+		return 1;
+	}
+	c->seg_begin = p;
+	c->pos = p;
+	return es_act(c, es_classify_start(c), 1);
+}
+
+ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 i;
+
+	if (st->carry_len == 0) {
+		/* CR/LF/blanks between segments are not part of the next tag */
+		for (i = 0; i < ES_PEEK; i++) {
+			__u8 b;
+
+			if (c->pos >= c->len)
+				return 1;
+			b = c->buf[c->pos & (ES_SCAN_CHUNK - 1)];
+			if (!es_is_space(b) || b == st->seps.element)
+				break;
+			c->pos++;
+		}
+		if (i == ES_PEEK)
+			return 0;   /* more blanks: next step */
+		c->seg_begin = c->pos;
+	}
+	return es_act(c, es_classify_segment(c), 0);
+}
+
+ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 p;
+
+	if (st->released) {
+		/* the release char ended the previous chunk: this byte is literal */
+		st->released = 0;
+		c->pos++;
+	}
+	p = es_find_term(c, c->pos, st->seps.terminator, st->seps.release);
+	if (p >= c->len) {
+		c->pos = c->len;
+		if (st->seg_len + (c->len - c->seg_begin) > ES_SEG_LIMIT) {
+			/* no terminator for too long: not a segment, seek again */
+			c->n_garbage++;
+			st->mode = ES_MODE_SEEK;
+			st->flags |= ES_SEGF_AFTER_GAP;
+			es_reset_seg(st);
+			return 1;
+		}
+		es_carry_rest(c, st->fwd);
+		return 1;
+	}
+	if (st->seps.release && c->buf[p & (ES_SCAN_CHUNK - 1)] == st->seps.release) {
+		if (p + 1 >= c->len) {
+			st->released = 1;
+			c->pos = c->len;
+			es_carry_rest(c, st->fwd);
+			return 1;
+		}
+		c->pos = p + 2;
+		return c->pos >= c->len ? (es_carry_rest(c, st->fwd), 1) : 0;
+	}
+	es_finish_segment(c, p);
+	es_after_segment(c, p + 1);
+	return 0;
+}
+
+/* One step: at most one segment, header or seek hit. 1 = chunk used up. */
+ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
+{
+	if (c->pos >= c->len && c->st->mode != ES_MODE_ISA) {
+		if (c->st->mode == ES_MODE_SEG)
+			es_carry_rest(c, c->st->fwd);
+		return 1;
+	}
+	switch (c->st->mode) {
+	case ES_MODE_SEEK:
+		return es_step_seek(c);
+	case ES_MODE_SEGSTART:
+		return es_step_segstart(c);
+	case ES_MODE_SEG:
+		return es_step_seg(c);
+	case ES_MODE_ISA:
+		return es_step_isa(c);
+	}
+	c->st->mode = ES_MODE_SEEK;
+	return 0;
+}
+
+#ifdef __bpf__
+/* bpf_loop callback: one step per call, so the verifier checks one step. */
+static long es_scan_step_cb(__u64 index, void *data)
+{
+	(void)index;
+	return es_scan_step(data);
+}
+#endif
+
+/*
+ * The step budget ran out (a chunk of tiny segments): drop what is in
+ * progress and seek again, marking the next segment as after a gap.
+ */
+ES_SCAN_FN void es_scan_budget_out(struct es_scan_ctx *c)
+{
+	c->st->mode = ES_MODE_SEEK;
+	c->st->flags |= ES_SEGF_AFTER_GAP;
+	c->st->released = 0;
+	es_reset_seg(c->st);
+}
+
+/*
+ * Scan buf[0..len) (len <= ES_SCAN_CHUNK, ES_SCAN_BUF bytes readable), the
+ * stream bytes from base_off on. The caller has set c->st/buf/env/len/
+ * base_off and zeroed the rest. Returns 0, or -1 when the step budget ran
+ * out (the rest of the chunk was skipped).
+ */
+ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
+{
+	c->pos = 0;
+	c->seg_begin = 0;
+	if (c->len == 0)
+		return 0;
+#ifdef __bpf__
+	if (bpf_loop(ES_SCAN_STEPS, es_scan_step_cb, c, 0) >= ES_SCAN_STEPS &&
+	    c->pos < c->len) {
+		es_scan_budget_out(c);
+		return -1;
+	}
+#else
+	for (__u32 i = 0; i < ES_SCAN_STEPS; i++)
+		if (es_scan_step(c))
+			return 0;
+	if (c->pos < c->len) {
+		es_scan_budget_out(c);
+		return -1;
+	}
+#endif
+	return 0;
+}
+
+/* Resynchronise after a sequence gap: seek, separators kept for UNH/GS/ST. */
+ES_SCAN_FN void es_scan_resync(struct es_scan_state *st)
+{
+	st->mode = ES_MODE_SEEK;
+	st->released = 0;
+	st->flags |= ES_SEGF_AFTER_GAP;
+	es_reset_seg(st);
+}
+
+#endif /* EDI_SCAN_H */

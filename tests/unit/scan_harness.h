@@ -1,0 +1,133 @@
+/*
+ * Host harness around bpf/edi_scan.h for the scanner tests (and fuzzing):
+ * feeds a byte stream to the very same scanner code the XDP program runs,
+ * in packets cut where the caller says, and records the forwarded segments.
+ */
+#ifndef SCAN_HARNESS_H
+#define SCAN_HARNESS_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+struct es_scan_state;
+struct es_seg_desc;
+static int es_scan_want(void *env, __u32 tag);
+static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
+			 const struct es_seg_desc *d);
+
+#include "edi_scan.h"
+
+struct hseg {
+	uint64_t off;
+	uint32_t seg_len;
+	uint16_t data_len;
+	uint16_t flags;
+	uint8_t syntax;
+	struct es_seps seps;
+	uint8_t data[ES_SEG_MAX];
+};
+
+struct harness {
+	struct es_scan_state st;
+	int want_all;               /* forward every segment */
+	const char *const *tags;    /* else these (NULL terminated) */
+	struct hseg *segs;
+	size_t n, cap;
+	uint64_t off;               /* stream offset of the next byte fed */
+	uint64_t n_inter, n_skip, n_trunc, n_garbage, n_budget;
+};
+
+static int es_scan_want(void *env, __u32 tag)
+{
+	struct harness *h = env;
+	const char *const *t;
+
+	if (h->want_all)
+		return 1;
+	for (t = h->tags; t && *t; t++) {
+		__u32 k = 0;
+
+		memcpy(&k, *t, strnlen(*t, 4));
+		if (k == tag)
+			return 1;
+	}
+	return 0;
+}
+
+static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
+			 const struct es_seg_desc *d)
+{
+	struct harness *h = env;
+	struct hseg *s;
+
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 256;
+		h->segs = realloc(h->segs, h->cap * sizeof(*h->segs));
+		if (!h->segs)
+			abort();
+	}
+	s = &h->segs[h->n++];
+	memset(s, 0, sizeof(*s));
+	s->off = d->stream_off;
+	s->seg_len = d->seg_len;
+	s->flags = d->flags;
+	s->syntax = st->syntax;
+	s->seps = st->seps;
+	if (d->carry_n + d->buf_n > ES_SEG_MAX)
+		abort();
+	memcpy(s->data, st->carry, d->carry_n);
+	memcpy(s->data + d->carry_n, buf + d->buf_begin, d->buf_n);
+	s->data_len = d->carry_n + d->buf_n;
+}
+
+static void harness_init(struct harness *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->want_all = 1;
+}
+
+static void harness_free(struct harness *h)
+{
+	free(h->segs);
+	h->segs = NULL;
+	h->n = h->cap = 0;
+}
+
+/*
+ * One packet: cut into ES_SCAN_CHUNK chunks, each copied into a padded
+ * buffer whose padding holds separators and header letters, so a scanner
+ * that trusted bytes past the end would be caught.
+ */
+static void harness_packet(struct harness *h, const uint8_t *p, size_t n)
+{
+	static const char pad[] = "'~UNB+ISA*'~\n?'S";
+	uint8_t buf[ES_SCAN_BUF];
+
+	while (n) {
+		size_t k = n < ES_SCAN_CHUNK ? n : ES_SCAN_CHUNK;
+		struct es_scan_ctx c;
+
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, p, k);
+		memcpy(buf + k, pad, ES_SCAN_PAD);
+		memset(&c, 0, sizeof(c));
+		c.st = &h->st;
+		c.buf = buf;
+		c.env = h;
+		c.len = (__u32)k;
+		c.base_off = h->off;
+		if (es_scan_chunk(&c) < 0)
+			h->n_budget++;
+		h->n_inter += c.n_inter;
+		h->n_skip += c.n_skip;
+		h->n_trunc += c.n_trunc;
+		h->n_garbage += c.n_garbage;
+		h->off += k;
+		p += k;
+		n -= k;
+	}
+}
+
+#endif /* SCAN_HARNESS_H */

@@ -1,0 +1,629 @@
+/*
+ * The EDI scanner (bpf/edi_scan.h), host build of the same code the XDP
+ * program runs: syntax cases, every public sample against an independent
+ * reference splitter, and packet-cut properties.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <dirent.h>
+#include <limits.h>
+#include <cmocka.h>
+#include "scan_harness.h"
+
+/* ---- reference splitter: simple, byte by byte, written for the test ---- */
+
+struct rseg {
+	size_t off, len;
+};
+
+struct rlist {
+	struct rseg *v;
+	size_t n, cap;
+};
+
+static void rpush(struct rlist *l, size_t off, size_t len)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		assert_non_null(l->v);
+	}
+	l->v[l->n].off = off;
+	l->v[l->n].len = len;
+	l->n++;
+}
+
+static int starts(const uint8_t *p, size_t n, size_t i, const char *s)
+{
+	size_t k = strlen(s);
+
+	return i + k <= n && memcmp(p + i, s, k) == 0;
+}
+
+/*
+ * Splits one file that holds EDIFACT or X12 (one interchange or several,
+ * possibly without envelope): leading junk up to the first header is
+ * skipped, UNA/ISA set the separators, segments end at an unreleased
+ * terminator, blanks between segments are dropped. An unfinished last
+ * segment is not a segment.
+ */
+static void reference_split(const uint8_t *p, size_t n, struct rlist *out)
+{
+	uint8_t term = '\'', rel = '?';
+	size_t i = 0;
+
+	while (i < n && !starts(p, n, i, "UNA") && !starts(p, n, i, "UNB") &&
+	       !starts(p, n, i, "UNH") && !starts(p, n, i, "ISA"))
+		i++;
+	while (i < n) {
+		size_t j;
+
+		while (i < n && (p[i] == ' ' || p[i] == '\r' || p[i] == '\n' || p[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		if (starts(p, n, i, "UNA") && i + 9 <= n) {
+			rel = p[i + 6] == ' ' ? 0 : p[i + 6];
+			term = p[i + 8];
+			rpush(out, i, 9);
+			i += 9;
+			continue;
+		}
+		if (starts(p, n, i, "ISA")) {
+			uint8_t e = p[i + 3];
+			int seps = 0;
+
+			for (j = i + 3; j < n && seps < 16; j++)
+				seps += p[j] == e;
+			/* j is ISA16 (component separator), then the terminator */
+			term = p[j + 1];
+			rel = 0;
+			rpush(out, i, j + 2 - i);
+			i = j + 2;
+			continue;
+		}
+		if (starts(p, n, i, "UNB") || starts(p, n, i, "UNH")) {
+			if (i == 0 || (out->n == 0)) {
+				term = '\'';
+				rel = '?';
+			}
+		}
+		for (j = i; j < n; j++) {
+			if (rel && p[j] == rel) {
+				j++;
+				continue;
+			}
+			if (p[j] == term)
+				break;
+		}
+		if (j >= n)
+			break;
+		rpush(out, i, j + 1 - i);
+		i = j + 1;
+	}
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint8_t *read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)sz + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	*n = (size_t)sz;
+	return buf;
+}
+
+static void feed(struct harness *h, const char *s)
+{
+	harness_packet(h, (const uint8_t *)s, strlen(s));
+}
+
+/* The scanner's segments equal the reference's: offsets, lengths, bytes. */
+static void assert_same_segments(const struct harness *h, const uint8_t *p,
+				 const struct rlist *ref, const char *what)
+{
+	size_t k;
+
+	if (h->n != ref->n)
+		fail_msg("%s: %zu segments out, %zu in", what, h->n, ref->n);
+	for (k = 0; k < ref->n; k++) {
+		const struct hseg *s = &h->segs[k];
+		size_t want = ref->v[k].len < ES_SEG_MAX ? ref->v[k].len : ES_SEG_MAX;
+
+		if (s->off != ref->v[k].off || s->seg_len != ref->v[k].len ||
+		    s->data_len != want || memcmp(s->data, p + ref->v[k].off, want) != 0)
+			fail_msg("%s: segment %zu differs: out off %llu len %u '%.*s', in off %zu len %zu '%.*s'",
+				 what, k, (unsigned long long)s->off, s->seg_len, (int)s->data_len,
+				 s->data, ref->v[k].off, ref->v[k].len, (int)want, p + ref->v[k].off);
+		if ((ref->v[k].len > ES_SEG_MAX) != !!(s->flags & ES_SEGF_TRUNCATED))
+			fail_msg("%s: segment %zu truncation flag wrong", what, k);
+	}
+}
+
+static int seg_is(const struct hseg *s, const char *text)
+{
+	return s->data_len == strlen(text) && memcmp(s->data, text, s->data_len) == 0;
+}
+
+#define assert_seg(h, i, text) do { \
+	if ((h)->n <= (size_t)(i)) \
+		fail_msg("segment %d missing (have %zu), want '%s'", (int)(i), (h)->n, text); \
+	if (!seg_is(&(h)->segs[i], text)) \
+		fail_msg("segment %d is '%.*s', want '%s'", (int)(i), \
+			 (int)(h)->segs[i].data_len, (h)->segs[i].data, text); \
+} while (0)
+
+/* ---- syntax cases --------------------------------------------------------- */
+
+static const char EDI1[] =
+	"UNB+UNOA:2+SENDER:ZZ+RECV:ZZ+200101:1200+42'"
+	"UNH+1+CUSCAR:D:95B:UN'BGM+85+X1+9'NAD+CZ+ACME::9'UNT+4+1'UNZ+1+42'";
+
+static void test_edifact_defaults(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, EDI1);
+	assert_int_equal(h.n, 6);
+	assert_seg(&h, 0, "UNB+UNOA:2+SENDER:ZZ+RECV:ZZ+200101:1200+42'");
+	assert_seg(&h, 3, "NAD+CZ+ACME::9'");
+	assert_seg(&h, 5, "UNZ+1+42'");
+	assert_int_equal(h.segs[0].syntax, ES_SYNTAX_EDIFACT);
+	assert_int_equal(h.segs[0].seps.element, '+');
+	assert_int_equal(h.segs[0].seps.component, ':');
+	assert_int_equal(h.segs[0].seps.terminator, '\'');
+	assert_int_equal(h.segs[0].seps.release, '?');
+	assert_int_equal(h.segs[0].off, 0);
+	assert_int_equal(h.segs[1].off, 44);
+	assert_int_equal(h.n_inter, 1);
+	assert_int_equal(h.st.mode, ES_MODE_SEEK);   /* back to seek after UNZ */
+	harness_free(&h);
+}
+
+static void test_una_separators(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "UNA^*.? $UNB*UNOC^4*A^14*B^14*990420^1137*17$\r\nUNH*30*INVOIC^D^03B^UN$"
+		 "FTX*AAA***PLASTICS?^ARTICLES ?$ 50?? OFF$UNT*3*30$UNZ*1*17$");
+	assert_int_equal(h.n, 6);
+	assert_seg(&h, 0, "UNA^*.? $");
+	assert_seg(&h, 1, "UNB*UNOC^4*A^14*B^14*990420^1137*17$");
+	assert_seg(&h, 3, "FTX*AAA***PLASTICS?^ARTICLES ?$ 50?? OFF$");
+	assert_int_equal(h.segs[1].seps.component, '^');
+	assert_int_equal(h.segs[1].seps.element, '*');
+	assert_int_equal(h.segs[1].seps.terminator, '$');
+	assert_int_equal(h.segs[1].seps.repetition, 0);   /* reserved space = none */
+	assert_int_equal(h.n_inter, 1);
+	harness_free(&h);
+
+	/* syntax 4 repetition separator */
+	harness_init(&h);
+	feed(&h, "UNA:+.?*'UNB+UNOC:4+A+B+990420:1137+17'");
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.segs[1].seps.repetition, '*');
+	harness_free(&h);
+}
+
+/* The release character as the last byte of a packet. */
+static void test_release_across_packets(void **state)
+{
+	const char *a = "UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'FTX+AAA+++PLASTICS?";
+	const char *b = "'ARTICLES'UNT+3+1'";
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, a);
+	feed(&h, b);
+	assert_int_equal(h.n, 4);
+	assert_seg(&h, 2, "FTX+AAA+++PLASTICS?'ARTICLES'");
+	assert_int_equal(h.segs[2].off, 51);
+	harness_free(&h);
+}
+
+static void test_bom_http_banner(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "\xef\xbb\xbfUNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'UNZ+0+1'");
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.segs[0].off, 3);
+	harness_free(&h);
+
+	harness_init(&h);
+	feed(&h, "POST /as2 HTTP/1.1\r\nHost: edi.example\r\nAS2-From: SENDER\r\n"
+		 "Content-Type: application/EDIFACT\r\nContent-Length: 99\r\n\r\n");
+	assert_int_equal(h.n, 0);
+	feed(&h, "UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'UNZ+1+1'");
+	assert_int_equal(h.n, 4);
+	assert_seg(&h, 0, "UNB+UNOA:2+S+R+200101:1200+1'");
+	harness_free(&h);
+
+	harness_init(&h);
+	feed(&h, "220 ProFTPD Server (EDI VAN) [::1]\r\nUSER edi\r\nSTOR IN/CUSCAR.EDI\r\n"
+		 "GARBAGE UNIX SYSTEM STATUS ISA: none UNB: none\r\n"
+		 "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+		 "*230525*2048*U*00401*000002910*0*P*>~\r\nGS*SO*S*R*20230525*2048*2910*X*004010~"
+		 "ST*309*3899~M10*X*O*SG*9283186*MONTE~SE*3*3899~GE*1*2910~IEA*1*000002910~");
+	assert_int_equal(h.n, 7);
+	assert_seg(&h, 1, "GS*SO*S*R*20230525*2048*2910*X*004010~");
+	assert_seg(&h, 3, "M10*X*O*SG*9283186*MONTE~");
+	assert_int_equal(h.segs[0].seg_len, 106);
+	assert_int_equal(h.segs[0].flags & ES_SEGF_ISA_NONFIXED, 0);
+	assert_int_equal(h.segs[0].syntax, ES_SYNTAX_X12);
+	assert_int_equal(h.segs[0].seps.element, '*');
+	assert_int_equal(h.segs[0].seps.component, '>');
+	assert_int_equal(h.segs[0].seps.terminator, '~');
+	assert_int_equal(h.segs[0].seps.repetition, 0);   /* 00401: ISA11 is 'U' */
+	harness_free(&h);
+}
+
+static void test_isa_repetition_and_nonfixed(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
+		 "|230525|2048|^|00501|000002910|0|P|:\nGS|SO|S|R|20230525|2048|2910|X|005010\n");
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.segs[0].seps.repetition, '^');
+	assert_int_equal(h.segs[0].seps.terminator, '\n');
+	assert_int_equal(h.segs[0].seps.component, ':');
+	assert_int_equal(h.segs[0].seps.element, '|');
+	assert_seg(&h, 1, "GS|SO|S|R|20230525|2048|2910|X|005010\n");
+	harness_free(&h);
+
+	harness_init(&h);
+	feed(&h, "ISA*00* *00* *ZZ*HAMSUD*ZZ*PARTNERID*160526*2245*U*00401*053849086*0*P*>~\n"
+		 "GS*SO*PARTNERID*HAMSUD*20160526*224500*1000*X*004010~\n");
+	assert_int_equal(h.n, 2);
+	assert_true(h.segs[0].flags & ES_SEGF_ISA_NONFIXED);
+	assert_false(h.segs[1].flags & ES_SEGF_ISA_NONFIXED);
+	assert_int_equal(h.segs[0].seps.component, '>');
+	assert_int_equal(h.segs[0].seps.terminator, '~');
+	harness_free(&h);
+}
+
+/* Garbage between interchanges, truncated interchanges, CR/LF. */
+static void test_garbage_and_truncation(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "\x01\x02\xff junk UNB but not really UN UNBX ISAAC ISA ST GS\r\n");
+	assert_int_equal(h.n, 0);
+	/* truncated: no UNT/UNZ, then garbage, then a new interchange */
+	feed(&h, "UNB+UNOA:2+S+R+200101:1200+1'\r\nUNH+1+CUSCAR:D:95B:UN'\r\nBGM+85+X1'");
+	feed(&h, "\r\n-- connection reused --\r\nhello world, it's not EDI'");
+	feed(&h, "\n\n\nUNB+UNOA:2+S2+R2+200101:1200+2'UNZ+0+2'");
+	assert_int_equal(h.n, 5);
+	assert_seg(&h, 0, "UNB+UNOA:2+S+R+200101:1200+1'");
+	assert_seg(&h, 1, "UNH+1+CUSCAR:D:95B:UN'");
+	assert_seg(&h, 3, "UNB+UNOA:2+S2+R2+200101:1200+2'");
+	assert_true(h.segs[3].flags & ES_SEGF_AFTER_GAP);
+	assert_false(h.segs[4].flags & ES_SEGF_AFTER_GAP);
+	assert_int_equal(h.n_inter, 2);
+	assert_true(h.n_garbage >= 1);
+	/* a segment cut off by the end of an interchange absorbs what follows
+	 * up to the next terminator: that is all a stream scanner can know */
+	harness_free(&h);
+	harness_init(&h);
+	feed(&h, "UNB+UNOA:2+S+R+200101:1200+1'BGM+85+X1");
+	feed(&h, "\r\nnot EDI'UNZ+0+1'");
+	assert_int_equal(h.n, 3);
+	assert_seg(&h, 1, "BGM+85+X1\r\nnot EDI'");
+	harness_free(&h);
+}
+
+/* Messages without an envelope: UNH first, ST first. */
+static void test_bare_messages(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "some banner\r\nUNH+638+COPRAR:D:95B:UN'BGM+45+2012+9+AB'UNT+2+638'");
+	assert_int_equal(h.n, 3);
+	assert_seg(&h, 0, "UNH+638+COPRAR:D:95B:UN'");
+	harness_free(&h);
+
+	harness_init(&h);
+	feed(&h, "STATUS OK\nST*315*1883403~B4***UV*20221121~N9*BM*X~SE*4*1883403~");
+	assert_int_equal(h.n, 4);
+	assert_seg(&h, 0, "ST*315*1883403~");
+	assert_seg(&h, 2, "N9*BM*X~");
+	assert_int_equal(h.segs[0].seps.terminator, '~');
+	harness_free(&h);
+}
+
+/* Only service segments and the asked-for tags are forwarded. */
+static void test_tag_filter(void **state)
+{
+	static const char *const tags[] = { "NAD", "N9", NULL };
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	h.want_all = 0;
+	h.tags = tags;
+	feed(&h, EDI1);
+	assert_int_equal(h.n, 5);          /* UNB UNH NAD UNT UNZ */
+	assert_seg(&h, 2, "NAD+CZ+ACME::9'");
+	assert_int_equal(h.n_skip, 1);     /* BGM */
+	feed(&h, "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+		 "*230525*2048*U*00401*000002910*0*P*>~GS*SO*S*R*20230525*2048*2910*X*004010~"
+		 "ST*309*3899~M10*X~N9*BM*1~SE*3*3899~GE*1*2910~IEA*1*000002910~");
+	assert_int_equal(h.n, 5 + 7);
+	assert_seg(&h, 8, "N9*BM*1~");
+	assert_int_equal(h.n_skip, 2);
+	harness_free(&h);
+}
+
+/* Segments longer than ES_SEG_MAX: first ES_SEG_MAX bytes, full length. */
+static void test_truncation(void **state)
+{
+	char big[3000];
+	struct harness h;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(big, sizeof(big), "UNB+UNOA:2+S+R+200101:1200+1'FTX+AAA+++");
+	memset(big + n, 'X', 1500);
+	n += 1500;
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "'UNZ+0+1'");
+	harness_init(&h);
+	/* in three packets so the carry fills up across them */
+	harness_packet(&h, (uint8_t *)big, 100);
+	harness_packet(&h, (uint8_t *)big + 100, 700);
+	harness_packet(&h, (uint8_t *)big + 800, n - 800);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.segs[1].seg_len, 10 + 1500 + 1);
+	assert_int_equal(h.segs[1].data_len, ES_SEG_MAX);
+	assert_true(h.segs[1].flags & ES_SEGF_TRUNCATED);
+	assert_memory_equal(h.segs[1].data, big + 29, ES_SEG_MAX);
+	assert_int_equal(h.n_trunc, 1);
+	harness_free(&h);
+}
+
+/* After a gap the scanner seeks; UNH/GS/ST resync with the known separators. */
+static void test_resync_after_gap(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'NAD+CZ+A");
+	es_scan_resync(&h.st);
+	h.off += 1000;   /* bytes lost */
+	feed(&h, "NY+IGNORED'LOC+5+X'UNT+9+1'UNH+2+CUSCAR:D:95B:UN'LOC+9+NLRTM'UNT+2+2'UNZ+2+1'");
+	assert_int_equal(h.n, 3 + 4);
+	assert_seg(&h, 3, "UNH+2+CUSCAR:D:95B:UN'");
+	assert_true(h.segs[3].flags & ES_SEGF_AFTER_GAP);
+	assert_false(h.segs[4].flags & ES_SEGF_AFTER_GAP);
+	harness_free(&h);
+
+	harness_init(&h);
+	feed(&h, "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
+		 "|230525|2048|U|00401|000002910|0|P|:!ST|309|1!N9|X!");
+	es_scan_resync(&h.st);
+	feed(&h, "XX|1!N9|Y!SE|3|1!GS|SO|S|R|1|2|3|X|004010!ST|309|2!");
+	assert_int_equal(h.n, 3 + 2);
+	assert_seg(&h, 3, "GS|SO|S|R|1|2|3|X|004010!");
+	harness_free(&h);
+}
+
+/* ---- samples -------------------------------------------------------------- */
+
+struct sample {
+	char name[256];
+	uint8_t *data;
+	size_t n;
+	struct rlist ref;
+};
+
+static struct sample samples[64];
+static size_t n_samples;
+static int samples_missing;
+
+static int load_samples(void **state)
+{
+	const char *root = getenv("ROOT");
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/../shared/samples", root ? root : ".");
+	d = opendir(dir);
+	if (!d) {
+		samples_missing = 1;
+		return 0;
+	}
+	while ((de = readdir(d)) && n_samples < 64) {
+		struct sample *s = &samples[n_samples];
+		char path[PATH_MAX + 256];
+		size_t l = strlen(de->d_name);
+
+		if (l < 4 || (strcmp(de->d_name + l - 4, ".edi") && strcmp(de->d_name + l - 4, ".x12")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		snprintf(s->name, sizeof(s->name), "%s", de->d_name);
+		s->data = read_file(path, &s->n);
+		if (!s->data)
+			continue;
+		reference_split(s->data, s->n, &s->ref);
+		n_samples++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int free_samples(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_samples; i++) {
+		free(samples[i].data);
+		free(samples[i].ref.v);
+	}
+	return 0;
+}
+
+#define NEED_SAMPLES() do { \
+	if (samples_missing || n_samples == 0) { \
+		print_message("SKIPPED: ../shared/samples not found (set ROOT to the repository root)\n"); \
+		skip(); \
+	} \
+} while (0)
+
+static void test_samples_whole(void **state)
+{
+	(void)state;
+	NEED_SAMPLES();
+	for (size_t i = 0; i < n_samples; i++) {
+		struct sample *s = &samples[i];
+		struct harness h;
+
+		assert_true(s->ref.n > 5);
+		harness_init(&h);
+		harness_packet(&h, s->data, s->n);
+		assert_same_segments(&h, s->data, &s->ref, s->name);
+		assert_int_equal(h.n_garbage, 0);
+		harness_free(&h);
+	}
+	print_message("%zu samples scanned\n", n_samples);
+}
+
+/* Every two-packet cut of every sample gives the same segments. */
+static void test_samples_every_cut(void **state)
+{
+	(void)state;
+	NEED_SAMPLES();
+	for (size_t i = 0; i < n_samples; i++) {
+		struct sample *s = &samples[i];
+
+		for (size_t cut = 1; cut < s->n; cut++) {
+			struct harness h;
+			char what[320];
+
+			harness_init(&h);
+			harness_packet(&h, s->data, cut);
+			harness_packet(&h, s->data + cut, s->n - cut);
+			snprintf(what, sizeof(what), "%.200s cut at %zu", s->name, cut);
+			assert_same_segments(&h, s->data, &s->ref, what);
+			harness_free(&h);
+		}
+	}
+}
+
+/* Random multi-packet cuts, small and large pieces. */
+static void test_samples_random_cuts(void **state)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	NEED_SAMPLES();
+	for (size_t i = 0; i < n_samples; i++) {
+		struct sample *s = &samples[i];
+
+		for (int round = 0; round < 60; round++) {
+			size_t maxpiece = round % 3 == 0 ? 4 : round % 3 == 1 ? 64 : 3000;
+			struct harness h;
+			char what[320];
+			size_t at = 0;
+
+			harness_init(&h);
+			while (at < s->n) {
+				size_t k;
+
+				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+				k = 1 + (size_t)(rng % maxpiece);
+				if (k > s->n - at)
+					k = s->n - at;
+				harness_packet(&h, s->data + at, k);
+				at += k;
+			}
+			snprintf(what, sizeof(what), "%.200s random round %d", s->name, round);
+			assert_same_segments(&h, s->data, &s->ref, what);
+			harness_free(&h);
+		}
+	}
+}
+
+/* All samples back to back on one connection, with junk between them. */
+static void test_samples_concatenated(void **state)
+{
+	static const char junk[] = "\r\n250 OK transfer complete\r\n";
+	struct rlist ref = { 0 };
+	struct harness h;
+	uint8_t *all;
+	size_t total = 0, at = 0;
+
+	(void)state;
+	NEED_SAMPLES();
+	for (size_t i = 0; i < n_samples; i++)
+		total += sizeof(junk) - 1 + samples[i].n;
+	all = malloc(total);
+	assert_non_null(all);
+	for (size_t i = 0; i < n_samples; i++) {
+		struct sample *s = &samples[i];
+
+		memcpy(all + at, junk, sizeof(junk) - 1);
+		at += sizeof(junk) - 1;
+		memcpy(all + at, s->data, s->n);
+		for (size_t k = 0; k < s->ref.n; k++)
+			rpush(&ref, at + s->ref.v[k].off, s->ref.v[k].len);
+		at += s->n;
+	}
+	harness_init(&h);
+	for (at = 0; at < total; at += 1448)
+		harness_packet(&h, all + at, total - at < 1448 ? total - at : 1448);
+	assert_same_segments(&h, all, &ref, "all samples concatenated");
+	harness_free(&h);
+	free(ref.v);
+	free(all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_edifact_defaults),
+		cmocka_unit_test(test_una_separators),
+		cmocka_unit_test(test_release_across_packets),
+		cmocka_unit_test(test_bom_http_banner),
+		cmocka_unit_test(test_isa_repetition_and_nonfixed),
+		cmocka_unit_test(test_garbage_and_truncation),
+		cmocka_unit_test(test_bare_messages),
+		cmocka_unit_test(test_tag_filter),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_resync_after_gap),
+		cmocka_unit_test(test_samples_whole),
+		cmocka_unit_test(test_samples_every_cut),
+		cmocka_unit_test(test_samples_random_cuts),
+		cmocka_unit_test(test_samples_concatenated),
+	};
+
+	return cmocka_run_group_tests(tests, load_samples, free_samples);
+}
