@@ -41,9 +41,21 @@
 
 #ifdef __bpf__
 #define ES_SCAN_FN static __always_inline
+/* hides a value from the optimiser: stops clang turning a byte loop into a
+ * memmove call, which BPF does not have */
+#define ES_OPAQUE(x) asm volatile("" : "+r"(x))
+/*
+ * Verifier: a loop whose exit refines a value that stays live multiplies the
+ * states of everything after it (one per exit iteration). The word loops
+ * therefore live in global functions, which the verifier checks once on
+ * their own, with unknown arguments; the caller sees an unknown result.
+ */
+#define ES_GLOBAL __attribute__((noinline))
 #else
 #include <string.h>
 #define ES_SCAN_FN static inline
+#define ES_OPAQUE(x) ((void)0)
+#define ES_GLOBAL static inline
 #endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -65,6 +77,15 @@
 #if (ES_SCAN_CHUNK & (ES_SCAN_CHUNK - 1)) || (ES_SEG_MAX & (ES_SEG_MAX - 1))
 #error "ES_SCAN_CHUNK and ES_SEG_MAX must be powers of two"
 #endif
+
+/* Sized views for the global functions' pointer arguments. */
+struct es_chunk {
+	__u8 b[ES_SCAN_BUF];
+};
+
+struct es_span {
+	__u8 b[ES_CARRY_SIZE];
+};
 
 /* Scanner modes. */
 enum es_scan_mode {
@@ -108,6 +129,7 @@ struct es_scan_ctx {
 	struct es_scan_state *st;
 	const __u8 *buf;        /* ES_SCAN_BUF readable bytes, len of them valid */
 	void *env;
+	void *scratch;          /* the includer's, passed along (BPF: scratch map value) */
 	__u64 base_off;         /* stream offset of buf[0] */
 	__u32 len;
 	__u32 pos;              /* next byte to look at */
@@ -165,6 +187,18 @@ ES_SCAN_FN __u32 es_first_flagged(__u64 m)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56);
 }
 
+/*
+ * base[idx & mask]. Verifier: the barrier hides what clang knows about
+ * idx, so it can neither drop the mask as redundant nor turn the index into
+ * a running pointer; the verifier sees the mask right at the access.
+ */
+ES_SCAN_FN __u8 es_at(const __u8 *base, __u32 idx, __u32 mask)
+{
+	ES_OPAQUE(idx);
+	idx &= mask;
+	return base[idx];
+}
+
 ES_SCAN_FN int es_is_upper(__u8 c) { return c >= 'A' && c <= 'Z'; }
 ES_SCAN_FN int es_is_digit(__u8 c) { return c >= '0' && c <= '9'; }
 ES_SCAN_FN int es_is_alnum(__u8 c) { return es_is_upper(c) || es_is_digit(c); }
@@ -210,11 +244,11 @@ ES_SCAN_FN int es_peek(const struct es_scan_ctx *c, __u32 i)
 	__u32 at;
 
 	if (i < st->carry_len)
-		return st->carry[i & (ES_SEG_MAX - 1)];
+		return es_at(st->carry, i, ES_SEG_MAX - 1);
 	at = c->seg_begin + i - st->carry_len;
 	if (at >= c->len)
 		return -1;
-	return c->buf[at & (ES_SCAN_CHUNK - 1)];
+	return es_at(c->buf, at, ES_SCAN_CHUNK - 1);
 }
 
 /*
@@ -476,6 +510,44 @@ ES_SCAN_FN int es_classify_segment(struct es_scan_ctx *c)
 	return r;
 }
 
+/*
+ * Classification as a global function (BPF: checked once, its many small
+ * loops and branches do not multiply the caller's states). It gets the
+ * context's scalars in cin and the pointers as arguments.
+ */
+ES_GLOBAL int es_classify_g(struct es_scan_ctx *cin, struct es_scan_state *st,
+			    const struct es_chunk *b, int in_seek)
+{
+	struct es_scan_ctx c;
+
+	if (!cin || !st || !b)
+		return ES_CL_NO;
+	c = *cin;
+	c.st = st;
+	c.buf = b->b;
+	/* verifier: the chunk length arrives unknown */
+	if (c.len > ES_SCAN_CHUNK)
+		return ES_CL_NO;
+	return in_seek ? es_classify_start(&c) : es_classify_segment(&c);
+}
+
+/*
+ * Verifier: memory handed to a global function is "misc" afterwards, so the
+ * context's pointers are kept in registers across the call and put back.
+ */
+ES_SCAN_FN int es_classify(struct es_scan_ctx *c, int in_seek)
+{
+	struct es_scan_state *st = c->st;
+	const __u8 *buf = c->buf;
+	void *env = c->env;
+	int r = es_classify_g(c, st, (const struct es_chunk *)buf, in_seek);
+
+	c->st = st;
+	c->buf = buf;
+	c->env = env;
+	return r;
+}
+
 /* Forget the segment or candidate in progress. */
 ES_SCAN_FN void es_reset_seg(struct es_scan_state *st)
 {
@@ -485,29 +557,51 @@ ES_SCAN_FN void es_reset_seg(struct es_scan_state *st)
 }
 
 /*
- * Word copy between buffers that both have 8 bytes of slack after the
- * copied range: n bytes (n <= ES_SEG_MAX) in whole words. dst_mask/src_mask
- * bound the offsets for the verifier (size of the buffer rounded down to a
- * power of two, minus one).
+ * Copies n bytes (dst_off + n <= ES_SEG_MAX) in whole words: up to 7 bytes
+ * more are written, which the spans' 8 spare bytes absorb. The masks keep
+ * the verifier's view of every offset inside the buffers.
  */
-ES_SCAN_FN void es_copy(__u8 *dst, __u32 dst_off, __u32 dst_mask,
-			const __u8 *src, __u32 src_off, __u32 src_mask, __u32 n)
+ES_GLOBAL int es_copy_from_chunk(struct es_span *dst, __u32 dst_off, const struct es_chunk *src,
+				 __u32 src_off, __u32 n)
 {
 	__u32 k;
 
+	if (!dst || !src)
+		return 0;
 	for (k = 0; k < ES_SEG_MAX / 8; k++) {
-		__u32 d, s;
+		__u32 d = (dst_off + k * 8) & (ES_SEG_MAX - 1);
+		__u32 s = (src_off + k * 8) & (ES_SCAN_CHUNK - 1);
 
 		if (k * 8 >= n)
 			break;
-		d = (dst_off + k * 8) & dst_mask;
-		s = (src_off + k * 8) & src_mask;
 #ifdef __bpf__
-		*(__u64 *)(dst + d) = *(const __u64 *)(src + s);
+		*(__u64 *)(dst->b + d) = *(const __u64 *)(src->b + s);
 #else
-		memcpy(dst + d, src + s, 8);
+		memcpy(dst->b + d, src->b + s, 8);
 #endif
 	}
+	return 0;
+}
+
+ES_GLOBAL int es_copy_from_span(struct es_span *dst, __u32 dst_off, const struct es_span *src,
+				__u32 n)
+{
+	__u32 k;
+
+	if (!dst || !src)
+		return 0;
+	for (k = 0; k < ES_SEG_MAX / 8; k++) {
+		__u32 d = (dst_off + k * 8) & (ES_SEG_MAX - 1);
+
+		if (k * 8 >= n)
+			break;
+#ifdef __bpf__
+		*(__u64 *)(dst->b + d) = *(const __u64 *)(src->b + k * 8);
+#else
+		memcpy(dst->b + d, src->b + k * 8, 8);
+#endif
+	}
+	return 0;
 }
 
 /* Keep the chunk's part of the segment in progress (from seg_begin) for later. */
@@ -526,8 +620,8 @@ ES_SCAN_FN void es_carry_rest(struct es_scan_ctx *c, int keep)
 	room = ES_SEG_MAX - st->carry_len;
 	if (n > room)
 		n = room;
-	es_copy(st->carry, st->carry_len, ES_SEG_MAX - 1, c->buf, c->seg_begin,
-		ES_SCAN_CHUNK - 1, n);
+	es_copy_from_chunk((struct es_span *)st->carry, st->carry_len,
+			   (const struct es_chunk *)c->buf, c->seg_begin, n);
 	st->carry_len += n;
 }
 
@@ -593,6 +687,25 @@ ES_SCAN_FN void es_decide(struct es_scan_ctx *c)
 	st->fwd = es_is_service_tag(st->tag) || es_scan_want(c->env, st->tag);
 }
 
+/* Moves carry[1..ES_PEEK) one byte down (a seek candidate's bytes). */
+ES_GLOBAL int es_carry_shift(struct es_scan_state *st)
+{
+	__u32 i;
+
+	if (!st)
+		return 0;
+	for (i = 0; i + 1 < ES_PEEK; i++) {
+		__u8 b;
+
+		if (i + 1 >= st->carry_len)
+			break;
+		b = es_at(st->carry, i + 1, ES_SEG_MAX - 1);
+		ES_OPAQUE(b);
+		st->carry[i & (ES_SEG_MAX - 1)] = b;
+	}
+	return 0;
+}
+
 /* Go back to seek mode at the byte after the candidate/segment start. */
 ES_SCAN_FN void es_resync_after(struct es_scan_ctx *c)
 {
@@ -601,13 +714,7 @@ ES_SCAN_FN void es_resync_after(struct es_scan_ctx *c)
 	st->mode = ES_MODE_SEEK;
 	if (st->carry_len) {
 		/* drop the first carried byte; the rest are candidates again */
-		__u32 i;
-
-		for (i = 0; i + 1 < ES_PEEK; i++) {
-			if (i + 1 >= st->carry_len)
-				break;
-			st->carry[i] = st->carry[(i + 1) & (ES_SEG_MAX - 1)];
-		}
+		es_carry_shift(st);
 		st->carry_len--;
 		st->seg_len = st->carry_len;
 		st->seg_start++;
@@ -675,11 +782,28 @@ ES_SCAN_FN int es_isa_byte(struct es_scan_state *st, __u8 b, __u32 idx)
 	return 0;
 }
 
+/*
+ * ISA bytes carried from an earlier chunk: count them now (fewer than 16
+ * separators fit in ES_PEEK bytes, so none of them closes the ISA).
+ */
+ES_GLOBAL int es_isa_recount(struct es_scan_state *st)
+{
+	__u32 i;
+
+	if (!st)
+		return 0;
+	for (i = 4; i < ES_PEEK; i++) {
+		if (i >= st->carry_len)
+			break;
+		es_isa_byte(st, es_at(st->carry, i, ES_SEG_MAX - 1), i);
+	}
+	return 0;
+}
+
 /* Start of an X12 ISA: collect it byte by byte into the carry. */
 ES_SCAN_FN void es_begin_isa(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
-	__u32 i;
 
 	if (st->carry_len == 0 && st->seg_len == 0)
 		st->seg_start = c->base_off + c->seg_begin;
@@ -690,13 +814,7 @@ ES_SCAN_FN void es_begin_isa(struct es_scan_ctx *c)
 	st->isa_rep = 0;
 	st->isa_ver = 0;
 	st->seps.element = (__u8)es_peek(c, 3);
-	/* bytes carried from an earlier chunk: count them now (fewer than 16
-	 * separators fit in ES_PEEK bytes, so none of them closes the ISA) */
-	for (i = 4; i < ES_PEEK; i++) {
-		if (i >= st->carry_len)
-			break;
-		es_isa_byte(st, st->carry[i], i);
-	}
+	es_isa_recount(st);
 	c->pos = c->seg_begin;
 	c->n_inter++;
 }
@@ -721,43 +839,62 @@ ES_SCAN_FN void es_isa_done(struct es_scan_ctx *c, __u8 term)
 	es_after_segment(c, end + 1);
 }
 
-/* Collect ISA bytes into the carry up to and including its terminator. */
+/*
+ * Collects ISA bytes from buf[pos..len) into the carry. Returns the index of
+ * the terminator when the ISA is complete, ES_ISA_MORE when the chunk ran
+ * out, or ES_ISA_BAD | index of the byte that shows it is no ISA.
+ */
+#define ES_ISA_MORE 0x10000
+#define ES_ISA_BAD  0x20000
+ES_GLOBAL int es_isa_collect(struct es_scan_state *st, const struct es_chunk *b, __u32 pos,
+			     __u32 len)
+{
+	__u32 i;
+
+	if (!st || !b)
+		return ES_ISA_MORE;
+	for (i = 0; i < ES_SEG_MAX; i++) {
+		__u32 idx = st->carry_len;
+		__u8 v;
+
+		if (pos >= len || pos >= ES_SCAN_CHUNK)
+			return ES_ISA_MORE;
+		v = es_at(b->b, pos, ES_SCAN_CHUNK - 1);
+		if (idx >= ES_SEG_MAX - 1)
+			return ES_ISA_BAD | pos;   /* no ISA16 within the cap */
+		st->carry[idx & (ES_SEG_MAX - 1)] = v;
+		st->carry_len = idx + 1;
+		st->seg_len = idx + 1;
+		if (st->isa_elems == 17)
+			return pos;
+		if (es_isa_byte(st, v, idx) < 0)
+			return ES_ISA_BAD | pos;
+		pos++;
+	}
+	return ES_ISA_MORE;
+}
+
 ES_SCAN_FN int es_step_isa(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
-	__u32 i;
+	int r = es_isa_collect(st, (const struct es_chunk *)c->buf, c->pos, c->len);
 
-	for (i = 0; i < ES_SEG_MAX; i++) {
-		__u32 idx = st->carry_len;
-		__u8 b;
-		int r;
-
-		if (c->pos >= c->len) {
-			c->seg_begin = c->len;
-			return 1;
-		}
-		b = c->buf[c->pos & (ES_SCAN_CHUNK - 1)];
-		if (idx >= ES_SEG_MAX - 1)
-			goto not_isa;   /* no ISA16 within the cap */
-		st->carry[idx & (ES_SEG_MAX - 1)] = b;
-		st->carry_len = idx + 1;
-		st->seg_len = idx + 1;
-		if (st->isa_elems == 17) {
-			es_isa_done(c, b);
-			return 0;
-		}
-		r = es_isa_byte(st, b, idx);
-		if (r < 0)
-			goto not_isa;
-		c->pos++;
+	if (r & ES_ISA_MORE) {
+		c->pos = c->len;
+		c->seg_begin = c->len;
+		return 1;
 	}
-	return 0;
-not_isa:
-	c->n_garbage++;
-	st->mode = ES_MODE_SEEK;
-	st->seps_known = 0;
-	es_reset_seg(st);
-	c->seg_begin = c->pos;
+	if (r & ES_ISA_BAD) {
+		c->n_garbage++;
+		st->mode = ES_MODE_SEEK;
+		st->seps_known = 0;
+		es_reset_seg(st);
+		c->pos = r & 0xffff;
+		c->seg_begin = c->pos;
+		return 0;
+	}
+	c->pos = r & 0xffff;
+	es_isa_done(c, st->carry[(st->carry_len - 1) & (ES_SEG_MAX - 1)]);
 	return 0;
 }
 
@@ -806,62 +943,67 @@ ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 }
 
 /*
- * Seek: the next byte from pos that may start a header (U, I, G, S), eight
- * bytes at a time. Returns len when there is none.
+ * Seek: the next byte in [from, len) that may start a header (U, I, G, S),
+ * eight bytes at a time. Returns len when there is none.
  */
-ES_SCAN_FN __u32 es_find_candidate(const struct es_scan_ctx *c, __u32 from)
+ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 len)
 {
 	__u32 w = from & ~7u, k;
 	__u64 keep = ~0ULL << ((from & 7) * 8);
 
+	if (!b)
+		return len;
 	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
 		__u64 x, m;
 
-		if (w >= c->len)
+		if (w >= len)
 			break;
-		x = es_load64(c->buf + (w & (ES_SCAN_CHUNK - 1)));
+		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
 		m = es_zero_bytes(x ^ ('U' * ES_ONES)) | es_zero_bytes(x ^ ('I' * ES_ONES)) |
 		    es_zero_bytes(x ^ ('S' * ES_ONES)) | es_zero_bytes(x ^ ('G' * ES_ONES));
 		m &= keep;
 		if (m) {
 			__u32 i = w + es_first_flagged(m);
 
-			return i < c->len ? i : c->len;
+			return i < len ? i : len;
 		}
 		keep = ~0ULL;
 		w += 8;
 	}
-	return c->len;
+	return len;
 }
 
 /*
- * In a segment: the next terminator or release byte from pos, eight bytes
- * at a time. Returns len when there is none.
+ * In a segment: the next terminator or release byte in [from, len), eight
+ * bytes at a time. Returns len when there is none.
  */
-ES_SCAN_FN __u32 es_find_term(const struct es_scan_ctx *c, __u32 from, __u8 term, __u8 rel)
+ES_GLOBAL __u32 es_find_term(const struct es_chunk *b, __u32 from, __u32 len, __u32 term,
+			     __u32 rel)
 {
 	__u32 w = from & ~7u, k;
 	__u64 keep = ~0ULL << ((from & 7) * 8);
-	__u64 tw = term * ES_ONES;
+	__u64 tw = (term & 0xff) * ES_ONES;
 	/* without a release character, look for the terminator twice */
-	__u64 rw = (rel ? rel : term) * ES_ONES;
+	__u64 rw = ((rel ? rel : term) & 0xff) * ES_ONES;
 
+	if (!b)
+		return len;
 	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
 		__u64 x, m;
 
-		if (w >= c->len)
+		if (w >= len)
 			break;
-		x = es_load64(c->buf + (w & (ES_SCAN_CHUNK - 1)));
+		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
 		m = (es_zero_bytes(x ^ tw) | es_zero_bytes(x ^ rw)) & keep;
 		if (m) {
 			__u32 i = w + es_first_flagged(m);
 
-			return i < c->len ? i : c->len;
+			return i < len ? i : len;
 		}
 		keep = ~0ULL;
 		w += 8;
 	}
-	return c->len;
+	return len;
 }
 
 ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
@@ -869,39 +1011,63 @@ ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
 	__u32 p;
 
 	if (c->st->carry_len)
-		return es_act(c, es_classify_start(c), 1);
-	p = es_find_candidate(c, c->pos);
+		return es_act(c, es_classify(c, 1), 1);
+	p = es_find_candidate((const struct es_chunk *)c->buf, c->pos, c->len);
 	if (p >= c->len) {
 		c->pos = c->len;
 		return 1;
 	}
 	c->seg_begin = p;
 	c->pos = p;
-	return es_act(c, es_classify_start(c), 1);
+	return es_act(c, es_classify(c, 1), 1);
+}
+
+/*
+ * Index of the first byte in [from, len) that is no blank (CR, LF, space,
+ * tab, unless it is the element separator), looking at ES_PEEK bytes at
+ * most: beyond that the index comes back with ES_BLANKS_MORE set.
+ */
+#define ES_BLANKS_MORE 0x10000
+ES_GLOBAL __u32 es_skip_blanks(const struct es_chunk *b, __u32 from, __u32 len, __u32 elem)
+{
+	__u32 i;
+
+	if (!b)
+		return len;
+	for (i = 0; i < ES_PEEK; i++) {
+		__u8 v;
+
+		if (from >= len)
+			return len;
+		v = es_at(b->b, from, ES_SCAN_CHUNK - 1);
+		if (!es_is_space(v) || v == elem)
+			return from;
+		from++;
+	}
+	return from | ES_BLANKS_MORE;
 }
 
 ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
-	__u32 i;
 
 	if (st->carry_len == 0) {
 		/* CR/LF/blanks between segments are not part of the next tag */
-		for (i = 0; i < ES_PEEK; i++) {
-			__u8 b;
+		__u32 p = es_skip_blanks((const struct es_chunk *)c->buf, c->pos, c->len,
+					 st->seps.element);
 
-			if (c->pos >= c->len)
-				return 1;
-			b = c->buf[c->pos & (ES_SCAN_CHUNK - 1)];
-			if (!es_is_space(b) || b == st->seps.element)
-				break;
-			c->pos++;
+		if (p >= c->len) {
+			c->pos = c->len;
+			return 1;
 		}
-		if (i == ES_PEEK)
+		if (p & ES_BLANKS_MORE) {
+			c->pos = p & ~ES_BLANKS_MORE;
 			return 0;   /* more blanks: next step */
-		c->seg_begin = c->pos;
+		}
+		c->pos = p;
+		c->seg_begin = p;
 	}
-	return es_act(c, es_classify_segment(c), 0);
+	return es_act(c, es_classify(c, 0), 0);
 }
 
 ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
@@ -914,7 +1080,8 @@ ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 		st->released = 0;
 		c->pos++;
 	}
-	p = es_find_term(c, c->pos, st->seps.terminator, st->seps.release);
+	p = es_find_term((const struct es_chunk *)c->buf, c->pos, c->len, st->seps.terminator,
+			 st->seps.release);
 	if (p >= c->len) {
 		c->pos = c->len;
 		if (st->seg_len + (c->len - c->seg_begin) > ES_SEG_LIMIT) {
@@ -965,15 +1132,6 @@ ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 	return 0;
 }
 
-#ifdef __bpf__
-/* bpf_loop callback: one step per call, so the verifier checks one step. */
-static long es_scan_step_cb(__u64 index, void *data)
-{
-	(void)index;
-	return es_scan_step(data);
-}
-#endif
-
 /*
  * The step budget ran out (a chunk of tiny segments): drop what is in
  * progress and seek again, marking the next segment as after a gap.
@@ -986,10 +1144,12 @@ ES_SCAN_FN void es_scan_budget_out(struct es_scan_ctx *c)
 	es_reset_seg(c->st);
 }
 
+#ifndef __bpf__
 /*
  * Scan buf[0..len) (len <= ES_SCAN_CHUNK, ES_SCAN_BUF bytes readable), the
  * stream bytes from base_off on. The caller has set c->st/buf/env/len/
- * base_off and zeroed the rest. Returns 0, or -1 when the step budget ran
+ * base_off and zeroed the rest. (The BPF build has its own loop that runs
+ * each step in a global function, see flow.h.) Returns 0, or -1 when the step budget ran
  * out (the rest of the chunk was skipped).
  */
 ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
@@ -998,13 +1158,6 @@ ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 	c->seg_begin = 0;
 	if (c->len == 0)
 		return 0;
-#ifdef __bpf__
-	if (bpf_loop(ES_SCAN_STEPS, es_scan_step_cb, c, 0) >= ES_SCAN_STEPS &&
-	    c->pos < c->len) {
-		es_scan_budget_out(c);
-		return -1;
-	}
-#else
 	for (__u32 i = 0; i < ES_SCAN_STEPS; i++)
 		if (es_scan_step(c))
 			return 0;
@@ -1012,9 +1165,9 @@ ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 		es_scan_budget_out(c);
 		return -1;
 	}
-#endif
 	return 0;
 }
+#endif
 
 /* Resynchronise after a sequence gap: seek, separators kept for UNH/GS/ST. */
 ES_SCAN_FN void es_scan_resync(struct es_scan_state *st)

@@ -26,6 +26,8 @@ static __always_inline __attribute__((unused)) __u64 es_now(void)
 	return replay_clock_ns ? replay_clock_ns : bpf_ktime_get_ns();
 }
 
+#include "flow.h"   /* flow tracking and the EDI scanner: uses es_now() */
+
 static __always_inline int addr_monitored(__u8 family, const __u8 *addr)
 {
 	struct es_cidr_key k = {};
@@ -60,12 +62,15 @@ static __always_inline int monitored(struct es_pkt *p)
  * scanner take it from here. */
 static __always_inline void es_tcp_packet(struct xdp_md *ctx, struct es_pkt *pkt)
 {
-	(void)ctx;
 	if (!pkt->payload_len) {
 		count(ES_CNT_PAYLOAD_EMPTY);
+		/* SYN, FIN and RST without data still drive the flow state */
+		if (pkt->tcp_flags & (ES_TCP_SYN | ES_TCP_FIN | ES_TCP_RST))
+			es_flow_packet(ctx, pkt);
 		return;
 	}
 	count_add(ES_CNT_PAYLOAD_BYTES, pkt->payload_len);
+	es_flow_packet(ctx, pkt);
 }
 
 /* Parses the frame; returns the outcome counter and fills pkt. */

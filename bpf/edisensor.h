@@ -69,6 +69,7 @@ enum es_counter {
 	ES_CNT_RINGBUF_FULL,        /* ring buffer reservation failed: event lost */
 	ES_CNT_FRAGS_READ,          /* multi-buffer frames read with bpf_xdp_load_bytes */
 	ES_CNT_SCAN_LIMIT,          /* per-packet scan budget exhausted: rest skipped */
+	ES_CNT_SCAN_RESYNC,         /* "segment" that was none (garbage): scanner back to seek */
 	ES_CNT_MAX,
 };
 
@@ -154,6 +155,29 @@ struct es_event {
 };
 
 #define ES_EVENT_HDR_LEN ((unsigned)__builtin_offsetof(struct es_event, data))
+
+#ifndef __bpf__
+/*
+ * A ring buffer record holds one or more events back to back (the XDP
+ * program batches the events of a packet): each is ES_EVENT_HDR_LEN +
+ * data_len bytes, padded to a multiple of 8. Returns the padded length of
+ * the event at the start of rec (at most left), or 0 when what is left
+ * cannot be a whole event.
+ */
+static inline __u64 es_event_span(const void *rec, __u64 left)
+{
+	const struct es_event *ev = (const struct es_event *)rec;
+	__u64 n;
+
+	if (left < ES_EVENT_HDR_LEN || ev->data_len > ES_SEG_MAX)
+		return 0;
+	n = ES_EVENT_HDR_LEN + (__u64)ev->data_len;
+	if (n > left)
+		return 0;
+	n = (n + 7) & ~7ull;
+	return n < left ? n : left;
+}
+#endif
 
 /* Key of the forwarded-tag map: the tag's bytes, zero padded ("NAD", "N1"). */
 struct es_tag_key {

@@ -33,6 +33,7 @@ static const char *const names[ES_CNT_MAX] = {
 	[ES_CNT_RINGBUF_FULL] = "ringbuf_full",
 	[ES_CNT_FRAGS_READ] = "frags_read",
 	[ES_CNT_SCAN_LIMIT] = "scan_limit",
+	[ES_CNT_SCAN_RESYNC] = "scan_resync",
 };
 
 const char *counter_name(unsigned idx)

@@ -29,8 +29,23 @@ struct daemon {
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
+	const unsigned char *p = data;
 
-	return pipeline_event(d->pipe, data, len);
+	/* one record may carry several events: the XDP program batches a packet's */
+	while (len) {
+		__u64 n = es_event_span(p, len);
+		const struct es_event *ev = (const void *)p;
+		int err;
+
+		if (!n)   /* not a whole event: the pipeline counts it as short */
+			return pipeline_event(d->pipe, ev, len);
+		err = pipeline_event(d->pipe, ev, ES_EVENT_HDR_LEN + ev->data_len);
+		if (err)
+			return err;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 static int setup_bpf(struct daemon *d)

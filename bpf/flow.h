@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-direction TCP flow tracking in front of the EDI scanner: an LRU hash
+ * of flow state keyed by the direction's 4-tuple, with the next expected
+ * sequence number, the stream offset and the scanner state (carry included).
+ *
+ *  - SYN (re)initialises the direction; data of a flow whose SYN was not
+ *    seen starts the scanner in seek mode (ES_SEGF_MIDSTREAM on its events);
+ *  - bytes before the expected sequence number (retransmissions, partial
+ *    overlaps) are skipped and counted;
+ *  - bytes after it (a gap: loss, or reordering) emit ES_EV_GAP and make the
+ *    scanner seek the next interchange/message/group header;
+ *  - FIN and RST emit ES_EV_FLOW_END and free the state.
+ *
+ * Payload is read with bpf_xdp_load_bytes() into a per-CPU scratch buffer,
+ * ES_SCAN_CHUNK bytes at a time, so linear and multi-buffer (xdp.frags)
+ * frames take the same path. Events of one packet are batched: written
+ * back to back into a per-CPU buffer and handed to the ring buffer with one
+ * bpf_ringbuf_output() (see es_event_next() in edisensor.h for reading).
+ *
+ * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
+ * es_now() (capture clock).
+ */
+#ifndef EDISENSOR_FLOW_H
+#define EDISENSOR_FLOW_H
+
+#include "edisensor.h"
+
+struct es_scan_state;
+struct es_seg_desc;
+static int es_scan_want(void *env, __u32 tag);
+static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
+			 const struct es_seg_desc *d);
+
+#include "edi_scan.h"
+
+#define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
+
+/* Value of the flows map: one direction of a TCP connection. */
+struct es_flow {
+	__u32 next_seq;         /* next expected sequence number */
+	__u32 flags;            /* ES_FLOWF_* */
+	__u64 stream_off;       /* stream offset of next_seq */
+	struct es_scan_state scan;
+};
+
+#ifndef ES_MAX_CHUNKS
+#define ES_MAX_CHUNKS 32        /* chunks scanned per packet: 64 KiB of payload */
+#endif
+#define ES_BATCH_BYTES 8192     /* events of a packet, then one ring buffer record */
+#define ES_BATCH_SLACK 1024     /* header + ES_SEG_MAX + word overrun past a record start */
+#define ES_EVENT_MAX   ((ES_EVENT_HDR_LEN + ES_SEG_MAX + 7) & ~7u)
+
+_Static_assert(ES_EVENT_HDR_LEN + ES_SEG_MAX + 8 <= ES_BATCH_SLACK,
+	       "ES_BATCH_SLACK too small for one event");
+
+#ifdef __bpf__
+
+/* Per-CPU scratch: the chunk being scanned and the packet's event batch. */
+struct es_scratch {
+	struct es_chunk buf;
+	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct es_scratch);
+} es_scratch_map SEC(".maps");
+
+/* max_entries is set by userspace before load (sensor_bpf.c: max_flows). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ES_MAX_FLOWS);
+	__type(key, struct es_flow_key);
+	__type(value, struct es_flow);
+} flows SEC(".maps");
+
+/*
+ * What event writing needs; lives on the XDP program's stack. No pointers:
+ * the global step function receives it as plain memory, where a stored
+ * pointer would be an unusable number.
+ */
+struct es_env {
+	struct es_flow_key key;
+	__u64 ts;
+	__u32 ifindex;
+	__u32 batch_len;        /* bytes of events in scr->batch */
+	__u32 events;           /* events in the batch */
+	__u32 sent;             /* events handed to the ring buffer */
+	__u32 lost;             /* events whose ring buffer output failed */
+	__u16 flow_flags;       /* ES_SEGF_MIDSTREAM for a mid-stream flow */
+	__u8  want_all;         /* tags map holds "*": forward every segment */
+	__u8  dir;
+};
+
+/* The scanner's env inside the global step: both pointers, tracked. */
+struct es_emit_ref {
+	struct es_env *env;
+	struct es_scratch *scr;
+};
+
+/* One ring buffer record with all batched events. */
+static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
+{
+	__u32 n = env->batch_len;
+
+	if (!n)
+		return;
+	/* verifier: the size argument needs a bound inside the buffer */
+	if (n > ES_BATCH_BYTES)
+		n = ES_BATCH_BYTES;
+	if (bpf_ringbuf_output(&events, scr->batch, n, 0))
+		env->lost += env->events;
+	else
+		env->sent += env->events;
+	env->batch_len = 0;
+	env->events = 0;
+}
+
+/* Room for one more event of any size, flushing first when needed. */
+static __always_inline struct es_event *es_event_slot(struct es_env *env,
+						      struct es_scratch *scr)
+{
+	__u32 off;
+
+	if (env->batch_len + ES_EVENT_MAX > ES_BATCH_BYTES)
+		es_flush(env, scr);
+	/* verifier: masked offset keeps header and data inside batch[] */
+	off = env->batch_len & (ES_BATCH_BYTES - 1);
+	return (struct es_event *)(scr->batch + off);
+}
+
+static __always_inline void es_event_fill(struct es_env *env, struct es_event *ev, __u8 type)
+{
+	__builtin_memcpy(&ev->flow, &env->key, sizeof(ev->flow));
+	ev->ts_ns = env->ts;
+	ev->ifindex = env->ifindex;
+	ev->type = type;
+	ev->dir = env->dir;
+	ev->hook = ES_HOOK_XDP;
+}
+
+static __always_inline void es_event_commit(struct es_env *env, __u32 data_len)
+{
+	env->batch_len += (ES_EVENT_HDR_LEN + data_len + 7) & ~7u;
+	env->events++;
+}
+
+/* GAP / FLOW_END: header only. */
+static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch *scr, __u8 type,
+					  __u64 off, __u32 aux)
+{
+	struct es_event *ev = es_event_slot(env, scr);
+
+	es_event_fill(env, ev, type);
+	ev->stream_off = off;
+	ev->seg_len = 0;
+	ev->aux = aux;
+	ev->data_len = 0;
+	ev->flags = env->flow_flags;
+	ev->syntax = 0;
+	__builtin_memset(&ev->seps, 0, sizeof(ev->seps));
+	es_event_commit(env, 0);
+}
+
+static int es_scan_want(void *ctx, __u32 tag)
+{
+	struct es_emit_ref *ref = ctx;
+	struct es_tag_key k;
+
+	if (ref->env->want_all)
+		return 1;
+	__builtin_memcpy(k.tag, &tag, sizeof(k.tag));
+	return bpf_map_lookup_elem(&tags, &k) != NULL;
+}
+
+static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *buf,
+			 const struct es_seg_desc *d)
+{
+	struct es_emit_ref *ref = ctx;
+	struct es_env *env = ref->env;
+	struct es_event *ev = es_event_slot(env, ref->scr);
+	__u32 cn = d->carry_n, bn = d->buf_n;
+
+	/* verifier: both parts bounded by the cap (the scanner guarantees it) */
+	if (cn > ES_SEG_MAX)
+		cn = ES_SEG_MAX;
+	if (bn > ES_SEG_MAX - cn)
+		bn = ES_SEG_MAX - cn;
+	es_event_fill(env, ev, ES_EV_SEGMENT);
+	ev->stream_off = d->stream_off;
+	ev->seg_len = d->seg_len;
+	ev->aux = 0;
+	ev->data_len = (__u16)(cn + bn);
+	ev->flags = d->flags | env->flow_flags;
+	ev->syntax = st->syntax;
+	__builtin_memcpy(&ev->seps, &st->seps, sizeof(ev->seps));
+	if (cn)
+		es_copy_from_span((struct es_span *)ev->data, 0, (const struct es_span *)st->carry, cn);
+	if (bn)
+		es_copy_from_chunk((struct es_span *)ev->data, cn, (const struct es_chunk *)buf,
+				   d->buf_begin, bn);
+	es_event_commit(env, cn + bn);
+}
+
+/*
+ * One scanner step as a global function. Verifier: checked once, with
+ * unknown arguments, instead of once per call site and loop state; the
+ * pointers arrive as sized memory (hence the NULL checks) and the scalars
+ * of the context are copied in and out.
+ */
+__attribute__((noinline)) int es_step_g(struct es_scan_ctx *cin, struct es_scan_state *st,
+					struct es_scratch *scr, struct es_env *envp)
+{
+	struct es_emit_ref ref;
+	struct es_scan_ctx c;
+	int r;
+
+	if (!cin || !st || !scr || !envp)
+		return 1;
+	ref.env = envp;
+	ref.scr = scr;
+	c.st = st;
+	c.buf = scr->buf.b;
+	c.env = &ref;
+	c.scratch = NULL;
+	c.base_off = cin->base_off;
+	c.len = cin->len;
+	c.pos = cin->pos;
+	c.seg_begin = cin->seg_begin;
+	c.n_inter = cin->n_inter;
+	c.n_seg = cin->n_seg;
+	c.n_skip = cin->n_skip;
+	c.n_trunc = cin->n_trunc;
+	c.n_garbage = cin->n_garbage;
+	if (c.len > ES_SCAN_CHUNK)
+		return 1;
+	r = es_scan_step(&c);
+	cin->pos = c.pos;
+	cin->seg_begin = c.seg_begin;
+	cin->n_inter = c.n_inter;
+	cin->n_seg = c.n_seg;
+	cin->n_skip = c.n_skip;
+	cin->n_trunc = c.n_trunc;
+	cin->n_garbage = c.n_garbage;
+	return r;
+}
+
+/*
+ * The scanner over one chunk: es_scan_chunk() of the host build, with each
+ * step in the global function. Verifier: a global function too, so its
+ * ES_SCAN_STEPS iterations are walked once, not once per chunk of the
+ * caller's loop; the pointers stay in this frame, because the context
+ * handed to es_step_g() is plain memory that the verifier forgets (as
+ * "misc") after each call, so no pointer may live in it.
+ */
+__attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_scan_state *st,
+					      struct es_scratch *scr, struct es_env *env)
+{
+	__u32 i;
+
+	if (!c || !st || !scr || !env)
+		return 0;
+	for (i = 0; i < ES_SCAN_STEPS; i++)
+		if (es_step_g(c, st, scr, env))
+			return 0;
+	if (c->pos < c->len) {
+		/* out of steps: budget_out needs c->st, so set it here */
+		st->mode = ES_MODE_SEEK;
+		st->flags |= ES_SEGF_AFTER_GAP;
+		st->released = 0;
+		es_reset_seg(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Scanner statistics of one chunk into the per-CPU counters. */
+static __always_inline void es_count_scan(const struct es_scan_ctx *c)
+{
+	if (c->n_inter)
+		count_add(ES_CNT_INTERCHANGES, c->n_inter);
+	if (c->n_seg)
+		count_add(ES_CNT_SEGMENTS, c->n_seg);
+	if (c->n_skip)
+		count_add(ES_CNT_SEGMENTS_SKIPPED, c->n_skip);
+	if (c->n_trunc)
+		count_add(ES_CNT_SEG_TRUNCATED, c->n_trunc);
+	if (c->n_garbage)
+		count_add(ES_CNT_SCAN_RESYNC, c->n_garbage);
+}
+
+/*
+ * Scan payload bytes [from, from + n) of the packet (offsets in the frame)
+ * whose first byte is at stream offset off.
+ */
+static __always_inline void es_scan_payload(struct xdp_md *ctx, struct es_env *env,
+					    struct es_scratch *scr, struct es_flow *f, __u32 from,
+					    __u32 n)
+{
+	struct es_scan_ctx c;
+	__u32 i;
+
+	for (i = 0; i < ES_MAX_CHUNKS; i++) {
+		__u64 k = n;
+
+		if (!k)
+			return;
+		if (k > ES_SCAN_CHUNK)
+			k = ES_SCAN_CHUNK;
+		/* verifier: the helper's size needs bounds on the very register
+		 * passed; clang compares a zero-extended copy of a 32-bit value,
+		 * so keep k 64-bit and check it once more after a barrier */
+		ES_OPAQUE(k);
+		if (k == 0 || k > ES_SCAN_CHUNK)
+			return;
+		if (bpf_xdp_load_bytes(ctx, from, scr->buf.b, k))
+			return;
+		__builtin_memset(&c, 0, sizeof(c));
+		c.len = (__u32)k;
+		c.base_off = f->stream_off;
+		if (es_scan_chunk_g(&c, &f->scan, scr, env) < 0)
+			count(ES_CNT_SCAN_LIMIT);
+		es_count_scan(&c);
+		f->stream_off += k;
+		from += (__u32)k;
+		n -= (__u32)k;
+	}
+	if (n) {
+		/* more than ES_MAX_CHUNKS chunks in one frame: skip the rest */
+		count(ES_CNT_SCAN_LIMIT);
+		f->stream_off += n;
+		es_scan_resync(&f->scan);
+	}
+}
+
+/* New state for a direction; SYN or not. */
+static __always_inline struct es_flow *es_flow_new(const struct es_pkt *pkt, __u32 next_seq,
+						   __u32 flags)
+{
+	struct es_scratch *scr;
+	struct es_flow *f;
+	__u32 zero = 0;
+
+	/* the value is too big for the stack: build it in the scratch buffer
+	 * (before its chunk buffer is used for this packet) */
+	scr = bpf_map_lookup_elem(&es_scratch_map, &zero);
+	if (!scr)
+		return NULL;
+	f = (struct es_flow *)scr->batch;
+	__builtin_memset(f, 0, sizeof(*f) - sizeof(f->scan.carry));
+	f->next_seq = next_seq;
+	f->flags = flags;
+	if (bpf_map_update_elem(&flows, &pkt->key, f, BPF_ANY)) {
+		count(ES_CNT_FLOW_NOT_TRACKED);
+		return NULL;
+	}
+	count(ES_CNT_FLOW_NEW);
+	if (flags & ES_FLOWF_MIDSTREAM)
+		count(ES_CNT_FLOW_MIDSTREAM);
+	return bpf_map_lookup_elem(&flows, &pkt->key);
+}
+
+static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *scr,
+					const struct es_pkt *pkt, struct es_flow *f, __u32 reason)
+{
+	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, reason);
+	count(ES_CNT_FLOW_END);
+	bpf_map_delete_elem(&flows, &pkt->key);
+}
+
+/*
+ * A monitored TCP packet. Never fails: whatever goes wrong is counted and
+ * the caller's verdict stands.
+ */
+static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_pkt *pkt)
+{
+	struct es_tag_key star = { .tag = { '*' } };
+	struct es_env env = {};
+	struct es_scratch *scr;
+	struct es_flow *f;
+	__u32 zero = 0, from = pkt->payload_off, n = pkt->payload_len;
+	__s32 delta;
+
+	f = bpf_map_lookup_elem(&flows, &pkt->key);
+	if (pkt->tcp_flags & ES_TCP_SYN) {
+		/* (re)start: the stream begins after the SYN's sequence number */
+		f = es_flow_new(pkt, pkt->seq + 1, 0);
+		if (!f)
+			return;
+		delta = 0;
+		if (!n)
+			return;
+		/* data on a SYN (TCP Fast Open) follows the SYN's sequence number */
+	} else if (!f) {
+		if (!n || (pkt->tcp_flags & ES_TCP_RST))
+			return;   /* nothing to scan: no state for bare ACKs/FINs/RSTs */
+		f = es_flow_new(pkt, pkt->seq, ES_FLOWF_MIDSTREAM);
+		if (!f)
+			return;
+	}
+	scr = bpf_map_lookup_elem(&es_scratch_map, &zero);
+	if (!scr)
+		return;
+	__builtin_memcpy(&env.key, &pkt->key, sizeof(env.key));
+	env.dir = pkt->dir;
+	env.ts = es_now();
+	env.ifindex = ctx->ingress_ifindex;
+	env.flow_flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	env.want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
+
+	if (pkt->tcp_flags & ES_TCP_RST) {
+		es_flow_end(&env, scr, pkt, f, ES_END_RST);
+		goto out;
+	}
+	if (pkt->tcp_flags & ES_TCP_SYN)
+		delta = (__s32)(pkt->seq + 1 - f->next_seq);
+	else
+		delta = (__s32)(pkt->seq - f->next_seq);
+	if (n && delta < 0) {
+		__u32 seen = (__u32)-delta;
+
+		if (seen >= n) {
+			count(ES_CNT_RETRANS);
+			n = 0;
+		} else {
+			count(ES_CNT_OVERLAP);
+			from += seen;
+			n -= seen;
+		}
+	} else if (n && delta > 0) {
+		/* bytes missing: the scanner cannot trust its state any more */
+		count(ES_CNT_GAP);
+		es_emit_plain(&env, scr, ES_EV_GAP, f->stream_off, (__u32)delta);
+		f->stream_off += (__u32)delta;
+		f->next_seq += (__u32)delta;
+		es_scan_resync(&f->scan);
+	}
+	if (n) {
+		if (from + n > (__u32)((long)ctx->data_end - (long)ctx->data))
+			count(ES_CNT_FRAGS_READ);
+		f->next_seq += n;
+		es_scan_payload(ctx, &env, scr, f, from, n);
+	}
+	if (pkt->tcp_flags & ES_TCP_FIN)
+		es_flow_end(&env, scr, pkt, f, ES_END_FIN);
+out:
+	es_flush(&env, scr);
+	if (env.sent)
+		count_add(ES_CNT_EVENTS, env.sent);
+	if (env.lost)
+		count_add(ES_CNT_RINGBUF_FULL, env.lost);
+}
+
+#endif /* __bpf__ */
+#endif /* EDISENSOR_FLOW_H */
