@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Compares edisensor message records (JSON lines) with an edi-pcapgen
+manifest (docs/MANIFEST.md): every manifest message must be found, by flow
+and stream offset, with every field the manifest states.
+
+usage: manifest_compare.py MANIFEST.jsonl OUTPUT.jsonl [--max-report N] [--require-found]
+Output lines may be Records ({"message":...} or {"hit":{"message":...}}) or
+bare Messages. Prints the match rate; exit 0 only when all messages match,
+or with --require-found when every message is at least found.
+"""
+import json
+import sys
+
+LISTS = ("parties", "references", "equipment", "goods", "locations", "transport")
+# proto3 JSON omits defaults: what an absent field means.
+DEFAULTS = {bool: False, int: 0, str: "", list: []}
+
+
+def message_of(obj):
+    if "message" in obj and isinstance(obj["message"], dict):
+        return obj["message"]
+    if "hit" in obj and isinstance(obj["hit"], dict):
+        return obj["hit"].get("message")
+    if "envelope" in obj or "flow" in obj:
+        return obj
+    return None
+
+
+def num(v):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return 0
+
+
+def key_of(m):
+    f = m.get("flow", {})
+    return (f.get("srcIp", ""), num(f.get("srcPort")), f.get("dstIp", ""),
+            num(f.get("dstPort")), num(m.get("streamOffset")))
+
+
+def same(want, got):
+    if isinstance(want, int) and not isinstance(want, bool):
+        return num(got) == want
+    return got == want
+
+
+def item_matches(want, got):
+    for k, v in want.items():
+        if not same(v, got.get(k, DEFAULTS.get(type(v), None))):
+            return False
+    return True
+
+
+def compare(want, got, problems):
+    """Returns (fields compared, fields equal) for one message."""
+    n = ok = 0
+    checks = [("syntax", want.get("syntax"), got.get("syntax", "SYNTAX_UNSPECIFIED"))]
+    wf, gf = want.get("flow", {}), got.get("flow", {})
+    for k in ("direction", "ipVersion"):
+        if k in wf:
+            checks.append(("flow." + k, wf[k], gf.get(k, DEFAULTS[type(wf[k])])))
+    for k, v in want.get("envelope", {}).items():
+        checks.append(("envelope." + k, v, got.get("envelope", {}).get(k, DEFAULTS[type(v)])))
+    path = set(want.get("pathologies", []))
+    lost = "gap" in path
+    if "segmentCount" in want and not lost:
+        checks.append(("segmentCount", want["segmentCount"],
+                       got.get("integrity", {}).get("countedSegments", 0)))
+    if "truncated" in path:
+        checks.append(("integrity.truncated", True,
+                       got.get("integrity", {}).get("truncated", False)))
+    for name, wv, gv in checks:
+        n += 1
+        if same(wv, gv):
+            ok += 1
+        else:
+            problems.append("%s: want %r got %r" % (name, wv, gv))
+    if lost:   # values carried by missing bytes cannot be extracted
+        return n, ok
+    for lst in LISTS:
+        have = got.get(lst, [])
+        for item in want.get(lst, []):
+            n += 1
+            if any(item_matches(item, g) for g in have):
+                ok += 1
+            else:
+                problems.append("%s: %s not in %s" % (lst, json.dumps(item),
+                                                      json.dumps(have)[:400]))
+    return n, ok
+
+
+def main():
+    args = sys.argv[1:]
+    max_report = 10
+    require_found = "--require-found" in args
+    if require_found:
+        args.remove("--require-found")
+    if "--max-report" in args:
+        i = args.index("--max-report")
+        max_report = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) != 2:
+        sys.exit(__doc__)
+    want = [json.loads(l) for l in open(args[0], encoding="utf-8") if l.strip()]
+    want = [w for w in want if w.get("kind") == "message"]
+    got = {}
+    for line in open(args[1], encoding="utf-8"):
+        if not line.strip():
+            continue
+        m = message_of(json.loads(line))
+        if m is not None:
+            got.setdefault(key_of(m), m)
+    msgs = msgs_ok = fields = fields_ok = missing = 0
+    reported = 0
+    by_field = {}
+    for w in want:
+        msgs += 1
+        g = got.get(key_of(w))
+        problems = []
+        if g is None:
+            missing += 1
+            problems.append("not in the output")
+        else:
+            n, ok = compare(w, g, problems)
+            fields += n
+            fields_ok += ok
+        for p in problems:
+            name = p.split(":", 1)[0]
+            by_field[name] = by_field.get(name, 0) + 1
+        if problems:
+            if reported < max_report:
+                env = w.get("envelope", {})
+                print("MISMATCH %s %s ref %s at %s: %s" % (
+                    env.get("messageType"), w.get("flow", {}).get("srcIp"),
+                    env.get("messageRef"), w.get("streamOffset"), "; ".join(problems)))
+                reported += 1
+        else:
+            msgs_ok += 1
+    if by_field:
+        print("mismatches by field: " + ", ".join(
+            "%s %d" % kv for kv in sorted(by_field.items(), key=lambda kv: -kv[1])))
+    rate = 100.0 * msgs_ok / msgs if msgs else 0.0
+    frate = 100.0 * fields_ok / fields if fields else 0.0
+    print("match rate: messages %d/%d (%.2f%%), fields %d/%d (%.2f%%), missing %d, "
+          "output records %d" % (msgs_ok, msgs, rate, fields_ok, fields, frate, missing, len(got)))
+    if require_found:
+        sys.exit(0 if msgs and missing == 0 else 1)
+    sys.exit(0 if msgs and msgs_ok == msgs else 1)
+
+
+if __name__ == "__main__":
+    main()
