@@ -7,6 +7,12 @@ TCP reassembly (follow,tcp,raw). Used by tests/pcapgen/test_*.sh.
   pcapgen_check.py offsets PCAP MANIFEST  every message's streamOffset points at
                                           UNH / ST, every interchange's at
                                           UNA / UNB / ISA
+  pcapgen_check.py values PCAP MANIFEST   every name, goods text, reference and
+                                          container of every message is on the
+                                          wire as its interchange encodes it
+                                          (charset, release characters); check
+                                          digits (ISO 6346, IMO) are as claimed
+  pcapgen_check.py truncated PCAP MANIFEST  a truncated message has no trailer
 Exit 0 when all hold, 1 with a reason otherwise."""
 import json
 import re
@@ -111,12 +117,119 @@ def check_offsets(pcap, manifest):
     return bad == 0 and checked > 0
 
 
+def iso6346_check(num):
+    vals, v = {}, 10
+    for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if v % 11 == 0:
+            v += 1
+        vals[ch] = v
+        v += 1
+    total = sum((vals[c] if c.isalpha() else int(c)) * (1 << i) for i, c in enumerate(num[:10]))
+    return total % 11 % 10
+
+
+def imo_valid(imo):
+    return len(imo) == 7 and imo.isdigit() and \
+        sum(int(imo[i]) * (7 - i) for i in range(6)) % 10 == int(imo[6])
+
+
+def slices(got, objs):
+    """(message, its interchange, its bytes up to the next message or
+    interchange start in the same direction)."""
+    by_flow = {}
+    for o in objs:
+        if o["kind"] in ("message", "interchange"):
+            by_flow.setdefault(key(o["flow"]), []).append(o)
+    for k, lst in by_flow.items():
+        lst.sort(key=lambda o: (o["streamOffset"], o["kind"] != "interchange"))
+        data = got.get(k, b"")
+        ich = None
+        for i, o in enumerate(lst):
+            if o["kind"] == "interchange":
+                ich = o
+                continue
+            end = lst[i + 1]["streamOffset"] if i + 1 < len(lst) else len(data)
+            yield o, ich, data[o["streamOffset"]:end]
+
+
+def wire_form(value, ich):
+    seps = ich["separators"]
+    syntax_id = ich["envelope"].get("syntaxId", "")
+    if ich["syntax"] == "SYNTAX_X12":
+        return value.encode("ascii")
+    special = {seps["component"], seps["element"], seps["release"], seps["terminator"]}
+    if seps["repetition"] != " ":
+        special.add(seps["repetition"])
+    out = "".join(seps["release"] + ch if ch in special else ch for ch in value)
+    return out.encode("utf-8" if syntax_id == "UNOY" else "latin-1")
+
+
+def check_values(pcap, manifest):
+    got = streams(pcap)
+    bad = checked = latin = 0
+    for m, ich, data in slices(got, load(manifest)):
+        if ich is None:
+            continue
+        vals = [p.get("name", "") for p in m["parties"]] + [p.get("id", "") for p in m["parties"]]
+        vals += [g.get("description", "") for g in m["goods"]] + [g.get("hsCode", "") for g in m["goods"]]
+        vals += [r["value"] for r in m["references"]] + [t["vesselName"] for t in m["transport"]]
+        for v in vals:
+            if not v:
+                continue
+            w = wire_form(v, ich)
+            latin += any(b >= 0x80 for b in w)
+            checked += 1
+            if w not in data:
+                print("value not on the wire:", m["envelope"].get("messageType"), repr(v), w)
+                bad += 1
+        for e in m["equipment"]:
+            checked += 1
+            valid = iso6346_check(e["number"]) == int(e["number"][10])
+            if valid != e["checkDigitValid"]:
+                print("check digit claim wrong:", e)
+                bad += 1
+            if e["number"][:4] not in data.decode("latin-1"):
+                print("container not on the wire:", e["number"])
+                bad += 1
+        for t in m["transport"]:
+            checked += 1
+            if not imo_valid(t["imo"]):
+                print("bad IMO:", t["imo"])
+                bad += 1
+        for g in m["goods"]:
+            if g.get("hsCode") and len(g["hsCode"]) not in (4, 6, 8, 10):
+                print("bad HS code length:", g["hsCode"])
+                bad += 1
+    print("values: %d checked, %d bad, %d with non-ASCII bytes" % (checked, bad, latin))
+    return bad == 0 and checked > 0
+
+
+def check_truncated(pcap, manifest):
+    got = streams(pcap)
+    objs = load(manifest)
+    bad = n = 0
+    for m, ich, data in slices(got, objs):
+        if "truncated" not in m["pathologies"]:
+            continue
+        n += 1
+        seps = ich["separators"]
+        trailer = (b"UNT" if m["syntax"] == "SYNTAX_EDIFACT" else b"SE") + seps["element"].encode("latin-1")
+        term = seps["terminator"].encode("latin-1")
+        body = data.replace(b"\r", b"").replace(b"\n", b"") if term not in (b"\r", b"\n") else data
+        if term + trailer in body:
+            print("truncated message has a trailer:", m["envelope"].get("messageRef"))
+            bad += 1
+    print("truncated: %d checked, %d bad" % (n, bad))
+    return bad == 0 and n > 0
+
+
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("follow", "offsets"):
+    modes = {"follow": check_follow, "offsets": check_offsets, "values": check_values,
+             "truncated": check_truncated}
+    if len(sys.argv) != 4 or sys.argv[1] not in modes:
         print(__doc__)
         return 2
-    fn = check_follow if sys.argv[1] == "follow" else check_offsets
-    return 0 if fn(sys.argv[2], sys.argv[3]) else 1
+    return 0 if modes[sys.argv[1]](sys.argv[2], sys.argv[3]) else 1
 
 
 if __name__ == "__main__":

@@ -172,11 +172,15 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+/* What d acknowledges: everything the peer sent, but not past a reordered
+ * segment still in flight (a receiver cannot ack across its hole). Bytes
+ * lost from the capture were received, so they are acknowledged. */
 static uint32_t next_ack(const struct conn *c, int d)
 {
 	const struct tdir *peer = &c->d[!d];
+	uint64_t upto = peer->held ? peer->held_off : peer->sent;
 
-	return peer->isn + 1 + (uint32_t)peer->sent + (peer->fin ? 1 : 0);
+	return peer->isn + 1 + (uint32_t)upto + (peer->fin ? 1 : 0);
 }
 
 int conn_emit(struct gen *g, struct conn *c, int d, uint32_t seq, uint8_t flags,
@@ -306,7 +310,10 @@ static int send_segment(struct gen *g, struct conn *c, int d)
 		return 0;
 	}
 	err = conn_emit(g, c, d, seq, TCPF_ACK | TCPF_PSH, p, len);
-	if (!err && rng_chance(&g->rng, cfg->p_duplicate)) {
+	/* A 1-byte resend just below the next sequence is what a keep-alive
+	 * looks like, so only longer segments are resent or duplicated: then
+	 * tshark's retransmission count equals retransmits + duplicates. */
+	if (!err && len > 1 && rng_chance(&g->rng, cfg->p_duplicate)) {
 		/* The very same frame again, as a mirror port duplicates it. */
 		g->now_us += rng_range(&g->rng, 1, 50);
 		t->packets++;
@@ -314,7 +321,7 @@ static int send_segment(struct gen *g, struct conn *c, int d)
 		err = pcapw_write(&g->pcap, g->now_us, g->frame, g->last_frame_len);
 		span_mark(t, off, off + len, PB_DUPLICATE);
 	}
-	if (!err && rng_chance(&g->rng, cfg->p_retransmit)) {
+	if (!err && len > 1 && rng_chance(&g->rng, cfg->p_retransmit)) {
 		t->retransmits++;
 		err = conn_emit(g, c, d, seq, TCPF_ACK | TCPF_PSH, p, len);
 		span_mark(t, off, off + len, PB_RETRANSMIT);

@@ -463,6 +463,8 @@ static void x_isa(struct xw *x, struct meta_envelope *env, bool v5, bool test)
 	/* ISA11: 'U' up to 00401, the repetition separator from 00402 on. */
 	rep[0] = v5 ? (x->w.seps.component == '^' ? '!' : '^') : 'U';
 	rep[1] = '\0';
+	if (v5)
+		x->w.seps.repetition = rep[0];  /* so values never contain it */
 	segw_tag(&x->w, "ISA");
 	isa_field(x, "00", 2);
 	isa_field(x, "", 10);
