@@ -1,0 +1,484 @@
+/*
+ * BPF_PROG_TEST_RUN fixtures for the flow tracker and the EDI scanner inside
+ * the real XDP object: in-order streams, retransmission, overlap, gap,
+ * reorder, mid-stream start, FIN, RST, multi-buffer frames and a full ring
+ * buffer. Events are read from the ring buffer; the segments must equal
+ * those of the host build of the same scanner (tests/unit/scan_harness.h)
+ * fed the bytes the flow tracker should have let through. Needs root:
+ * skipped loudly without it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "counters.h"
+#include "sensor_bpf.h"
+#include "../lib/frames.h"
+#include "../unit/scan_harness.h"
+
+#define PORT 3305
+#define MAX_EVENTS 4096
+
+struct got_event {
+	struct es_event ev;   /* data[] holds data_len bytes */
+};
+
+static struct sensor_bpf *sb;
+static struct ring_buffer *rb;
+static struct got_event got[MAX_EVENTS];
+static size_t n_got;
+static uint8_t frame[FRAME_BUF];
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	(void)ctx;
+	while (len) {
+		__u64 n = es_event_span(p, len);
+
+		if (!n)
+			return -EINVAL;   /* a record must hold whole events */
+		if (n_got < MAX_EVENTS) {
+			memset(&got[n_got], 0, sizeof(got[n_got]));
+			memcpy(&got[n_got].ev, p, ES_EVENT_HDR_LEN + ((const struct es_event *)p)->data_len);
+			n_got++;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int load(const struct sensor_bpf_opts *o)
+{
+	static const uint16_t ports[] = { PORT };
+	static const char all[][4] = { "*" };
+	int err = sensor_bpf_open_load(&sb, o);
+
+	if (err) {
+		fprintf(stderr, "loading the XDP object failed: %s\n", strerror(-err));
+		return -1;
+	}
+	err = sensor_bpf_set_ports(sb, ports, 1);
+	if (!err)
+		err = sensor_bpf_set_tags(sb, all, 1);   /* forward every segment */
+	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
+	return err || !rb ? -1 : 0;
+}
+
+static void unload(void)
+{
+	ring_buffer__free(rb);
+	rb = NULL;
+	sensor_bpf_destroy(sb);
+	sb = NULL;
+}
+
+/* Instructions the verifier walked: the complexity budget in use. */
+static void report_verifier(void)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(sensor_bpf_prog_fd(sb), &info, &len) == 0)
+		fprintf(stderr, "verifier: edisensor_xdp verified_insns %u (limit 1000000), "
+			"xlated %u bytes, jited %u bytes\n", info.verified_insns,
+			info.xlated_prog_len, info.jited_prog_len);
+}
+
+static int setup(void **state)
+{
+	struct sensor_bpf_opts o = { 0 };
+
+	(void)state;
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIPPED: flow fixtures need root (BPF_PROG_TEST_RUN)\n");
+		return 0;
+	}
+	if (load(&o))
+		return -1;
+	report_verifier();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unload();
+	return 0;
+}
+
+#define NEED_ROOT() do { if (!sb) { print_message("SKIPPED: needs root\n"); skip(); } } while (0)
+
+static struct es_counters before;
+
+static void mark(void)
+{
+	n_got = 0;
+	assert_int_equal(counters_read(sensor_bpf_counters_fd(sb), &before), 0);
+}
+
+static uint64_t delta(int idx)
+{
+	struct es_counters now;
+
+	assert_int_equal(counters_read(sensor_bpf_counters_fd(sb), &now), 0);
+	return now.v[idx] - before.v[idx];
+}
+
+/* One TCP packet of the client (sport) to the monitored port. */
+static void send_pkt(uint16_t sport, uint32_t seq, uint8_t flags, const void *p, size_t n)
+{
+	struct frame_spec s = { .sport = sport, .dport = PORT, .seq = seq, .tcp_flags = flags,
+				.payload = p, .payload_len = n };
+	size_t len = frame_build(&s, frame);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(sensor_bpf_prog_fd(sb), &opts), 0);
+	assert_int_equal(opts.retval, XDP_PASS);
+	ring_buffer__consume(rb);
+}
+
+#define SYN 0x02
+#define FIN 0x11
+#define RST 0x04
+
+static int flow_exists(uint16_t sport)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(sensor_bpf_object(sb), "flows");
+	struct es_flow_key k = { 0 };
+	unsigned char v[4096];
+
+	k.saddr[0] = 192; k.saddr[1] = 0; k.saddr[2] = 2; k.saddr[3] = 1;
+	k.daddr[0] = 192; k.daddr[1] = 0; k.daddr[2] = 2; k.daddr[3] = 2;
+	k.sport = sport;
+	k.dport = PORT;
+	k.family = 4;
+	assert_true(bpf_map__value_size(m) <= sizeof(v));
+	return bpf_map_lookup_elem(bpf_map__fd(m), &k, v) == 0;
+}
+
+/* The segment events received, in order, equal the host scanner's on `s`. */
+static void expect_segments(const char *s, size_t n, uint64_t base, uint16_t must_flags)
+{
+	struct harness h;
+	size_t k = 0;
+
+	harness_init(&h);
+	harness_packet(&h, (const uint8_t *)s, n);
+	for (size_t i = 0; i < n_got; i++) {
+		const struct es_event *ev = &got[i].ev;
+
+		if (ev->type != ES_EV_SEGMENT)
+			continue;
+		if (k >= h.n)
+			fail_msg("extra segment '%.*s'", ev->data_len, ev->data);
+		if (ev->stream_off != base + h.segs[k].off || ev->seg_len != h.segs[k].seg_len ||
+		    ev->data_len != h.segs[k].data_len ||
+		    memcmp(ev->data, h.segs[k].data, ev->data_len) != 0 ||
+		    ev->syntax != h.segs[k].syntax ||
+		    ev->seps.terminator != h.segs[k].seps.terminator)
+			fail_msg("segment %zu: got off %llu '%.*s', want off %llu '%.*s'", k,
+				 (unsigned long long)ev->stream_off, ev->data_len, ev->data,
+				 (unsigned long long)(base + h.segs[k].off), h.segs[k].data_len,
+				 h.segs[k].data);
+		if ((ev->flags & must_flags) != must_flags)
+			fail_msg("segment %zu: flags 0x%x lack 0x%x", k, ev->flags, must_flags);
+		assert_int_equal(ev->dir, ES_DIR_TO_SERVER);
+		assert_int_equal(ev->flow.sport, got[0].ev.flow.sport);
+		k++;
+	}
+	if (k != h.n)
+		fail_msg("%zu segments, want %zu", k, h.n);
+	harness_free(&h);
+}
+
+static size_t count_type(int type)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n_got; i++)
+		c += got[i].ev.type == type;
+	return c;
+}
+
+static const char STREAM[] =
+	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
+	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'DTM+137:202401011200:203'"
+	"NAD+CZ+++ACME EXPORTS LTD?+CO+1 HARBOUR RD+ROTTERDAM++3011+NL'"
+	"EQD+CN+MSKU9070323+22G1:102:5'SEL+SEAL12345+CA'"
+	"GID+1+10:CT'FTX+AAA+++PLASTICS?:ARTICLES, HOUSEHOLD'CST++392690:HS'"
+	"UNT+9+1'UNH+2+CUSCAR:D:95B:UN'LOC+9+NLRTM'UNT+3+2'UNZ+2+77'";
+
+/* In order after a SYN, cut into small packets, FIN at the end. */
+static void test_in_order_syn_fin(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	uint32_t isn = 0xfffffff0u;   /* sequence numbers wrap inside the stream */
+	size_t at = 0;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41001, isn, SYN, NULL, 0);
+	assert_true(flow_exists(41001));
+	while (at < n) {
+		size_t k = n - at < 37 ? n - at : 37;
+
+		send_pkt(41001, isn + 1 + (uint32_t)at, 0, STREAM + at, k);
+		at += k;
+	}
+	send_pkt(41001, isn + 1 + (uint32_t)n, FIN, NULL, 0);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(count_type(ES_EV_FLOW_END), 1);
+	assert_int_equal(got[n_got - 1].ev.type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].ev.aux, ES_END_FIN);
+	assert_int_equal(got[n_got - 1].ev.stream_off, n);
+	assert_false(flow_exists(41001));
+	assert_int_equal(delta(ES_CNT_FLOW_NEW), 1);
+	assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 0);
+	assert_int_equal(delta(ES_CNT_FLOW_END), 1);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	assert_int_equal(delta(ES_CNT_INTERCHANGES), 1);
+	assert_int_equal(delta(ES_CNT_SEGMENTS), count_type(ES_EV_SEGMENT));
+	assert_int_equal(delta(ES_CNT_EVENTS), n_got);
+	assert_int_equal(delta(ES_CNT_RINGBUF_FULL), 0);
+	for (size_t i = 0; i < n_got; i++)
+		assert_int_equal(got[i].ev.flags & ES_SEGF_MIDSTREAM, 0);
+}
+
+/* A packet sent twice: the copy is skipped and counted. */
+static void test_retransmission(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41002, 100, SYN, NULL, 0);
+	send_pkt(41002, 101, 0, STREAM, 100);
+	send_pkt(41002, 101, 0, STREAM, 100);           /* retransmission */
+	send_pkt(41002, 101, 0, STREAM, 60);            /* part of it again */
+	send_pkt(41002, 201, 0, STREAM + 100, n - 100);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(delta(ES_CNT_RETRANS), 2);
+	assert_int_equal(delta(ES_CNT_OVERLAP), 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	send_pkt(41002, 101 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* A packet that repeats old bytes and brings new ones: only the new count. */
+static void test_overlap(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41003, 5000, SYN, NULL, 0);
+	send_pkt(41003, 5001, 0, STREAM, 120);
+	send_pkt(41003, 5001 + 80, 0, STREAM + 80, 150);  /* 40 old, 110 new */
+	send_pkt(41003, 5001 + 230, 0, STREAM + 230, n - 230);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(delta(ES_CNT_OVERLAP), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 0);
+	send_pkt(41003, 5001 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* Lost bytes: a GAP event, then the scanner resyncs at the next UNH. */
+static void test_gap(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const char *unh2 = strstr(STREAM, "UNH+2");
+	size_t cut = 140, resume = 200, i;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41004, 1, SYN, NULL, 0);
+	send_pkt(41004, 2, 0, STREAM, cut);
+	send_pkt(41004, 2 + (uint32_t)resume, 0, STREAM + resume, n - resume);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(count_type(ES_EV_GAP), 1);
+	for (i = 0; i < n_got && got[i].ev.type != ES_EV_GAP; i++)
+		;
+	assert_int_equal(got[i].ev.aux, resume - cut);
+	assert_int_equal(got[i].ev.stream_off, cut);
+	/* next segment: the second message's UNH, flagged as after a gap */
+	assert_true(i + 1 < n_got);
+	assert_int_equal(got[i + 1].ev.type, ES_EV_SEGMENT);
+	assert_int_equal(got[i + 1].ev.stream_off, (uint64_t)(unh2 - STREAM));
+	assert_true(got[i + 1].ev.flags & ES_SEGF_AFTER_GAP);
+	assert_memory_equal(got[i + 1].ev.data, "UNH+2+", 6);
+	assert_int_equal(got[n_got - 1].ev.type, ES_EV_SEGMENT);
+	assert_memory_equal(got[n_got - 1].ev.data, "UNZ+2+77'", 9);
+	send_pkt(41004, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* Reordered packets: the early one is a gap, the late one a retransmission. */
+static void test_reorder(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41005, 700, SYN, NULL, 0);
+	send_pkt(41005, 701, 0, STREAM, 100);
+	send_pkt(41005, 701 + 200, 0, STREAM + 200, 100);  /* arrives early */
+	send_pkt(41005, 701 + 100, 0, STREAM + 100, 100);  /* arrives late */
+	send_pkt(41005, 701 + 300, 0, STREAM + 300, n - 300);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	assert_int_equal(count_type(ES_EV_GAP), 1);
+	assert_memory_equal(got[n_got - 1].ev.data, "UNZ+2+77'", 9);
+	send_pkt(41005, 701 + (uint32_t)n, FIN, NULL, 0);
+	assert_false(flow_exists(41005));
+}
+
+/* No SYN seen: the flow starts in seek mode, its events say so. */
+static void test_midstream(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const char *mid = strstr(STREAM, "NAD+CZ") + 10;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41006, 123456, 0, mid, (size_t)(STREAM + n - mid));
+	assert_int_equal(delta(ES_CNT_FLOW_NEW), 1);
+	assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 1);
+	/* seek finds the second message's header, nothing before it */
+	expect_segments(mid, (size_t)(STREAM + n - mid), 0, ES_SEGF_MIDSTREAM);
+	assert_memory_equal(got[0].ev.data, "UNH+2+", 6);
+	send_pkt(41006, 123456 + (uint32_t)(STREAM + n - mid), RST, NULL, 0);
+	assert_int_equal(got[n_got - 1].ev.type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].ev.aux, ES_END_RST);
+	assert_false(flow_exists(41006));
+}
+
+/* RST mid-interchange: flow end, state freed; a later packet is a new flow. */
+static void test_rst(void **state)
+{
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41007, 9, SYN, NULL, 0);
+	send_pkt(41007, 10, 0, STREAM, 90);
+	send_pkt(41007, 100, RST, NULL, 0);
+	assert_false(flow_exists(41007));
+	assert_int_equal(count_type(ES_EV_FLOW_END), 1);
+	assert_int_equal(delta(ES_CNT_FLOW_END), 1);
+	/* a bare ACK of a forgotten flow creates no state */
+	send_pkt(41007, 100, 0x10, NULL, 0);
+	assert_false(flow_exists(41007));
+}
+
+/* One frame much larger than a page: the kernel builds a multi-buffer xdp. */
+static void test_multibuffer(void **state)
+{
+	static char big[12000];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	NEED_ROOT();
+	n += (size_t)snprintf(big + n, sizeof(big) - n,
+			      "UNB+UNOA:2+S+R+240101:1200+5'UNH+1+CUSCAR:D:95B:UN'");
+	for (i = 0; n < 11000; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+				      "EQD+CN+MSKU%07d+22G1'FTX+AAA+++GOODS %d ?'QUOTED?' TEXT'", i, i);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "UNT+%d+1'UNZ+1+5'", 2 * i + 2);
+	mark();
+	send_pkt(41008, 1, SYN, NULL, 0);
+	send_pkt(41008, 2, 0, big, n);
+	assert_int_equal(delta(ES_CNT_FRAGS_READ), 1);
+	expect_segments(big, n, 0, 0);
+	assert_int_equal(delta(ES_CNT_RINGBUF_FULL), 0);
+	send_pkt(41008, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* Only service segments and the asked-for tags travel. */
+static void test_tag_map(void **state)
+{
+	static const char tags[][4] = { "NAD", "CST" };
+	static const char all[][4] = { "*" };
+	const size_t n = sizeof(STREAM) - 1;
+	size_t nad = 0, bgm = 0;
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(sensor_bpf_set_tags(sb, tags, 2), 0);
+	mark();
+	send_pkt(41009, 1, SYN, NULL, 0);
+	send_pkt(41009, 2, 0, STREAM, n);
+	assert_int_equal(sensor_bpf_set_tags(sb, all, 1), 0);
+	for (size_t i = 0; i < n_got; i++) {
+		nad += memcmp(got[i].ev.data, "NAD+", 4) == 0;
+		bgm += memcmp(got[i].ev.data, "BGM+", 4) == 0;
+	}
+	assert_int_equal(nad, 1);
+	assert_int_equal(bgm, 0);
+	assert_int_equal(count_type(ES_EV_SEGMENT), 9);   /* UNA UNB UNH NAD CST UNT UNH UNT UNZ */
+	assert_int_equal(delta(ES_CNT_SEGMENTS_SKIPPED), 7);
+	send_pkt(41009, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* A ring buffer nobody reads fills up: losses are counted, traffic passes. */
+static void test_ringbuf_full(void **state)
+{
+	struct sensor_bpf_opts o = { .ringbuf_bytes = 4096 };
+	const size_t n = sizeof(STREAM) - 1;
+	uint64_t lost;
+
+	(void)state;
+	NEED_ROOT();
+	unload();
+	assert_int_equal(load(&o), 0);
+	mark();
+	send_pkt(41010, 1, SYN, NULL, 0);
+	for (int r = 0; r < 20; r++) {
+		struct frame_spec s = { .sport = 41010, .dport = PORT, .seq = 2 + (uint32_t)(r * n),
+					.payload = STREAM, .payload_len = n };
+		size_t len = frame_build(&s, frame);
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+			    .data_size_in = (uint32_t)len, .repeat = 1);
+
+		assert_int_equal(bpf_prog_test_run_opts(sensor_bpf_prog_fd(sb), &opts), 0);
+		assert_int_equal(opts.retval, XDP_PASS);
+	}
+	lost = delta(ES_CNT_RINGBUF_FULL);
+	assert_true(lost > 0);
+	assert_int_equal(delta(ES_CNT_EVENTS) + lost, delta(ES_CNT_SEGMENTS));
+	unload();
+	o.ringbuf_bytes = 0;
+	assert_int_equal(load(&o), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order_syn_fin),
+		cmocka_unit_test(test_retransmission),
+		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_rst),
+		cmocka_unit_test(test_multibuffer),
+		cmocka_unit_test(test_tag_map),
+		cmocka_unit_test(test_ringbuf_full),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
