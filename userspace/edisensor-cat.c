@@ -1,6 +1,8 @@
 /* edisensor-cat: prints edisensor record files (length-delimited protobuf)
  * as JSON lines, one record per line, in the proto3 JSON mapping. */
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -84,6 +86,54 @@ static enum follow_action follow_check(int fd, const char *path, uint64_t consum
 	return FOLLOW_WAIT;
 }
 
+/* Index N of the rotated file PATH.N that is the file open as fd, or 0. */
+static unsigned long rotated_index_of(const char *path, int fd)
+{
+	char dirbuf[4096], basebuf[4096], name[8192];
+	struct stat open_st, st;
+	unsigned long found = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+	snprintf(basebuf, sizeof(basebuf), "%s", path);
+	const char *dir = dirname(dirbuf), *base = basename(basebuf);
+	size_t blen = strlen(base);
+
+	if (fstat(fd, &open_st) || !(d = opendir(dir)))
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char *end;
+		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.')
+			continue;
+		errno = 0;
+		unsigned long n = strtoul(e->d_name + blen + 1, &end, 10);
+		if (errno || *end || end == e->d_name + blen + 1)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
+		if (!stat(name, &st) && st.st_ino == open_st.st_ino && st.st_dev == open_st.st_dev)
+			found = n;
+	}
+	closedir(d);
+	return found;
+}
+
+/* The file that follows fd after a rotation: the writer renames PATH to
+ * PATH.N, so the successor of PATH.N is PATH.N+1 when it exists (several
+ * rotations may pass between two polls), else PATH itself. */
+static int open_successor(const char *path, int fd)
+{
+	unsigned long k = rotated_index_of(path, fd);
+	char next[8192];
+	int nfd = -1;
+
+	if (k) {
+		snprintf(next, sizeof(next), "%s.%lu", path, k + 1);
+		nfd = open(next, O_RDONLY | O_CLOEXEC);
+	}
+	return nfd >= 0 ? nfd : open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Prints every record of fd; with follow, never returns unless on error. */
 static int cat_fd(struct cat *c, int fd, const char *name, bool follow)
 {
@@ -115,7 +165,7 @@ static int cat_fd(struct cat *c, int fd, const char *name, bool follow)
 		/* After a rotation is seen, read the old file to its end once
 		 * more: the writer may have finished a record just before. */
 		if (reopen_pending) {
-			int nfd = open(name, O_RDONLY | O_CLOEXEC);
+			int nfd = open_successor(name, fd);
 			if (nfd >= 0) {
 				if (rc == -EAGAIN)
 					fprintf(stderr, "edisensor-cat: %s: skipped a torn record of %zu bytes before rotation\n",

@@ -13,6 +13,7 @@
 
 #include "output_sequence.h"
 #include "output_sink.h"
+#include "output_time.h"
 #include "recordio.h"
 
 /* A Loss record can itself push records out of a full spool; after this
@@ -90,13 +91,7 @@ static void *syncer_main(void *arg)
 
 	pthread_mutex_lock(&o->lock);
 	while (!o->stopping) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += o->opts.fsync_interval_ms / 1000;
-		ts.tv_nsec += (long)(o->opts.fsync_interval_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		output_deadline_in(&ts, (int)o->opts.fsync_interval_ms);
 		pthread_cond_timedwait(&o->stop_cond, &o->lock, &ts);
 		for (size_t i = 0; i < o->n && !o->stopping; i++) {
 			if (!o->slots[i].unsynced)
@@ -265,17 +260,9 @@ int outputs_emit(struct outputs *o, Edisensor__V1__Record *rec)
 	return err;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int outputs_flush(struct outputs *o, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = output_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int err = 0;
 
 	pthread_mutex_lock(&o->lock);
@@ -287,7 +274,7 @@ int outputs_flush(struct outputs *o, int timeout_ms)
 	/* Network sinks wait for acknowledgements without the lock: emit
 	 * from another thread goes on meanwhile. */
 	for (size_t i = 0; i < o->n; i++) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - output_mono_ms();
 		int e = o->slots[i].sink->ops->flush(o->slots[i].sink, left > 0 ? (int)left : 0);
 		if (e && !err)
 			err = e;

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "output_sink.h"
+#include "output_time.h"
 #include "recordio.h"
 
 #ifndef HAVE_NATS
@@ -113,14 +114,6 @@ struct nats_sink {
 	/* sender side (under lock) */
 	uint64_t published, retries;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- configuration ----------------------------------------------------- */
 
@@ -272,6 +265,18 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 
 /* ---- connection and stream --------------------------------------------- */
 
+/* First connection made in the background: wake the sender to set up the
+ * stream now rather than after its back-off. */
+static void on_connected(natsConnection *nc, void *closure)
+{
+	struct nats_sink *s = closure;
+
+	(void)nc;
+	pthread_mutex_lock(&s->lock);
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
 static int setup_connection(struct nats_sink *s, const char *sensor_id)
 {
 	struct nats_config *c = &s->cfg;
@@ -295,9 +300,10 @@ static int setup_connection(struct nats_sink *s, const char *sensor_id)
 		st = natsOptions_SetPingInterval(s->nopts, 2000);
 	if (st == NATS_OK)
 		st = natsOptions_SetMaxPingsOut(s->nopts, 2);
-	/* Start even while no server answers: the spool holds the records. */
+	/* Start even while no server answers: the spool holds the records.
+	 * With a callback the connect is retried in the background. */
 	if (st == NATS_OK)
-		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, NULL, NULL);
+		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, on_connected, s);
 	if (st == NATS_OK && c->creds)
 		st = natsOptions_SetUserCredentialsFromFiles(s->nopts, c->creds, NULL);
 	if (st == NATS_OK && c->nkey)
@@ -365,13 +371,7 @@ static bool sender_wait(struct nats_sink *s, int ms)
 	struct timespec ts;
 	bool running;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	output_deadline_in(&ts, ms);
 	pthread_mutex_lock(&s->lock);
 	if (!s->stop)
 		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
@@ -388,7 +388,7 @@ static bool release_acked(struct nats_sink *s, bool *progress)
 	struct spool_pos end = { 0, 0 };
 	uint64_t n = 0;
 	bool failed = false;
-	int64_t now = mono_ms();
+	int64_t now = output_mono_ms();
 
 	pthread_mutex_lock(&s->lock);
 	while (s->count && ring_at(s, 0)->state == SLOT_ACKED) {
@@ -451,7 +451,7 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 
 	pthread_mutex_lock(&s->lock);
 	e = ring_at(s, s->count++);
-	*e = (struct inflight){ pk.sequence, end, mono_ms(), SLOT_PENDING };
+	*e = (struct inflight){ pk.sequence, end, output_mono_ms(), SLOT_PENDING };
 	s->published++;
 	pthread_mutex_unlock(&s->lock);
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output_time.h"
 #include "recordio.h"
 
 #define SEG_SUFFIX ".seg"
@@ -544,23 +545,12 @@ void spool_rewind(struct spool *sp)
 
 /* ---- waiting ----------------------------------------------------------- */
 
-static void deadline_in(struct timespec *ts, int ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 int spool_wait_readable(struct spool *sp, int timeout_ms)
 {
 	struct timespec ts;
 	int rc;
 
-	deadline_in(&ts, timeout_ms);
+	output_deadline_in(&ts, timeout_ms);
 	pthread_mutex_lock(&sp->lock);
 	unsigned wakeups = sp->wakeups;
 	while (pos_cmp(sp->rpos, end_pos(sp)) >= 0 && wakeups == sp->wakeups)
@@ -576,7 +566,7 @@ int spool_wait_empty(struct spool *sp, int timeout_ms)
 	struct timespec ts;
 	int rc = 0;
 
-	deadline_in(&ts, timeout_ms);
+	output_deadline_in(&ts, timeout_ms);
 	pthread_mutex_lock(&sp->lock);
 	while (pos_cmp(sp->apos, end_pos(sp)) < 0) {
 		if (pthread_cond_timedwait(&sp->cond, &sp->lock, &ts) == ETIMEDOUT) {

@@ -5,7 +5,8 @@
 #
 #   nats_require                 skip (exit 77) loudly when nats-server or
 #                                the helper programs are missing
-#   nats_start NAME              one JetStream server; sets NATS_URL_<NAME>
+#   nats_start NAME [PORT]       one JetStream server (on PORT, else a free
+#                                random one)
 #   nats_cluster_start N         a 3-node (N) JetStream cluster named n1..nN;
 #                                sets NATS_CLUSTER_URLS (host:port,...)
 #   nats_stop NAME / nats_kill NAME / nats_restart NAME
@@ -92,11 +93,10 @@ _nats_launch() {
 
 nats_start() {
 	local name=$1
-	NATS_PORT[$name]=$(nats_free_port)
+	NATS_PORT[$name]=${2:-$(nats_free_port)}
 	mkdir -p "$NATS_TMP/$name"
 	NATS_ARGS[$name]="-a 127.0.0.1 -p ${NATS_PORT[$name]} -n $name -js -sd $NATS_TMP/$name"
 	_nats_launch "$name"
-	printf -v "NATS_URL_$name" '%s' "$(nats_url "$name")"
 }
 
 nats_cluster_start() {

@@ -3,6 +3,7 @@
  * back what the NATS output delivered (no extra packages needed). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: nats-stream-dump [--stream NAME] URL\n"
+		"usage: nats-stream-dump [--stream NAME] [--leader] URL\n"
 		"Prints each message of the stream (default EDISENSOR) as\n"
-		"\"<Nats-Msg-Id> <subject> <record JSON>\", then \"messages N\" on stderr.\n");
+		"\"<Nats-Msg-Id> <subject> <record JSON>\", then \"messages N\" on stderr.\n"
+		"--leader prints the name of the server leading the stream instead.\n");
 }
 
 static void print_msg(natsMsg *m, struct pbjson_buf *json)
@@ -43,10 +45,12 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
+		{ "leader", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *stream = "EDISENSOR";
+	bool leader = false;
 	natsConnection *nc = NULL;
 	jsCtx *js = NULL;
 	jsStreamInfo *si = NULL;
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		if (opt == 's') {
 			stream = optarg;
+		} else if (opt == 'l') {
+			leader = true;
 		} else if (opt == 'h') {
 			usage(stdout);
 			return 0;
@@ -79,6 +85,14 @@ int main(int argc, char **argv)
 	if (st != NATS_OK) {
 		fprintf(stderr, "nats-stream-dump: %s (%d)\n", natsStatus_GetText(st), (int)jerr);
 		return 1;
+	}
+	if (leader) {
+		/* The server name leading the stream (clustered streams only). */
+		printf("%s\n", si->Cluster && si->Cluster->Leader ? si->Cluster->Leader : "");
+		jsStreamInfo_Destroy(si);
+		jsCtx_Destroy(js);
+		natsConnection_Destroy(nc);
+		return 0;
 	}
 	/* By sequence: deterministic, and a deleted sequence is simply absent. */
 	for (uint64_t seq = si->State.FirstSeq; seq && seq <= si->State.LastSeq; seq++) {
