@@ -31,6 +31,10 @@ struct parser {
 	struct feed_parse_result *res;
 	unsigned line;
 	char reason[160];
+	unsigned reported;
+	unsigned silent;         /* lines of an already reported unknown type */
+	unsigned n_unknown;
+	char unknown[16][40];    /* unknown type names already reported */
 };
 
 static enum column column_of(const char *name)
@@ -57,8 +61,22 @@ static enum column column_of(const char *name)
 static void reject(struct parser *p, const char *reason)
 {
 	p->res->rejected++;
-	if (p->sink->on_reject)
+	if (p->sink->on_reject && p->reported < FEED_REPORT_MAX) {
+		p->reported++;
 		p->sink->on_reject(p->sink->reject_ctx, p->name, p->line, reason);
+	}
+}
+
+/* True the first time a type name is seen (it gets reported). */
+static bool first_unknown(struct parser *p, const char *type)
+{
+	for (unsigned i = 0; i < p->n_unknown; i++)
+		if (strcmp(p->unknown[i], type) == 0)
+			return false;
+	if (p->n_unknown < sizeof(p->unknown) / sizeof(p->unknown[0]) &&
+	    strlen(type) < sizeof(p->unknown[0]))
+		strcpy(p->unknown[p->n_unknown++], type);
+	return true;
 }
 
 /* ---- time and confidence ------------------------------------------------ */
@@ -368,7 +386,14 @@ static const char *fill_entry(struct parser *p, char **v, struct feed_entry *e)
 		return "empty indicator_type";
 	t = indicator_type_parse(type);
 	if (t < 0) {
-		snprintf(p->reason, sizeof(p->reason), "unknown indicator type %.100s", type);
+		p->res->unsupported++;
+		if (!first_unknown(p, type)) {
+			p->res->rejected++;   /* counted, already reported */
+			p->silent++;
+			return "";
+		}
+		snprintf(p->reason, sizeof(p->reason),
+			 "unknown indicator type %.60s (its other lines are skipped unreported)", type);
 		return p->reason;
 	}
 	e->type = (enum indicator_type)t;
@@ -396,9 +421,9 @@ static void data_line(struct parser *p, char *line)
 	why = fill_entry(p, v, &e);
 	if (!why && p->sink->on_entry(p->sink->entry_ctx, &e, &why) < 0 && !why)
 		why = "rejected";
-	if (why)
+	if (why && *why)
 		reject(p, why);
-	else
+	else if (!why)
 		p->res->accepted++;
 }
 
@@ -460,6 +485,11 @@ int feed_parse_stream(FILE *f, const char *name, const struct feed_sink *sink,
 			one_line(&p, line, (size_t)n, &headerless);
 	}
 	free(line);
+	if (res->rejected - p.silent > p.reported && sink->on_reject) {
+		snprintf(p.reason, sizeof(p.reason), "%u more rejected lines not reported",
+			 res->rejected - p.silent - p.reported);
+		sink->on_reject(sink->reject_ctx, name, 0, p.reason);
+	}
 	if (ferror(f))
 		return -EIO;
 	return headerless && p.fmt == FMT_NONE ? -EBADMSG : 0;

@@ -10,8 +10,10 @@
  *   meta.expires (unix seconds or ISO 8601 date/time, UTC unless an offset
  *   is given), meta.fields (see indicator_fields_allow);
  * other columns are ignored, as Zeek files carry more (meta.url, ...).
- * A line that does not parse, has an unknown type or a bad value is reported
- * through the reject callback with file, line and reason, and skipped. */
+ * A line that does not parse or has a bad value is reported through the
+ * reject callback with file, line and reason, and skipped; a type edisensor
+ * does not match (Zeek's Intel::DOMAIN, Intel::URL...) is reported at its
+ * first line only, its other lines are skipped and counted. */
 #ifndef EDISENSOR_FEED_PARSE_H
 #define EDISENSOR_FEED_PARSE_H
 #include <stdbool.h>
@@ -21,6 +23,9 @@
 
 #define FEED_LINE_MAX 65536
 #define FEED_COLUMNS_MAX 64
+/* Reports per file; past it one closing report (line 0) gives the count,
+ * so a systematically broken million-line feed does not flood the log. */
+#define FEED_REPORT_MAX 100
 
 /* One indicator line. Strings point into the parser's line buffer: copy
  * what you keep. Optional columns that are absent, unset (`-`) or empty
@@ -44,7 +49,9 @@ typedef void (*feed_reject_fn)(void *ctx, const char *file, unsigned line, const
 struct feed_parse_result {
 	unsigned lines;      /* lines read */
 	unsigned accepted;
-	unsigned rejected;
+	unsigned rejected;   /* all lines skipped, including... */
+	unsigned unsupported;/* ...lines of types edisensor does not match (Intel::DOMAIN...):
+			      * reported once per type and file */
 };
 
 /* Where parsed lines go. on_reject may be NULL. */

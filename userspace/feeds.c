@@ -40,6 +40,15 @@ struct feeds {
 	unsigned n_files;
 	int inotify_fd;
 	struct feeds_stats stats;
+	/* Background reload: worker state under async_lock. */
+	pthread_mutex_t async_lock;
+	pthread_t worker;
+	bool worker_started;    /* joinable thread exists */
+	bool worker_active;     /* still reloading */
+	bool pending;           /* another reload requested meanwhile */
+	int worker_rc;
+	feed_reject_fn async_fn;
+	void *async_ctx;
 };
 
 static struct generation *generation_new(struct indicator_store *s)
@@ -68,6 +77,7 @@ struct feeds *feeds_new(void)
 		return NULL;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->reload_lock, NULL);
+	pthread_mutex_init(&f->async_lock, NULL);
 	f->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	empty = indicator_store_empty();
 	f->current = empty ? generation_new(empty) : NULL;
@@ -83,6 +93,8 @@ void feeds_free(struct feeds *f)
 {
 	if (!f)
 		return;
+	if (f->worker_started)
+		pthread_join(f->worker, NULL);
 	generation_free(f->current);
 	while (f->retired) {
 		struct generation *g = f->retired;
@@ -96,6 +108,7 @@ void feeds_free(struct feeds *f)
 		close(f->inotify_fd);
 	pthread_mutex_destroy(&f->lock);
 	pthread_mutex_destroy(&f->reload_lock);
+	pthread_mutex_destroy(&f->async_lock);
 	free(f);
 }
 
@@ -280,6 +293,64 @@ int feeds_reload(struct feeds *f, feed_reject_fn on_reject, void *ctx)
 	pthread_mutex_unlock(&f->reload_lock);
 	free(rejected);
 	return 0;
+}
+
+static void *reload_worker(void *arg)
+{
+	struct feeds *f = arg;
+
+	pthread_mutex_lock(&f->async_lock);
+	while (f->pending) {
+		feed_reject_fn fn = f->async_fn;
+		void *ctx = f->async_ctx;
+		int rc;
+
+		f->pending = false;
+		pthread_mutex_unlock(&f->async_lock);
+		rc = feeds_reload(f, fn, ctx);
+		pthread_mutex_lock(&f->async_lock);
+		f->worker_rc = rc;
+	}
+	f->worker_active = false;
+	pthread_mutex_unlock(&f->async_lock);
+	return NULL;
+}
+
+int feeds_reload_async(struct feeds *f, feed_reject_fn on_reject, void *ctx)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&f->async_lock);
+	f->pending = true;
+	f->async_fn = on_reject;
+	f->async_ctx = ctx;
+	if (!f->worker_active) {
+		if (f->worker_started)
+			pthread_join(f->worker, NULL);   /* finished: only reaps it */
+		f->worker_started = false;
+		rc = -pthread_create(&f->worker, NULL, reload_worker, f);
+		f->worker_started = rc == 0;
+		f->worker_active = rc == 0;
+		if (rc)
+			f->pending = false;
+	}
+	pthread_mutex_unlock(&f->async_lock);
+	return rc;
+}
+
+bool feeds_reload_done(struct feeds *f, int *rc)
+{
+	bool done = false;
+
+	pthread_mutex_lock(&f->async_lock);
+	if (f->worker_started && !f->worker_active) {
+		pthread_join(f->worker, NULL);
+		f->worker_started = false;
+		*rc = f->worker_rc;
+		done = true;
+	}
+	pthread_mutex_unlock(&f->async_lock);
+	return done;
 }
 
 /* ---- readers ------------------------------------------------------------------ */

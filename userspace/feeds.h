@@ -7,6 +7,9 @@
  *   feeds_add(f, "/etc/edisensor/feeds/brand.intel");     // per --feed, before the first load
  *   feeds_reload(f, log_reject, log_ctx);                  // initial load; again on SIGHUP
  *   poll(feeds_watch_fd(f)) ... if (feeds_changed(f)) feeds_reload(f, ...);
+ *   or without blocking the loop (a 1M-indicator feed takes about a second):
+ *       on SIGHUP / change: feeds_reload_async(f, log_reject, log_ctx);
+ *       each loop turn:     if (feeds_reload_done(f, &rc)) log the result (rc as feeds_reload);
  *
  *   per message (any thread):
  *       struct match_set ms;  match_set_init(&ms) once per thread
@@ -69,7 +72,8 @@ struct feeds_stats {
 
 /* NULL on ENOMEM. The set starts with an empty store. */
 struct feeds *feeds_new(void);
-/* NULL is fine. Every store must have been released. */
+/* NULL is fine. Every store must have been released; waits for a
+ * background reload to end. */
 void feeds_free(struct feeds *f);
 
 /* Registers a feed file; -E2BIG past INDICATOR_FEEDS_MAX, -ENOMEM. Takes
@@ -80,6 +84,16 @@ int feeds_add(struct feeds *f, const char *path);
  * negative errno of the first feed that could not be read (old store kept),
  * or -ENOMEM (old store kept). */
 int feeds_reload(struct feeds *f, feed_reject_fn on_reject, void *ctx);
+
+/* Runs feeds_reload in a background thread so the caller's loop keeps
+ * matching (against the old store) meanwhile. When a background reload is
+ * already running, another one is queued to run after it (a change that
+ * arrives during a reload is not lost). The callback runs in that thread.
+ * 0, or -errno when the thread cannot be started. */
+int feeds_reload_async(struct feeds *f, feed_reject_fn on_reject, void *ctx);
+/* True once when a background reload (and any queued after it) has
+ * finished; *rc is the last feeds_reload result. Does not block. */
+bool feeds_reload_done(struct feeds *f, int *rc);
 
 /* The active store, referenced until feeds_release. Never NULL. */
 const struct indicator_store *feeds_acquire(struct feeds *f);

@@ -267,6 +267,39 @@ static void test_long_line_and_nul(void **state)
 	assert_non_null(strstr(r.reason[0], "NUL"));
 }
 
+static void test_report_limits(void **state)
+{
+	struct capture c = { 0 };
+	struct rejects r = { 0 };
+	struct feed_parse_result res;
+	struct feed_sink sink = { capture_entry, &c, on_reject, &r };
+	size_t cap = 64 * 1024, len = 0;
+	char *text = malloc(cap);
+	FILE *f;
+
+	(void)state;
+	len += (size_t)snprintf(text + len, cap - len, "#fields\tindicator\tindicator_type\n");
+	for (int i = 0; i < 5; i++)      /* a Zeek feed full of domains: one report */
+		len += (size_t)snprintf(text + len, cap - len, "d%d.example\tIntel::DOMAIN\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "x\tIntel::URL\n");
+	for (int i = 0; i < FEED_REPORT_MAX + 20; i++)   /* broken lines: capped */
+		len += (size_t)snprintf(text + len, cap - len, "broken %d\n", i);
+	len += (size_t)snprintf(text + len, cap - len, "ok\tEDI::PARTY_ID\n");
+	f = fmemopen(text, len, "r");
+	assert_int_equal(feed_parse_stream(f, "mem", &sink, &res), 0);
+	fclose(f);
+	assert_int_equal(res.accepted, 1);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(res.unsupported, 6);
+	assert_int_equal(res.rejected, 6 + FEED_REPORT_MAX + 20);
+	/* DOMAIN once, URL once, then broken lines up to the cap, then the summary. */
+	assert_int_equal(r.n, FEED_REPORT_MAX + 1);
+	assert_non_null(strstr(r.reason[0], "Intel::DOMAIN"));
+	assert_non_null(strstr(r.reason[1], "Intel::URL"));
+	assert_int_equal(r.line[0], 2);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_time_and_confidence),
 		cmocka_unit_test(test_long_line_and_nul),
+		cmocka_unit_test(test_report_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -308,6 +308,58 @@ static void test_reload_while_matching(void **state)
 	feeds_free(r.f);
 }
 
+static void test_async_reload(void **state)
+{
+	struct feeds *f = feeds_new();
+	Edisensor__V1__Message *m = both_versions();
+	struct match_set ms;
+	char path[128];
+	int rc = 1, rounds = 0;
+
+	(void)state;
+	match_set_init(&ms);
+	write_version("async.intel", 1);
+	path_in_dir(path, sizeof(path), "async.intel");
+	feeds_add(f, path);
+	assert_false(feeds_reload_done(f, &rc));      /* nothing started */
+	assert_int_equal(feeds_reload_async(f, NULL, NULL), 0);
+	/* Matching goes on meanwhile: the empty store, then version 1. */
+	while (!feeds_reload_done(f, &rc)) {
+		int n = feeds_match(f, m, NOW, &ms);
+
+		assert_true(n == 0 || version_of(&ms) == 1);
+		rounds++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(feeds_match(f, m, NOW, &ms), PER_VERSION + 1);
+	assert_int_equal(version_of(&ms), 1);
+	assert_false(feeds_reload_done(f, &rc));      /* reported once */
+
+	/* Two requests in a row: the second is queued, and the last version wins. */
+	write_version("async.intel", 2);
+	assert_int_equal(feeds_reload_async(f, NULL, NULL), 0);
+	assert_int_equal(feeds_reload_async(f, NULL, NULL), 0);
+	while (!feeds_reload_done(f, &rc))
+		sched_yield();
+	assert_int_equal(rc, 0);
+	assert_true(atomic_load(&feeds_stats(f)->reloads_ok) >= 2);
+	feeds_match(f, m, NOW, &ms);
+	assert_int_equal(version_of(&ms), 2);
+
+	/* A failing background reload reports the error and keeps the store. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(feeds_reload_async(f, NULL, NULL), 0);
+	while (!feeds_reload_done(f, &rc))
+		sched_yield();
+	assert_int_equal(rc, -ENOENT);
+	feeds_match(f, m, NOW, &ms);
+	assert_int_equal(version_of(&ms), 2);
+	(void)rounds;
+	match_set_fini(&ms);
+	fx_free(m);
+	feeds_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_failed_reload_keeps_store),
 		cmocka_unit_test(test_inotify_wakes),
 		cmocka_unit_test(test_reload_while_matching),
+		cmocka_unit_test(test_async_reload),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
