@@ -1,11 +1,6 @@
-/* Test-only helpers: turn an EDI file into the scanner's ring-buffer
- * events, run them through the assembler and keep the records.
- *
- * The splitter follows the scanner contract in bpf/edisensor.h (one event
- * per segment, terminator included, separators learnt from UNA/ISA,
- * release character honoured, CR/LF between segments dropped). It exists
- * so these tests do not depend on the in-kernel scanner; the BPF tests
- * check the scanner against the same files. */
+/* Test-only helpers: turn an EDI file into ring-buffer events with the
+ * in-kernel scanner's own code (bpf/edi_scan.h via scan_harness.h), run
+ * them through the assembler and keep the records. */
 #ifndef EDISENSOR_TEST_SAMPLE_EVENTS_H
 #define EDISENSOR_TEST_SAMPLE_EVENTS_H
 #include <stdint.h>
@@ -16,6 +11,7 @@
 #include <unistd.h>
 
 #include "assembler.h"
+#include "scan_harness.h"
 #include "edisensor.h"
 #include "edisensor.pb-c.h"
 
@@ -66,90 +62,42 @@ static inline void ev_segment(struct ev_list *l, const struct es_flow_key *k,
 	memcpy(e->data, p, e->data_len);
 }
 
-/* Separators of an X12 ISA found by counting element separators, which
- * also works when the fixed widths are wrong. */
-static inline int isa_seps(const uint8_t *b, size_t n, struct es_seps *s)
+/* Splits buf into segment events of flow k, starting at stream offset
+ * base, with the scanner the XDP program runs (bpf/edi_scan.h through its
+ * host harness), fed in packets of at most mss bytes so segments cross
+ * packet boundaries. Every segment is forwarded. Returns the count. */
+static inline size_t split_edi_mss(struct ev_list *l, const struct es_flow_key *k,
+				   const uint8_t *buf, size_t len, uint64_t base, size_t mss)
 {
-	size_t count = 0;
+	struct harness h;
 
-	if (n < 4)
-		return -1;
-	memset(s, 0, sizeof(*s));
-	s->element = b[3];
-	for (size_t i = 3; i < n; i++) {
-		if (b[i] != s->element)
-			continue;
-		if (++count == 16) {
-			if (i + 2 >= n)
-				return -1;
-			s->component = b[i + 1];
-			s->terminator = b[i + 2];
-			return 0;
-		}
-		if (count == 11 && i + 1 < n && b[i + 1] != 'U')
-			s->repetition = b[i + 1];
+	harness_init(&h);
+	for (size_t off = 0; off < len; off += mss)
+		harness_packet(&h, buf + off, len - off < mss ? len - off : mss);
+	for (size_t i = 0; i < h.n; i++) {
+		const struct hseg *s = &h.segs[i];
+		struct es_event *e = ev_push(l);
+		e->type = ES_EV_SEGMENT;
+		e->flow = *k;
+		e->ts_ns = 1000000000ull + base + s->off;
+		e->stream_off = base + s->off;
+		e->seg_len = s->seg_len;
+		e->data_len = s->data_len;
+		e->flags = s->flags;
+		e->syntax = s->syntax;
+		e->dir = ES_DIR_TO_SERVER;
+		e->seps = s->seps;
+		memcpy(e->data, s->data, s->data_len);
 	}
-	return -1;
+	size_t n = h.n;
+	harness_free(&h);
+	return n;
 }
 
-/* Splits buf into segment events of flow k, starting at stream offset
- * base. Returns the number of segments. */
 static inline size_t split_edi(struct ev_list *l, const struct es_flow_key *k,
 			       const uint8_t *buf, size_t len, uint64_t base)
 {
-	size_t pos = 0, count = 0;
-	struct es_seps seps = { 0 };
-	uint8_t syntax = ES_SYNTAX_NONE;
-
-	while (pos < len) {
-		if (syntax == ES_SYNTAX_NONE) {
-			/* Seek an interchange or a bare message header. */
-			if (pos + 3 > len)
-				break;
-			if (!memcmp(buf + pos, "UNA", 3) && pos + 9 <= len) {
-				const uint8_t *u = buf + pos + 3;
-				seps = (struct es_seps){ .component = u[0], .element = u[1],
-					.decimal = u[2], .release = u[3], .repetition = u[4],
-					.terminator = u[5] };
-				syntax = ES_SYNTAX_EDIFACT;
-				ev_segment(l, k, buf + pos, 9, base + pos, &seps, syntax);
-				pos += 9, count++;
-				continue;
-			}
-			if ((!memcmp(buf + pos, "UNB", 3) || !memcmp(buf + pos, "UNH", 3)) &&
-			    pos + 3 < len) {
-				seps = (struct es_seps){ .component = ':', .element = buf[pos + 3],
-					.decimal = '.', .release = '?', .repetition = '*',
-					.terminator = '\'' };
-				syntax = ES_SYNTAX_EDIFACT;
-			} else if (!memcmp(buf + pos, "ISA", 3) &&
-				   isa_seps(buf + pos, len - pos, &seps) == 0) {
-				syntax = ES_SYNTAX_X12;
-			} else {
-				pos++;
-				continue;
-			}
-		}
-		while (pos < len && (buf[pos] == '\r' || buf[pos] == '\n'))
-			pos++;
-		if (pos >= len)
-			break;
-		size_t end = pos;
-		while (end < len && buf[end] != seps.terminator) {
-			if (seps.release && buf[end] == seps.release && end + 1 < len)
-				end++;
-			end++;
-		}
-		size_t n = end < len ? end + 1 - pos : len - pos;
-		ev_segment(l, k, buf + pos, n, base + pos, &seps, syntax);
-		count++;
-		int last = (syntax == ES_SYNTAX_EDIFACT && !memcmp(buf + pos, "UNZ", 3)) ||
-			   (syntax == ES_SYNTAX_X12 && !memcmp(buf + pos, "IEA", 3));
-		pos += n;
-		if (last)
-			syntax = ES_SYNTAX_NONE;
-	}
-	return count;
+	return split_edi_mss(l, k, buf, len, base, 1460);
 }
 
 /* ---- files ---------------------------------------------------------- */
@@ -235,9 +183,9 @@ static inline void feed_all(struct assembler *a, const struct ev_list *l)
 		assembler_feed(a, &l->ev[i], ES_EVENT_HDR_LEN + l->ev[i].data_len);
 }
 
-/* Runs one sample file through splitter + assembler + flush. Returns 0,
- * or -1 when the file cannot be read. */
-static inline int run_sample(const char *name, struct collected *out)
+/* Runs one sample file through scanner + assembler + flush, in packets
+ * of mss bytes. Returns 0, or -1 when the file cannot be read. */
+static inline int run_sample_mss(const char *name, struct collected *out, size_t mss)
 {
 	char path[4600];
 	const char *dir = samples_dir();
@@ -254,7 +202,7 @@ static inline int run_sample(const char *name, struct collected *out)
 	if (!buf)
 		return -1;
 	test_flow_key(&k, 2, 40000);
-	split_edi(&l, &k, buf, len, 0);
+	split_edi_mss(&l, &k, buf, len, 0, mss);
 	struct assembler *a = assembler_new(&o, collect_message, out);
 	if (!a)
 		abort();
@@ -264,6 +212,11 @@ static inline int run_sample(const char *name, struct collected *out)
 	free(l.ev);
 	free(buf);
 	return 0;
+}
+
+static inline int run_sample(const char *name, struct collected *out)
+{
+	return run_sample_mss(name, out, 1460);
 }
 
 /* ---- lookups for assertions ----------------------------------------- */

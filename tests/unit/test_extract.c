@@ -328,6 +328,25 @@ static void test_paores_release_chars(void **state)
 	assert_string_equal(m->segments[6]->text, "IFT+3+NO MORE ?' FLIGHTS 3");
 }
 
+/* Every packet size from 1 byte up: release characters and segments cut
+ * at every possible boundary give the same message. */
+static void test_release_chars_any_packet_size(void **state)
+{
+	(void)state;
+	load("edifact_PAORES_release_chars.edi", 1);
+	for (size_t mss = 1; mss <= 24; mss++) {
+		struct collected c = { 0 };
+		assert_int_equal(run_sample_mss("edifact_PAORES_release_chars.edi", &c, mss), 0);
+		assert_int_equal(c.n, 1);
+		const Edisensor__V1__Message *m = c.msg[0];
+		assert_int_equal(m->n_segments, 23);
+		for (size_t i = 0; i < m->n_segments; i++)
+			assert_string_equal(m->segments[i]->text, got.msg[0]->segments[i]->text);
+		assert_string_equal(m->segments[8]->text, "IFT+3+NO MORE ??\" \"?' FLIGHTS 3");
+		collected_free(&c);
+	}
+}
+
 static void test_paores_wrapped(void **state)
 {
 	(void)state;
@@ -579,6 +598,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_orders_decimal_comma, teardown),
 		cmocka_unit_test_teardown(test_paores_two_messages, teardown),
 		cmocka_unit_test_teardown(test_paores_release_chars, teardown),
+		cmocka_unit_test_teardown(test_release_chars_any_packet_size, teardown),
 		cmocka_unit_test_teardown(test_paores_wrapped, teardown),
 		cmocka_unit_test_teardown(test_ung_groups, teardown),
 		cmocka_unit_test_teardown(test_x12_301, teardown),
