@@ -342,7 +342,7 @@ static void test_release_chars_any_packet_size(void **state)
 		assert_int_equal(m->n_segments, 23);
 		for (size_t i = 0; i < m->n_segments; i++)
 			assert_string_equal(m->segments[i]->text, got.msg[0]->segments[i]->text);
-		assert_string_equal(m->segments[8]->text, "IFT+3+NO MORE ??\" \"?' FLIGHTS 3");
+		assert_string_equal(m->segments[8]->text, "IFT+3+NO MORE ??" "?' FLIGHTS 3");
 		collected_free(&c);
 	}
 }
