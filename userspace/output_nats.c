@@ -102,6 +102,7 @@ struct nats_sink {
 	pthread_mutex_t lock;	/* ring, stop, sender counters */
 	pthread_cond_t cond;
 	bool stop;
+	bool any_failed;	/* a publish in the ring failed */
 	struct inflight *ring;
 	unsigned head;
 	unsigned count;
@@ -254,10 +255,14 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 			struct inflight *e = ring_at(s, i);
 			if (e->seq == seq) {
 				e->state = pa && !pae ? SLOT_ACKED : SLOT_FAILED;
+				s->any_failed |= e->state == SLOT_FAILED;
+				/* Wake the sender only when it can act: the oldest
+				 * is released, or something must be sent again. */
+				if (i == 0 || e->state == SLOT_FAILED)
+					pthread_cond_signal(&s->cond);
 				break;
 			}
 		}
-		pthread_cond_signal(&s->cond);
 		pthread_mutex_unlock(&s->lock);
 	}
 	natsMsg_Destroy(msg);
@@ -365,25 +370,26 @@ static int ensure_stream(struct nats_sink *s)
 
 /* ---- sender thread ----------------------------------------------------- */
 
-/* Waits on the sink's condition up to ms; false once stopping. */
-static bool sender_wait(struct nats_sink *s, int ms)
+/* Waits on the sink's condition up to ms, unless there is already
+ * something to do (checked under the lock, so a wake-up between the
+ * caller's look and this wait is not lost). acks: wait for the oldest
+ * publish to be settled; otherwise just sleep (back-off). */
+static void sender_wait(struct nats_sink *s, int ms, bool acks)
 {
 	struct timespec ts;
-	bool running;
 
 	output_deadline_in(&ts, ms);
 	pthread_mutex_lock(&s->lock);
-	if (!s->stop)
+	if (!s->stop && (!acks || (s->count && ring_at(s, 0)->state == SLOT_PENDING &&
+				   !s->any_failed)))
 		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-	running = !s->stop;
 	pthread_mutex_unlock(&s->lock);
-	return running;
 }
 
-/* Releases the acknowledged prefix of the ring to the spool. Returns true
- * when a publish failed or timed out (everything unacknowledged is then
- * sent again). */
-static bool release_acked(struct nats_sink *s, bool *progress)
+/* Releases the acknowledged prefix of the ring to the spool; *count gets
+ * the publishes still in flight. Returns true when a publish failed or
+ * timed out (everything unacknowledged is then sent again). */
+static bool release_acked(struct nats_sink *s, bool *progress, unsigned *count)
 {
 	struct spool_pos end = { 0, 0 };
 	uint64_t n = 0;
@@ -409,6 +415,8 @@ static bool release_acked(struct nats_sink *s, bool *progress)
 		s->count = 0;
 		s->retries++;
 	}
+	s->any_failed = false;
+	*count = s->count;
 	pthread_mutex_unlock(&s->lock);
 	if (n)
 		spool_ack(s->spool, end, n);
@@ -468,6 +476,7 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 		for (unsigned i = 0; i < s->count; i++)
 			if (ring_at(s, i)->seq == pk.sequence)
 				ring_at(s, i)->state = SLOT_FAILED;
+		s->any_failed = true;
 		pthread_mutex_unlock(&s->lock);
 	}
 }
@@ -480,24 +489,25 @@ static void *sender_main(void *arg)
 	for (;;) {
 		bool progress;
 
+		unsigned count;
+
 		pthread_mutex_lock(&s->lock);
 		bool stop = s->stop;
-		unsigned count = s->count;
 		pthread_mutex_unlock(&s->lock);
 		if (stop)
 			break;
 		if (!s->stream_ready) {
 			if (ensure_stream(s)) {
-				sender_wait(s, backoff);
+				sender_wait(s, backoff, false);
 				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 				continue;
 			}
 			s->stream_ready = true;
 			backoff = BACKOFF_MIN_MS;
 		}
-		if (release_acked(s, &progress)) {
+		if (release_acked(s, &progress, &count)) {
 			spool_rewind(s->spool);
-			sender_wait(s, backoff);
+			sender_wait(s, backoff, false);
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 			continue;
 		}
@@ -512,7 +522,7 @@ static void *sender_main(void *arg)
 			}
 		}
 		if (count)
-			sender_wait(s, 20);	/* acknowledgements signal the cond */
+			sender_wait(s, 20, true);	/* acknowledgements signal the cond */
 		else
 			spool_wait_readable(s->spool, 200);
 	}
