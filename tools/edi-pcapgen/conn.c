@@ -205,24 +205,15 @@ static uint64_t unsent(const struct tdir *t)
 	return t->buf_base + t->buf.len - t->sent;
 }
 
-static bool is_request(enum content_kind k)
-{
-	return k == CK_EDI || k == CK_EDI_HTTP || k == CK_EDI_FTP || k == CK_BG_HTTP_REQ ||
-	       k == CK_BG_TLS_CLIENT;
-}
-
 /* Whether direction d may append its next chunk now. Answers (HTTP
  * responses, FTP replies) follow the peer's finished chunks one for one; the
- * FTP client speaks after the banner; once the run winds down no new
- * request is started. */
-static bool can_produce(const struct gen *g, const struct conn *c, int d)
+ * FTP client speaks after the banner. */
+static bool can_produce(const struct conn *c, int d)
 {
 	const struct tdir *t = &c->d[d], *peer = &c->d[!d];
 	unsigned produced = t->chunks_done + t->nchunk_end;
 
 	if (t->chunks_left == 0 || t->nchunk_end >= 8)
-		return false;
-	if (g->winding && is_request(t->content))
 		return false;
 	switch (t->content) {
 	case CK_EDI_FTP:
@@ -242,7 +233,7 @@ static int refill(struct gen *g, struct conn *c, int d)
 {
 	struct tdir *t = &c->d[d];
 
-	while (unsent(t) < c->mss && can_produce(g, c, d)) {
+	while (unsent(t) < c->mss && can_produce(c, d)) {
 		int err = content_produce(g, c, d);
 
 		if (err)
