@@ -29,23 +29,8 @@ struct daemon {
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
-	const unsigned char *p = data;
 
-	/* one record may carry several events: the XDP program batches a packet's */
-	while (len) {
-		__u64 n = es_event_span(p, len);
-		const struct es_event *ev = (const void *)p;
-		int err;
-
-		if (!n)   /* not a whole event: the pipeline counts it as short */
-			return pipeline_event(d->pipe, ev, len);
-		err = pipeline_event(d->pipe, ev, ES_EVENT_HDR_LEN + ev->data_len);
-		if (err)
-			return err;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return pipeline_event(d->pipe, data, len);
 }
 
 static int setup_bpf(struct daemon *d)
@@ -87,10 +72,27 @@ static void print_summary(struct daemon *d, const struct replay_stats *st)
 		(unsigned long long)ps.events, (unsigned long long)ps.short_events,
 		(unsigned long long)ps.segments, (unsigned long long)ps.gaps,
 		(unsigned long long)ps.flow_ends);
+	fprintf(stderr, "pipeline: messages %llu hits %llu matches %llu findings %llu "
+		"records_out %llu output_errors %llu losses %llu\n",
+		(unsigned long long)ps.messages, (unsigned long long)ps.hits,
+		(unsigned long long)ps.matches, (unsigned long long)ps.findings,
+		(unsigned long long)ps.records_out, (unsigned long long)ps.output_errors,
+		(unsigned long long)ps.losses);
 	if (counters_read(sensor_bpf_counters_fd(d->bpf), &c) == 0) {
 		fprintf(stderr, "counters:\n");
 		counters_print(stderr, &c);
 	}
+}
+
+/* Events the kernel could not put into the ring buffer become a Loss
+ * record, so a consumer of the records sees them too. */
+static void report_kernel_losses(struct daemon *d)
+{
+	struct es_counters c;
+
+	if (counters_read(sensor_bpf_counters_fd(d->bpf), &c) == 0)
+		pipeline_report_loss(d->pipe, "ringbuf", c.v[ES_CNT_RINGBUF_FULL],
+				     "ring buffer full: kernel events lost");
 }
 
 static int run_replay(struct daemon *d)
@@ -114,6 +116,7 @@ static int run_replay(struct daemon *d)
 	if (st.truncated)
 		log_warn("replay: capture ends inside a record: %s", err);
 	ring_buffer__consume(d->rb);
+	report_kernel_losses(d);
 	r = pipeline_flush(d->pipe, 30000);
 	print_summary(d, &st);
 	if (r)

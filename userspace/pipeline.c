@@ -1,34 +1,189 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "assembler.h"
 #include "config.h"
 #include "event_print.h"
+#include "feeds.h"
+#include "log.h"
+#include "match.h"
+#include "output.h"
 #include "pipeline.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/edisensor"
 
 struct pipeline {
 	const struct config *cfg;
 	struct pipeline_stats st;
+	struct assembler *assembler;
+	struct feeds *feeds;
+	struct match_set ms;
+	struct outputs *outputs;
 };
+
+static void emit(struct pipeline *p, Edisensor__V1__Record *rec)
+{
+	p->st.records_out++;
+	if (outputs_emit(p->outputs, rec))
+		p->st.output_errors++;
+}
+
+static void on_message(void *ctx, const Edisensor__V1__Message *msg)
+{
+	struct pipeline *p = ctx;
+	/* The record only borrows the message; it is packed before we return. */
+	Edisensor__V1__Message *m = (Edisensor__V1__Message *)msg;
+	Edisensor__V1__Record rec = EDISENSOR__V1__RECORD__INIT;
+	Edisensor__V1__Hit hit = EDISENSOR__V1__HIT__INIT;
+	int n;
+
+	p->st.messages++;
+	if (p->cfg->all_messages) {
+		rec.kind_case = EDISENSOR__V1__RECORD__KIND_MESSAGE;
+		rec.message = m;
+		emit(p, &rec);
+	}
+	n = feeds_match(p->feeds, msg, (uint64_t)time(NULL), &p->ms);
+	if (n > 0 && match_build_hit(&hit, m, &p->ms)) {
+		p->st.hits++;
+		p->st.matches += hit.n_matches;
+		p->st.findings += hit.n_findings;
+		rec = (Edisensor__V1__Record)EDISENSOR__V1__RECORD__INIT;
+		rec.kind_case = EDISENSOR__V1__RECORD__KIND_HIT;
+		rec.hit = &hit;
+		emit(p, &rec);
+	}
+}
+
+static void on_gap(void *ctx, const Edisensor__V1__Gap *gap)
+{
+	struct pipeline *p = ctx;
+	Edisensor__V1__Record rec = EDISENSOR__V1__RECORD__INIT;
+
+	rec.kind_case = EDISENSOR__V1__RECORD__KIND_GAP;
+	rec.gap = (Edisensor__V1__Gap *)gap;
+	emit(p, &rec);
+}
+
+static void log_reject(void *ctx, const char *file, unsigned line, const char *reason)
+{
+	(void)ctx;
+	if (line)
+		log_warn("feed %s:%u: %s (line skipped)", file, line, reason);
+	else
+		log_error("feed %s: %s", file, reason);
+}
+
+static int open_feeds(struct pipeline *p, char *errbuf, size_t errlen)
+{
+	int err;
+
+	p->feeds = feeds_new();
+	if (!p->feeds)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->cfg->n_feeds; i++) {
+		err = feeds_add(p->feeds, p->cfg->feeds[i]);
+		if (err) {
+			snprintf(errbuf, errlen, "feed %s: %s", p->cfg->feeds[i], strerror(-err));
+			return err;
+		}
+	}
+	err = feeds_reload(p->feeds, log_reject, NULL);
+	if (err)
+		snprintf(errbuf, errlen, "feeds could not be loaded: %s (see above)", strerror(-err));
+	return err;
+}
+
+static bool has_network_output(const char *const *specs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(specs[i], "nats://", 7))
+			return true;
+	return false;
+}
+
+static int open_outputs(struct pipeline *p, char *errbuf, size_t errlen)
+{
+	static const char *const replay_default[] = { "json:-" };
+	static const char *const live_default[] = { "file:" DEFAULT_STATE_DIR "/records.pb" };
+	const struct config *c = p->cfg;
+	const char *const *specs = c->outputs;
+	size_t n = c->n_outputs;
+	struct outputs_options o;
+	int err;
+
+	if (!n) {
+		specs = c->replay_path ? replay_default : live_default;
+		n = 1;
+	}
+	outputs_options_default(&o);
+	o.sensor_id = c->sensor_id;
+	o.state_dir = c->spool_dir;
+	if (!o.state_dir && has_network_output(specs, n))
+		o.state_dir = DEFAULT_STATE_DIR;
+	if (o.state_dir && mkdir(o.state_dir, 0750) && errno != EEXIST) {
+		err = -errno;
+		snprintf(errbuf, errlen, "state directory %s: %s", o.state_dir, strerror(-err));
+		return err;
+	}
+	err = outputs_open(&p->outputs, specs, n, &o);
+	if (err)
+		snprintf(errbuf, errlen, "opening outputs (%s%s): %s", specs[0],
+			 n > 1 ? ", ..." : "", strerror(-err));
+	return err;
+}
+
+/* Live events carry CLOCK_MONOTONIC (bpf_ktime_get_ns); replayed ones
+ * carry capture time already. */
+static int64_t clock_offset(const struct config *c)
+{
+	struct timespec rt, mono;
+
+	if (c->replay_path)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll + (rt.tv_nsec - mono.tv_nsec);
+}
 
 int pipeline_new(struct pipeline **out, const struct config *cfg, char *errbuf, size_t errlen)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
+	struct assembler_opts ao = { 0 };
+	int err;
 
 	if (!p) {
 		snprintf(errbuf, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	p->cfg = cfg;
+	match_set_init(&p->ms);
+	err = open_feeds(p, errbuf, errlen);
+	if (!err)
+		err = open_outputs(p, errbuf, errlen);
+	if (!err) {
+		ao.clock_offset_ns = clock_offset(cfg);
+		ao.interface = cfg->replay_path ? "replay" : NULL;
+		ao.on_gap = on_gap;
+		p->assembler = assembler_new(&ao, on_message, p);
+		if (!p->assembler) {
+			snprintf(errbuf, errlen, "assembler: out of memory");
+			err = -ENOMEM;
+		}
+	}
+	if (err) {
+		pipeline_free(p);
+		return err;
+	}
 	*out = p;
 	return 0;
 }
 
-int pipeline_event(struct pipeline *p, const struct es_event *ev, size_t len)
+static void one_event(struct pipeline *p, const struct es_event *ev, size_t len)
 {
-	if (len < ES_EVENT_HDR_LEN) {
-		p->st.short_events++;
-		return 0;
-	}
 	p->st.events++;
 	if (p->cfg->debug_events)
 		event_print(stderr, ev, len);
@@ -43,14 +198,57 @@ int pipeline_event(struct pipeline *p, const struct es_event *ev, size_t len)
 		p->st.flow_ends++;
 		break;
 	}
+	assembler_feed(p->assembler, ev, len);   /* its own stats count failures */
+}
+
+int pipeline_event(struct pipeline *p, const void *rec, size_t len)
+{
+	const unsigned char *c = rec;
+
+	p->st.records++;
+	/* A record may carry several events: the XDP program batches a packet's. */
+	while (len) {
+		uint64_t span = es_event_span(c, len);
+		const struct es_event *ev = (const void *)c;
+
+		if (!span) {
+			p->st.short_events++;
+			return 0;
+		}
+		one_event(p, ev, ES_EVENT_HDR_LEN + ev->data_len);
+		c += span;
+		len -= span;
+	}
 	return 0;
+}
+
+int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
+			 const char *reason)
+{
+	Edisensor__V1__Record rec = EDISENSOR__V1__RECORD__INIT;
+	Edisensor__V1__Loss loss = EDISENSOR__V1__LOSS__INIT;
+
+	if (!count)
+		return 0;
+	loss.stage = (char *)stage;
+	loss.count = count;
+	loss.reason = (char *)reason;
+	rec.kind_case = EDISENSOR__V1__RECORD__KIND_LOSS;
+	rec.loss = &loss;
+	p->st.losses++;
+	emit(p, &rec);
+	return 0;
+}
+
+int pipeline_reload_feeds(struct pipeline *p)
+{
+	return feeds_reload(p->feeds, log_reject, NULL);
 }
 
 int pipeline_flush(struct pipeline *p, int timeout_ms)
 {
-	(void)p;
-	(void)timeout_ms;
-	return 0;
+	assembler_flush(p->assembler);
+	return outputs_flush(p->outputs, timeout_ms);
 }
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st)
@@ -58,7 +256,28 @@ void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st)
 	*st = p->st;
 }
 
+const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p)
+{
+	return assembler_stats(p->assembler);
+}
+
+struct feeds *pipeline_feeds(const struct pipeline *p)
+{
+	return p->feeds;
+}
+
+struct outputs *pipeline_outputs(const struct pipeline *p)
+{
+	return p->outputs;
+}
+
 void pipeline_free(struct pipeline *p)
 {
+	if (!p)
+		return;
+	assembler_free(p->assembler);
+	outputs_close(p->outputs);
+	match_set_fini(&p->ms);
+	feeds_free(p->feeds);
 	free(p);
 }

@@ -1,8 +1,10 @@
 /*
  * The userspace pipeline, the same for replay and live capture:
- *   kernel event ─► assembler ─► extractor ─► matcher ─► outputs
- * pipeline_event() is the ring-buffer callback's body. Single-threaded:
- * call it from one thread (the live reader hands events over a queue).
+ *   ring record ─► events ─► assembler (messages) ─► feeds (matches) ─► outputs
+ * Hits are written always, messages with --all-messages, gaps and losses as
+ * records of their own. Single-threaded: call pipeline_event() from one
+ * thread (the live reader hands records over a queue); feeds may be
+ * reloaded from another (pipeline_reload_feeds).
  */
 #ifndef EDISENSOR_PIPELINE_H
 #define EDISENSOR_PIPELINE_H
@@ -12,27 +14,51 @@
 
 struct config;
 struct pipeline;
+struct feeds;
+struct outputs;
+struct assembler_stats;
 
 struct pipeline_stats {
-	uint64_t events;          /* records received from the ring buffer */
-	uint64_t short_events;    /* shorter than the event header: dropped, counted */
+	uint64_t records;         /* ring-buffer records received */
+	uint64_t events;          /* events in them (a record may batch several) */
+	uint64_t short_events;    /* malformed/short: dropped, counted */
 	uint64_t segments;
 	uint64_t gaps;
 	uint64_t flow_ends;
+	uint64_t messages;        /* messages assembled */
+	uint64_t hits;            /* hit records written */
+	uint64_t matches;         /* indicator matches inside them */
+	uint64_t findings;
+	uint64_t records_out;     /* records handed to the outputs */
+	uint64_t output_errors;   /* outputs_emit failures */
+	uint64_t losses;          /* Loss records written */
 };
 
-/* Builds the pipeline from cfg (feeds loaded, outputs opened). On error
- * errbuf says what failed. */
+/* Builds the pipeline from cfg: loads the feeds (bad lines reported and
+ * skipped; an unreadable feed is an error), opens the outputs. errbuf says
+ * what failed. */
 int pipeline_new(struct pipeline **out, const struct config *cfg, char *errbuf, size_t errlen);
 
-/* One kernel event of len bytes. */
-int pipeline_event(struct pipeline *p, const struct es_event *ev, size_t len);
+/* One ring-buffer record of len bytes (one or more events). */
+int pipeline_event(struct pipeline *p, const void *rec, size_t len);
+
+/* Reports a loss that happened outside the pipeline (e.g. the kernel's
+ * ring buffer was full): counted and written as a Loss record. */
+int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
+			 const char *reason);
+
+/* SIGHUP: re-reads every feed; the old indicators stay when one cannot be
+ * read. 0 or negative errno. */
+int pipeline_reload_feeds(struct pipeline *p);
 
 /* End of input (replay end, SIGTERM): emit what is still open and wait up
  * to timeout_ms for outputs to acknowledge. */
 int pipeline_flush(struct pipeline *p, int timeout_ms);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st);
+const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p);
+struct feeds *pipeline_feeds(const struct pipeline *p);
+struct outputs *pipeline_outputs(const struct pipeline *p);
 void pipeline_free(struct pipeline *p);
 
 #endif
