@@ -778,7 +778,7 @@ static int find_config_path(int argc, char **argv, const char **path)
 {
 	int opt;
 
-	optind = 1;
+	optind = 0;   /* full getopt reset, as in config_parse_args() */
 	opterr = 0;
 	*path = NULL;
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)

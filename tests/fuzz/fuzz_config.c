@@ -1,14 +1,18 @@
-/* Fuzz target: the command line (config_parse_args) and the value parsers
- * it uses (CIDR, bounded integers, tags). The input is split at NUL bytes
- * into argv[1..]; every element is also parsed as a CIDR and a number.
+/* Fuzz target: the configuration as a command line (config_parse_args and
+ * the value parsers it uses: CIDR, bounded integers, tags) and as an INI
+ * file (config_parse_file, then config_validate and config_print). For the
+ * command line the input is split at NUL bytes into argv[1..]; every
+ * element is also parsed as a CIDR and a number.
  * Invariants: the counts stay within their arrays, prefixes within the
  * family's width, errors come with a message, and a later parse of an
- * empty command line gives exactly the defaults whatever came before (the
- * parser keeps no state between calls). */
+ * plain command line gives exactly the defaults plus that line whatever
+ * came before (the parser keeps no state between calls). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "config.h"
 
 #define MAX_ARGS 64
@@ -52,19 +56,50 @@ static void parse_values(const char *s)
 		abort();
 }
 
-/* After any parse, no arguments must mean the defaults. */
+/* After any parse, the whole start-up order (config_load) over a plain
+ * command line must give the defaults plus that line. */
 static void no_leftover_state(void)
 {
 	static struct config want, got;
-	char name[] = "edisensord";
-	char *argv[] = { name, NULL };
+	char name[] = "edisensord", opt[] = "--replay", path[] = "x.pcap";
+	char *argv[] = { name, opt, path, NULL };
 	char errbuf[256];
 
 	config_defaults(&want);
-	config_defaults(&got);
-	if (config_parse_args(&got, 1, argv, errbuf, sizeof(errbuf)) != 0 ||
+	want.replay_path = path;
+	if (config_load(&got, 3, argv, errbuf, sizeof(errbuf)) != 0 ||
 	    memcmp(&want, &got, sizeof(want)))
 		abort();
+	config_free(&got);
+}
+
+/* The input as an edisensor.conf. */
+static void parse_as_file(const uint8_t *data, size_t size)
+{
+	static struct config c;
+	char path[64], errbuf[512] = "", *printed = NULL;
+	size_t printed_len = 0;
+	int fd = memfd_create("edisensor.conf", MFD_CLOEXEC);
+	FILE *out;
+	int r;
+
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	config_defaults(&c);
+	r = config_parse_file(&c, path, errbuf, sizeof(errbuf));
+	close(fd);
+	if (r < 0 && !errbuf[0])
+		abort();
+	check_config(&c);
+	(void)config_validate(&c, errbuf, sizeof(errbuf));
+	out = open_memstream(&printed, &printed_len);
+	if (!out)
+		abort();
+	config_print(out, &c);
+	fclose(out);
+	free(printed);
+	config_free(&c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -91,7 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0 && !errbuf[0])
 		abort();   /* an error must say what to fix */
 	check_config(&c);
-	free(copy);
+	/* The arguments stay alive meanwhile, so state kept from them shows
+	 * as a wrong result in every build, not only as a use after free. */
 	no_leftover_state();
+	free(copy);
+	parse_as_file(data, size);
 	return 0;
 }
