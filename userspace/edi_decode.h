@@ -16,7 +16,8 @@
 #include "edisensor.h"
 #include "charset.h"
 
-#define EDI_TAG_MAX     4     /* tag bytes kept (tags are 2-3 characters) */
+#define EDI_TAG_MAX     3     /* tag bytes kept: tags are 2-3 characters; tag[EDI_TAG_MAX + 1]
+				 matches struct es_tag_key and sensor_bpf_set_tags() */
 #define EDI_MAX_ELEMS   128
 #define EDI_MAX_VALUES  512
 /* Every input byte becomes at most 3 UTF-8 bytes, plus a NUL per value. */
