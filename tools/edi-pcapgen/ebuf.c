@@ -57,11 +57,6 @@ int ebuf_put(struct ebuf *b, const void *p, size_t n)
 	return 0;
 }
 
-int ebuf_putc(struct ebuf *b, uint8_t c)
-{
-	return ebuf_put(b, &c, 1);
-}
-
 int ebuf_puts(struct ebuf *b, const char *s)
 {
 	return ebuf_put(b, s, strlen(s));

@@ -18,7 +18,16 @@ void ebuf_init(struct ebuf *b);
 void ebuf_free(struct ebuf *b);
 void ebuf_reset(struct ebuf *b);
 int ebuf_put(struct ebuf *b, const void *p, size_t n);
-int ebuf_putc(struct ebuf *b, uint8_t c);
+/* One byte; the common case (room left) stays inline: the EDI writer
+ * appends byte by byte. */
+static inline int ebuf_putc(struct ebuf *b, uint8_t c)
+{
+	if (b->len < b->cap && !b->err) {
+		b->data[b->len++] = c;
+		return 0;
+	}
+	return ebuf_put(b, &c, 1);
+}
 int ebuf_puts(struct ebuf *b, const char *s);
 int ebuf_printf(struct ebuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drop the first n bytes (moving the rest to the front). */
