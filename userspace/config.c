@@ -31,6 +31,7 @@ static const char *const default_tags[] = {
 	"N1", "N2", "N3", "N4", "N9", "N10", "M10", "M11", "M12", "P4", "R4",
 	"V1", "V9", "VID", "N7", "L0", "L5", "Q2", "B4", "B3", "B2", "H1",
 	"LX", "BX", "Y3", "W09", "X1",
+	"CNI", "SGP", "GIS", "M7", "X4",   /* read by the extraction tables too */
 };
 static const uint16_t default_ports[] = { ES_DEFAULT_PORTS };
 
