@@ -6,14 +6,20 @@
 #include <string.h>
 
 #define AC_NONE UINT32_MAX
+#define AC_TERMINAL 1   /* a pattern ends at this node */
+#define AC_REACHES 2    /* this node or a node on its fail chain is terminal */
 
 struct ac {
 	uint32_t n_nodes;
 	uint8_t *label;        /* label of the edge into node k */
 	uint32_t *first_child; /* n_nodes + 1 entries; children of p: [fc[p], fc[p+1]) */
 	uint32_t *fail;        /* longest proper suffix that is a trie node */
-	uint32_t *dict;        /* nearest node on the fail chain that ends a pattern, 0 if none */
-	uint32_t *out;         /* pattern ending exactly here, AC_NONE if none */
+	uint8_t *flags;        /* AC_TERMINAL, AC_REACHES (see below) */
+	uint32_t *out;         /* build time only: pattern ending exactly here, AC_NONE if none */
+	/* Terminal nodes in ascending order and their patterns: a hit looks the
+	 * pattern up by binary search, so nodes carry no 4-byte output field. */
+	uint32_t *term_node, *term_pat;
+	uint32_t n_term;
 	uint32_t root_next[256];
 	/* Complete transitions (children or, failing those, the root's) of the
 	 * depth-1 nodes, 256 per node: text that matches nothing mostly moves
@@ -75,9 +81,9 @@ static int alloc_nodes(struct ac *ac, uint64_t cap)
 	ac->label = malloc(cap);
 	ac->first_child = malloc((cap + 1) * sizeof(uint32_t));
 	ac->fail = calloc(cap, sizeof(uint32_t));
-	ac->dict = calloc(cap, sizeof(uint32_t));
+	ac->flags = calloc(cap, 1);
 	ac->out = malloc(cap * sizeof(uint32_t));
-	if (!ac->label || !ac->first_child || !ac->fail || !ac->dict || !ac->out)
+	if (!ac->label || !ac->first_child || !ac->fail || !ac->flags || !ac->out)
 		return -ENOMEM;
 	for (uint64_t i = 0; i <= cap; i++)
 		ac->first_child[i] = AC_NONE;
@@ -172,8 +178,45 @@ static void build_links(struct ac *ac, const uint32_t *parent)
 			f = g;
 		}
 		ac->fail[k] = f;
-		ac->dict[k] = ac->out[f] != AC_NONE ? f : ac->dict[f];
+		ac->flags[k] = (uint8_t)((ac->out[k] != AC_NONE ? AC_TERMINAL | AC_REACHES : 0) |
+					 (ac->flags[f] & AC_REACHES));
 	}
+}
+
+/* Moves the build-time output array into the sorted terminal list. */
+static int build_terminals(struct ac *ac)
+{
+	uint32_t n = 0;
+
+	for (uint32_t k = 0; k < ac->n_nodes; k++)
+		n += ac->out[k] != AC_NONE;
+	ac->term_node = malloc((n ? n : 1) * sizeof(uint32_t));
+	ac->term_pat = malloc((n ? n : 1) * sizeof(uint32_t));
+	if (!ac->term_node || !ac->term_pat)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < ac->n_nodes; k++)
+		if (ac->out[k] != AC_NONE) {
+			ac->term_node[ac->n_term] = k;
+			ac->term_pat[ac->n_term++] = ac->out[k];
+		}
+	free(ac->out);
+	ac->out = NULL;
+	return 0;
+}
+
+static uint32_t pattern_at(const struct ac *ac, uint32_t node)
+{
+	uint32_t lo = 0, hi = ac->n_term;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (ac->term_node[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ac->term_pat[lo];
 }
 
 static int build_depth1(struct ac *ac)
@@ -203,10 +246,8 @@ static void shrink(struct ac *ac)
 		ac->first_child = p;
 	if ((p = realloc(ac->fail, (size_t)n * sizeof(uint32_t))))
 		ac->fail = p;
-	if ((p = realloc(ac->dict, (size_t)n * sizeof(uint32_t))))
-		ac->dict = p;
-	if ((p = realloc(ac->out, (size_t)n * sizeof(uint32_t))))
-		ac->out = p;
+	if ((p = realloc(ac->flags, n)))
+		ac->flags = p;
 }
 
 static struct pat *sorted_patterns(const char *const *patterns, const uint32_t *lens,
@@ -260,7 +301,9 @@ struct ac *ac_build(const char *const *patterns, const uint32_t *lens, uint32_t 
 		goto fail;
 	build_links(ac, parent);
 	shrink(ac);
-	err = build_depth1(ac);
+	err = build_terminals(ac);
+	if (err == 0)
+		err = build_depth1(ac);
 	if (err < 0)
 		goto fail;
 	free(parent);
@@ -281,8 +324,10 @@ void ac_free(struct ac *ac)
 	free(ac->label);
 	free(ac->first_child);
 	free(ac->fail);
-	free(ac->dict);
+	free(ac->flags);
 	free(ac->out);
+	free(ac->term_node);
+	free(ac->term_pat);
 	free(ac->d1_next);
 	free(ac);
 }
@@ -302,9 +347,13 @@ int ac_scan(const struct ac *ac, const char *text, size_t len, ac_hit_fn fn, voi
 				s = ac->fail[s];
 			s = g;
 		}
-		for (uint32_t t = ac->out[s] != AC_NONE ? s : ac->dict[s]; t; t = ac->dict[t]) {
-			int rc = fn(ctx, ac->out[t], i + 1);
+		/* Outputs are rare: walk the fail chain only when one is reachable. */
+		for (uint32_t t = s; ac->flags[t] & AC_REACHES; t = ac->fail[t]) {
+			int rc;
 
+			if (!(ac->flags[t] & AC_TERMINAL))
+				continue;
+			rc = fn(ctx, pattern_at(ac, t), i + 1);
 			if (rc)
 				return rc;
 		}
@@ -316,7 +365,8 @@ size_t ac_memory(const struct ac *ac)
 {
 	size_t n = ac->n_nodes;
 
-	return sizeof(*ac) + n * (1 + 4 + 4 + 4) + (n + 1) * 4 + (size_t)ac->d1_count * 256 * 4;
+	return sizeof(*ac) + n * (1 + 4 + 1) + (n + 1) * 4 + (size_t)ac->n_term * 8 +
+	       (size_t)ac->d1_count * 256 * 4;
 }
 
 uint32_t ac_nodes(const struct ac *ac)

@@ -1,9 +1,10 @@
 /* Aho–Corasick multi-pattern substring search over bytes.
  *
  * Built once from a set of unique, non-empty patterns, then read-only (safe
- * to share between threads). Memory is a handful of flat arrays: 17 bytes
- * per trie node (one node per distinct pattern prefix) plus a 1 KiB root
- * table, no per-node allocation.
+ * to share between threads). Memory is a handful of flat arrays: 10 bytes
+ * per trie node (one node per distinct pattern prefix: label, first child,
+ * fail link, flags), 8 per pattern, a 1 KiB row per depth-0/1 node; no
+ * per-node allocation.
  *
  * Layout: nodes are numbered breadth-first and, within a level, in the
  * order of their parent and then of their label, so the children of a node

@@ -3,6 +3,7 @@
  * 1k set against a naive loop over the same indicators. Prints
  *   bench: feed_load_1m_s VALUE s
  *   bench: feed_bytes_per_indicator VALUE B     (store bytes beyond feed text)
+ *   bench: feed_bytes_per_indicator_text_only VALUE B   (a feed of names and keywords only)
  *   bench: match_msgs_per_s_{1k,100k,1m} VALUE msg/s
  *   bench: match_vs_linear_1k_ratio VALUE       (store rate / naive rate)
  * and exits non-zero when the store and the naive loop disagree. */
@@ -57,6 +58,38 @@ static struct indicator_store *store_in_memory(uint64_t n)
 		}
 	}
 	return indicator_builder_finish(b);
+}
+
+/* The costliest kind of feed for memory: only names and keywords, every
+ * character a node of the automaton. */
+static int bench_text_only(uint64_t n)
+{
+	struct indicator_builder *b = indicator_builder_new();
+	struct indicator_store *s;
+	char v[160];
+
+	if (!b || indicator_builder_add_feed(b, "names") < 0)
+		return 1;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t i = k / 4 * 20 + 12 + k % 4;   /* slots 12-15: names and keywords */
+		struct feed_entry e = { .indicator = v, .type = synth_type(i), .source = "bench" };
+		const char *why;
+
+		synth_value(i, v, sizeof(v));
+		if (indicator_builder_add(b, 0, &e, &why) < 0) {
+			indicator_builder_free(b);
+			return 1;
+		}
+	}
+	s = indicator_builder_finish(b);
+	if (!s)
+		return 1;
+	printf("bench: feed_bytes_per_indicator_text_only %.1f B\n",
+	       (double)(indicator_store_memory(s) - indicator_store_text_bytes(s)) / (double)n);
+	fprintf(stderr, "# %" PRIu64 " names and keywords: %.1f MB store, %.1f MB of it feed text\n", n,
+		indicator_store_memory(s) / 1e6, indicator_store_text_bytes(s) / 1e6);
+	indicator_store_free(s);
+	return 0;
 }
 
 static Edisensor__V1__Message **messages(uint64_t n)
@@ -353,6 +386,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rc |= bench_large(large, dir, seconds);
+	rc |= bench_text_only(large);
 	rc |= bench_small(1000, "1k", seconds, true);
 	rc |= bench_small(100000, "100k", seconds, false);
 	return rc;
