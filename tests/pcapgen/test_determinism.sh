@@ -51,6 +51,10 @@ python3 "$CHECK" values "$F" "$J"
 run --messages 3-3 --interchanges 2-2 --transport raw --server-edi-share 0 --truncate 0
 [[ $(jq -s '[.[] | select(.kind == "interchange" and .messages != 3)] | length' "$J") == 0 ]] ||
 	fail "--messages 3-3"
+run --isa-nonfixed-share 1 --x12-share 1
+[[ $(jq -s '[.[] | select(.kind == "interchange" and .isaFixed)] | length' "$J") == 0 ]] ||
+	fail "--isa-nonfixed-share 1"
+python3 "$CHECK" values "$F" "$J"
 run --oneline-share 1 --x12-share 0
 [[ $(jq -s '[.[] | select(.kind == "interchange" and .layout != "oneline")] | length' "$J") == 0 ]] ||
 	fail "--oneline-share 1"

@@ -59,6 +59,13 @@ gen trunc --truncate 0.3
 	fail "no truncated interchange"
 python3 "$CHECK" truncated "$tmp/trunc.pcap" "$(m trunc)"
 
+gen bare --bare 0.4 --x12-share 0
+[[ $(touched bare bare) -gt 0 ]] || fail "no bare message"
+[[ $(jq -s '[.[] | select(.kind == "message" and (.pathologies | index("bare")) and .envelope.senderId)] | length' "$(m bare)") == 0 ]] ||
+	fail "bare message with an interchange sender"
+python3 "$CHECK" offsets "$tmp/bare.pcap" "$(m bare)"
+python3 "$CHECK" values "$tmp/bare.pcap" "$(m bare)"
+
 gen garb --garbage 0.5 --transport raw
 [[ $(msum "$(m garb)" interchange garbageBefore) -gt 0 ]] || fail "no garbage"
 python3 "$CHECK" offsets "$tmp/garb.pcap" "$(m garb)"

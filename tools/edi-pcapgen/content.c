@@ -125,9 +125,11 @@ static void interchange_json(struct conn *c, int d, const struct ichg_info *in,
 	ebuf_puts(l, ",\"terminator\":");
 	json_str(l, seps[5]);
 	ebuf_printf(l, "},\"layout\":\"%s\",\"messages\":%u,\"groups\":%u,\"transport\":\"%s\","
-		       "\"garbageBefore\":%u,\"truncated\":%s",
+		       "\"garbageBefore\":%u,\"truncated\":%s,\"bare\":%s",
 		    in->layout, in->messages, in->groups, c->transport, garbage,
-		    in->truncated ? "true" : "false");
+		    in->truncated ? "true" : "false", in->bare ? "true" : "false");
+	if (in->syntax == META_X12)
+		ebuf_printf(l, ",\"isaFixed\":%s", in->isa_nonfixed ? "false" : "true");
 }
 
 /* Garbage between interchanges: no upper-case letters, so it can never
@@ -156,6 +158,8 @@ static int build_interchange(struct gen *g, struct conn *c, int d, uint64_t base
 	bool truncate = rng_chance(&g->rng, g->cfg.p_truncate);
 	bool x12 = g->cfg.ichg.edifact_types == 0 ||
 		   (g->cfg.ichg.x12_types != 0 && rng_chance(&g->rng, g->cfg.x12_share));
+	struct tdir *t = &c->d[d];
+	unsigned first = t->rcount;
 	struct ichg_info info;
 	int err;
 
@@ -163,8 +167,13 @@ static int build_interchange(struct gen *g, struct conn *c, int d, uint64_t base
 		  : edifact_build(&g->rng, &g->cfg.ichg, truncate, &g->tmp, &info, on_message, &mc);
 	if (err)
 		return err;
+	if (info.bare) {
+		patho |= PB_BARE;
+		for (unsigned i = first; i < t->rcount; i++)
+			t->ring[(t->rhead + i) % SPAN_RING].patho |= PB_BARE;
+	}
 	interchange_json(c, d, &info, garbage, &g->line);
-	span_push(&c->d[d], base + info.start, base + g->tmp.len,
+	span_push(t, base + info.start, base + g->tmp.len,
 		  (uint8_t)(patho | (truncate ? PB_TRUNCATED : 0) | (garbage ? PB_GARBAGE : 0)),
 		  dup_ebuf(&g->line));
 	g->interchanges++;

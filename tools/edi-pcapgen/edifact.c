@@ -595,6 +595,30 @@ static enum edi_charset pick_charset(struct rng *r, int version, const char **id
 	return cs;
 }
 
+/* Messages with no interchange around them (UNH first), as some senders
+ * and file splitters produce: default separators, ASCII text. */
+static int edifact_bare(struct ed *e, unsigned nmsgs, bool truncate, struct ichg_info *info,
+			ichg_message_fn fn, void *ctx)
+{
+	struct meta_envelope env;
+
+	memset(&env, 0, sizeof(env));
+	e->w.cs = CS_UNOB;
+	pick_seps(e, 3, false);
+	info->seps = e->w.seps;
+	info->bare = true;
+	info->start = e->w.b->len;
+	for (unsigned i = 0; i < nmsgs; i++) {
+		bool last = i + 1 == nmsgs;
+
+		ed_message(e, ichg_pick_type(e->r, e->cfg->edifact_types, ET_COUNT), &env,
+			   truncate && last, fn, ctx);
+		info->messages++;
+	}
+	info->truncated = truncate;
+	return e->w.b->err;
+}
+
 int edifact_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct ebuf *b,
 		  struct ichg_info *info, ichg_message_fn fn, void *ctx)
 {
@@ -629,6 +653,8 @@ int edifact_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, stru
 		info->layout = "lf";
 	}
 	info->syntax = META_EDIFACT;
+	if (rng_chance(r, cfg->bare_share))
+		return edifact_bare(&e, nmsgs, truncate, info, fn, ctx);
 	info->una = odd || rng_chance(r, cfg->una_share);
 	if (e.w.cs == CS_UNOY && rng_chance(r, 0.25))
 		ebuf_put(b, "\xef\xbb\xbf", 3);  /* a UTF-8 BOM before UNA/UNB */

@@ -46,6 +46,7 @@ enum {
 	PB_TRUNCATED = 1 << 4,
 	PB_MIDSTREAM = 1 << 5,
 	PB_GARBAGE = 1 << 6,
+	PB_BARE = 1 << 7,
 };
 
 /* A message or interchange waiting for its bytes to be sent before its

@@ -24,6 +24,8 @@ struct ichg_cfg {
 	double oneline_share;              /* no CR/LF after terminators */
 	double bad_check_share;            /* containers with a wrong check digit */
 	double test_share;                 /* test indicator set */
+	double isa_nonfixed_share;         /* X12: ISA ids not padded to 15 */
+	double bare_share;                 /* EDIFACT: messages without UNA/UNB/UNZ */
 	uint32_t edifact_types;            /* bit mask of enum edifact_type */
 	uint32_t x12_types;                /* bit mask of enum x12_type */
 };
@@ -33,6 +35,8 @@ struct ichg_info {
 	size_t start;                      /* offset of UNA/UNB/ISA in the buffer */
 	bool una;
 	bool truncated;
+	bool bare;                         /* UNH first: no interchange envelope */
+	bool isa_nonfixed;
 	struct edi_seps seps;
 	const char *layout;                /* "crlf", "lf", "oneline" */
 	unsigned messages, groups;

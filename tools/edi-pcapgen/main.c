@@ -45,6 +45,8 @@ static void usage(FILE *f)
 "      --oneline-share P      interchanges without CR/LF after terminators (0.3)\n"
 "      --bad-check-digit-share P  containers with a wrong ISO 6346 check digit (0.05)\n"
 "      --test-share P         interchanges with the test indicator (default 0.1)\n"
+"      --isa-nonfixed-share P X12 ISA with unpadded sender/recipient ids, so the\n"
+"                             fixed ISA offsets do not hold (default 0.05)\n"
 "\n"
 "Transport\n"
 "      --ports LIST           EDI server ports (default the sensor's monitored\n"
@@ -71,6 +73,7 @@ static void usage(FILE *f)
 "      --midstream P          connections without handshake, starting mid-stream\n"
 "      --truncate P           interchanges cut before the last trailer (UNT/SE)\n"
 "      --garbage P            garbage bytes before raw interchanges\n"
+"      --bare P               EDIFACT messages sent without UNA/UNB/UNZ (UNH first)\n"
 "      --pathologies          all of the above: 0.02 per segment, 0.1 per\n"
 "                             interchange or connection\n"
 "  -h, --help                 this text\n");
@@ -180,6 +183,7 @@ static void defaults(struct gen_cfg *c)
 	c->ichg.oneline_share = 0.3;
 	c->ichg.bad_check_share = 0.05;
 	c->ichg.test_share = 0.1;
+	c->ichg.isa_nonfixed_share = 0.05;
 	c->ichg.edifact_types = (1u << ET_COUNT) - 1;
 	c->ichg.x12_types = (1u << XT_COUNT) - 1;
 }
@@ -188,7 +192,7 @@ enum {
 	O_CONNECTIONS = 256, O_START, O_TYPES, O_X12, O_MESSAGES, O_INTERCHANGES, O_UNA, O_ODD,
 	O_UNG, O_ONELINE, O_BADCD, O_TEST, O_PORTS, O_TRANSPORT, O_CONC, O_MSS, O_CUT, O_SRVEDI,
 	O_IPV6, O_VLAN, O_QINQ, O_RST, O_BG, O_RETR, O_DUP, O_REORDER, O_GAP, O_MID, O_TRUNC,
-	O_GARBAGE, O_ALL,
+	O_GARBAGE, O_ALL, O_BARE, O_NONFIXED,
 };
 
 static const struct option options[] = {
@@ -226,6 +230,8 @@ static const struct option options[] = {
 	{ "midstream", required_argument, NULL, O_MID },
 	{ "truncate", required_argument, NULL, O_TRUNC },
 	{ "garbage", required_argument, NULL, O_GARBAGE },
+	{ "bare", required_argument, NULL, O_BARE },
+	{ "isa-nonfixed-share", required_argument, NULL, O_NONFIXED },
 	{ "pathologies", no_argument, NULL, O_ALL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -264,6 +270,8 @@ static double *share_target(struct gen_cfg *c, int opt)
 	case O_MID: return &c->p_midstream;
 	case O_TRUNC: return &c->p_truncate;
 	case O_GARBAGE: return &c->p_garbage;
+	case O_BARE: return &c->ichg.bare_share;
+	case O_NONFIXED: return &c->ichg.isa_nonfixed_share;
 	default: return NULL;
 	}
 }
@@ -315,6 +323,7 @@ static int parse_args(int argc, char **argv, struct gen_cfg *c, const char **out
 			case O_ALL:
 				c->p_retransmit = c->p_duplicate = c->p_reorder = c->p_gap = 0.02;
 				c->p_midstream = c->p_truncate = c->p_garbage = 0.1;
+				c->ichg.bare_share = 0.1;
 				break;
 			case 'h': usage(stdout); exit(0);
 			default: usage(stderr); return -EINVAL;

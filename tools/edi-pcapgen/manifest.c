@@ -16,7 +16,7 @@ uint64_t fnv1a64(uint64_t h, const uint8_t *p, size_t n)
 static void put_pathologies(FILE *f, uint8_t patho)
 {
 	static const char *const names[] = { "retransmit", "duplicate", "reorder", "gap",
-					     "truncated", "midstream", "garbage" };
+					     "truncated", "midstream", "garbage", "bare" };
 	bool first = true;
 
 	fputs("\"pathologies\":[", f);
@@ -71,7 +71,7 @@ void manifest_summary(struct gen *g)
 		"\"backgroundPackets\":%llu,\"flags\":{\"mss\":%u,\"concurrency\":%u,"
 		"\"background\":%g,\"retransmit\":%g,\"reorder\":%g,\"gap\":%g,\"duplicate\":%g,"
 		"\"midstream\":%g,\"truncate\":%g,\"garbage\":%g,\"ipv6\":%g,\"vlan\":%g,"
-		"\"rst\":%g,\"badCheckDigit\":%g}}\n",
+		"\"rst\":%g,\"badCheckDigit\":%g,\"bare\":%g,\"isaNonfixed\":%g}}\n",
 		(unsigned long long)g->udp_packets, (unsigned long long)g->udp_bytes,
 		(unsigned long long)c->seed, (unsigned long long)g->pcap.frames,
 		(unsigned long long)g->messages, (unsigned long long)g->interchanges,
@@ -79,5 +79,5 @@ void manifest_summary(struct gen *g)
 		(unsigned long long)g->bg_packets, c->mss, c->concurrency, c->background,
 		c->p_retransmit, c->p_reorder, c->p_gap, c->p_duplicate, c->p_midstream,
 		c->p_truncate, c->p_garbage, c->ipv6_share, c->vlan_share, c->rst_share,
-		c->ichg.bad_check_share);
+		c->ichg.bad_check_share, c->ichg.bare_share, c->ichg.isa_nonfixed_share);
 }

@@ -438,7 +438,7 @@ static void isa_field(struct xw *x, const char *v, int width)
 	segw_raw(&x->w, tmp);
 }
 
-static void x_isa(struct xw *x, struct meta_envelope *env, bool v5, bool test)
+static void x_isa(struct xw *x, struct meta_envelope *env, bool v5, bool test, bool nonfixed)
 {
 	static const char *const quals[] = { "ZZ", "01", "02", "12" };
 	char sender[40], recip[40], date[8], tm[8], ctrl[12], rep[2];
@@ -471,9 +471,11 @@ static void x_isa(struct xw *x, struct meta_envelope *env, bool v5, bool test)
 	isa_field(x, "00", 2);
 	isa_field(x, "", 10);
 	isa_field(x, env->sender_qualifier, 2);
-	isa_field(x, sender, 15);
+	/* Some senders do not pad the ids: the fixed offsets break, and the
+	 * separators must be found by counting elements. */
+	isa_field(x, sender, nonfixed ? (int)strlen(sender) : 15);
 	isa_field(x, env->recipient_qualifier, 2);
-	isa_field(x, recip, 15);
+	isa_field(x, recip, nonfixed ? (int)strlen(recip) : 15);
 	isa_field(x, date, 6);
 	isa_field(x, tm, 4);
 	isa_field(x, rep, 1);
@@ -547,7 +549,8 @@ int x12_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct e
 	x_seps(&x, rng_chance(r, cfg->odd_seps_share), info);
 	info->syntax = META_X12;
 	info->start = b->len;
-	x_isa(&x, &env, v5, rng_chance(r, cfg->test_share));
+	info->isa_nonfixed = rng_chance(r, cfg->isa_nonfixed_share);
+	x_isa(&x, &env, v5, rng_chance(r, cfg->test_share), info->isa_nonfixed);
 	info->seps = x.w.seps;
 	info->env = env;
 	for (unsigned g = 0; g < ngroups; g++) {
