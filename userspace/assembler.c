@@ -42,7 +42,8 @@ struct msg_build {
 	struct extract ex;
 	size_t seg_cap;
 	uint32_t counted;                /* segments UNH..UNT, forwarded or not */
-	uint32_t kept_over_cap;          /* counted but not kept */
+	uint32_t kept_over_cap;          /* counted but not kept (segment or memory limit) */
+	size_t accounted;                /* arena bytes counted in stats.memory_bytes */
 	char ref[ENV_STR];               /* UNH 0062 / ST02 */
 	unsigned group_seq;              /* 0 = outside any group */
 	char *findings[16];
@@ -218,9 +219,22 @@ static int fill_envelope(struct arena *ar, Edisensor__V1__Envelope *e,
 
 /* ---- message lifecycle ------------------------------------------------ */
 
-static void build_free(struct msg_build *b)
+/* Brings stats.memory_bytes up to date with the build's arena. */
+static void account(struct assembler *a, struct msg_build *b)
+{
+	a->stats.memory_bytes += b->arena.used_bytes - b->accounted;
+	b->accounted = b->arena.used_bytes;
+}
+
+static bool over_memory(const struct assembler *a)
+{
+	return a->stats.memory_bytes >= a->opts.max_memory;
+}
+
+static void build_free(struct assembler *a, struct msg_build *b)
 {
 	if (b) {
+		a->stats.memory_bytes -= b->accounted;
 		arena_reset(&b->arena);
 		free(b);
 	}
@@ -240,7 +254,7 @@ static void emit(struct assembler *a, struct msg_build *b)
 	if (in->missing_envelope)
 		a->stats.messages_no_envelope++;
 	a->on_message(a->ctx, b->msg);
-	build_free(b);
+	build_free(a, b);
 }
 
 static struct msg_build *build_new(struct assembler *a, struct flow *f,
@@ -277,9 +291,10 @@ static struct msg_build *build_new(struct assembler *a, struct flow *f,
 	if (!f->in_interchange)
 		add_finding(a, b, "message without interchange header (%s)",
 			    f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB");
+	account(a, b);
 	return b;
 fail:
-	build_free(b);
+	build_free(a, b);
 	return NULL;
 }
 
@@ -293,7 +308,7 @@ static long keep_segment(struct assembler *a, struct msg_build *b,
 
 	if (a->opts.drop_segments)
 		return -1;
-	if (m->n_segments >= a->opts.max_segments) {
+	if (m->n_segments >= a->opts.max_segments || over_memory(a)) {
 		b->kept_over_cap++;
 		a->stats.segments_over_cap++;
 		return -1;
@@ -339,6 +354,7 @@ static void message_add(struct assembler *a, struct flow *f, const struct es_eve
 	idx = keep_segment(a, b, ev, f);
 	if (idx >= 0 && extract_segment(&b->ex, &a->seg, (uint32_t)idx))
 		a->stats.alloc_failures++;
+	account(a, b);
 }
 
 /* Puts a completed message on the flow's held list, or emits it when it
@@ -346,6 +362,13 @@ static void message_add(struct assembler *a, struct flow *f, const struct es_eve
 static void hold_or_emit(struct assembler *a, struct flow *f, struct msg_build *b)
 {
 	if (!f->in_interchange) {
+		emit(a, b);
+		return;
+	}
+	account(a, b);
+	if (over_memory(a)) {
+		a->stats.messages_early++;
+		add_finding(a, b, "emitted before the interchange trailer (memory limit)");
 		emit(a, b);
 		return;
 	}
@@ -414,8 +437,8 @@ static void message_close(struct assembler *a, struct flow *f,
 		add_finding(a, b, "%u segments cut at the capture limit of %u bytes",
 			    in->truncated_segments, (unsigned)ES_SEG_MAX);
 	if (b->kept_over_cap)
-		add_finding(a, b, "%u segments beyond the limit of %zu not kept",
-			    b->kept_over_cap, a->opts.max_segments);
+		add_finding(a, b, "%u segments not kept (limit of %zu segments or %zu bytes)",
+			    b->kept_over_cap, a->opts.max_segments, a->opts.max_memory);
 	if (b->ex.dropped)
 		add_finding(a, b, "%u extracted values not kept (limits)", b->ex.dropped);
 	if (f->in_group)
@@ -854,6 +877,8 @@ struct assembler *assembler_new(const struct assembler_opts *opts,
 		a->opts.max_segments = 4096;
 	if (!a->opts.max_held)
 		a->opts.max_held = 256;
+	if (!a->opts.max_memory)
+		a->opts.max_memory = (size_t)256 << 20;
 	a->on_message = on_message;
 	a->ctx = ctx;
 	if (flow_table_init(&a->flows, a->opts.max_flows)) {
@@ -876,11 +901,11 @@ void assembler_free(struct assembler *a)
 		return;
 	while ((e = flow_table_oldest(&a->flows)) != NULL) {
 		struct flow *f = (struct flow *)e;
-		build_free(f->open);
+		build_free(a, f->open);
 		while (f->held_head) {
 			struct msg_build *b = f->held_head;
 			f->held_head = b->next;
-			build_free(b);
+			build_free(a, b);
 		}
 		flow_free(a, f);
 	}

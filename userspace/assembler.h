@@ -27,6 +27,8 @@
  * the same direction (0 when it forwards everything); the assembler adds
  * them so counted_segments can be compared with UNT/SE.
  *
+ * Memory is bounded by max_flows, max_segments, max_held and max_memory
+ * (every limit reached is counted in the stats and noted in the record).
  * Not thread-safe: one assembler per reader thread. */
 #ifndef EDISENSOR_ASSEMBLER_H
 #define EDISENSOR_ASSEMBLER_H
@@ -44,6 +46,9 @@ struct assembler_opts {
 	size_t max_flows;          /* flow directions tracked (LRU beyond); default 16384 */
 	size_t max_segments;       /* segments kept per message as evidence; default 4096 */
 	size_t max_held;           /* completed messages held per flow for UNZ; default 256 */
+	size_t max_memory;         /* bytes of open and held records; beyond it segments
+				      are counted but not kept and completed messages are
+				      not held; default 256 MiB */
 	bool drop_segments;        /* do not put evidence segments into records */
 	const char *interface;     /* Flow.interface; NULL = name of the event's ifindex */
 	int64_t clock_offset_ns;   /* added to event ts_ns to get unix time */
@@ -56,7 +61,7 @@ struct assembler_stats {
 	uint64_t segments;
 	uint64_t segments_skipped;       /* not forwarded by the kernel (sum of aux) */
 	uint64_t segments_outside;       /* data segments outside any message */
-	uint64_t segments_over_cap;      /* counted but not kept (max_segments) */
+	uint64_t segments_over_cap;      /* counted but not kept (max_segments, max_memory) */
 	uint64_t segments_undecodable;   /* no tag */
 	uint64_t gaps;
 	uint64_t flow_ends;
@@ -65,12 +70,13 @@ struct assembler_stats {
 	uint64_t messages_truncated;
 	uint64_t messages_gap;
 	uint64_t messages_no_envelope;
-	uint64_t messages_early;         /* emitted before UNZ: held limit */
+	uint64_t messages_early;         /* emitted before UNZ: held or memory limit */
 	uint64_t records_dropped;        /* extraction limits */
 	uint64_t alloc_failures;
 	uint64_t flows_open;             /* gauge */
 	uint64_t flows_evicted;
 	uint64_t messages_held;          /* gauge */
+	uint64_t memory_bytes;           /* gauge: bytes of open and held records */
 };
 
 struct assembler;

@@ -98,7 +98,9 @@ static void test_truncated_by_next_message_and_flush(void **state)
 	struct assembler *a = make(NULL);
 	feed_all(a, &evs);
 	assert_int_equal(got.n, 0);          /* held for UNZ */
+	assert_true(assembler_stats(a)->memory_bytes > 0);
 	assembler_flush(a);
+	assert_int_equal(assembler_stats(a)->memory_bytes, 0);
 	assert_int_equal(got.n, 2);
 	for (int i = 0; i < 2; i++) {
 		const Edisensor__V1__Message *m = got.msg[i];
@@ -272,12 +274,34 @@ static void test_segment_and_hold_limits(void **state)
 	assert_int_equal(m->n_segments, 3);
 	assert_int_equal(m->integrity->counted_segments, 6);
 	assert_false(m->integrity->segment_count_mismatch);
-	assert_true(has_finding(m, "beyond the limit"));
+	assert_true(has_finding(m, "segments not kept"));
 	assert_true(has_finding(m, "hold limit"));
 	assert_int_equal(m->integrity->declared_messages, 0);    /* left before UNZ */
 	assert_int_equal(got.msg[1]->integrity->declared_messages, 2);
 	assert_int_equal(assembler_stats(a)->messages_early, 1);
 	assert_int_equal(assembler_stats(a)->segments_over_cap, 3);
+	assembler_free(a);
+}
+
+static void test_memory_limit(void **state)
+{
+	struct es_flow_key k;
+	struct assembler_opts o = { .max_memory = 1, .interface = "x" };
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "UNB+UNOA:2+S+R+200101:1200+42'"
+		"UNH+1+CUSCAR:D:95B:UN'RFF+BM:A'RFF+BM:B'UNT+4+1'UNZ+1+42'");
+	struct assembler *a = make(&o);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 1);
+	const Edisensor__V1__Message *m = got.msg[0];
+	/* Over the budget from the start: counted, nothing kept, not held. */
+	assert_int_equal(m->n_segments, 0);
+	assert_int_equal(m->integrity->counted_segments, 4);
+	assert_false(m->integrity->segment_count_mismatch);
+	assert_true(has_finding(m, "memory limit"));
+	assert_int_equal(assembler_stats(a)->messages_early, 1);
+	assert_int_equal(assembler_stats(a)->memory_bytes, 0);   /* all released */
 	assembler_free(a);
 }
 
@@ -400,6 +424,7 @@ int main(void)
 		T(test_ipv6_flow_and_evidence),
 		T(test_flow_limit_evicts_oldest),
 		T(test_segment_and_hold_limits),
+		T(test_memory_limit),
 		T(test_truncated_segment_and_skipped_count),
 		T(test_bad_events),
 		T(test_charsets_from_unb),
