@@ -1,8 +1,6 @@
 /* edisensor-cat: prints edisensor record files (length-delimited protobuf)
  * as JSON lines, one record per line, in the proto3 JSON mapping. */
-#include <dirent.h>
 #include <errno.h>
-#include <libgen.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "edisensor.pb-c.h"
+#include "output.h"
 #include "pbjson.h"
 #include "recordio.h"
 
@@ -86,47 +85,18 @@ static enum follow_action follow_check(int fd, const char *path, uint64_t consum
 	return FOLLOW_WAIT;
 }
 
-/* Index N of the rotated file PATH.N that is the file open as fd, or 0. */
-static unsigned long rotated_index_of(const char *path, int fd)
-{
-	char dirbuf[4096], basebuf[4096], name[8192];
-	struct stat open_st, st;
-	unsigned long found = 0;
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-	snprintf(basebuf, sizeof(basebuf), "%s", path);
-	const char *dir = dirname(dirbuf), *base = basename(basebuf);
-	size_t blen = strlen(base);
-
-	if (fstat(fd, &open_st) || !(d = opendir(dir)))
-		return 0;
-	while (!found && (e = readdir(d))) {
-		char *end;
-		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.')
-			continue;
-		errno = 0;
-		unsigned long n = strtoul(e->d_name + blen + 1, &end, 10);
-		if (errno || *end || end == e->d_name + blen + 1)
-			continue;
-		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
-		if (!stat(name, &st) && st.st_ino == open_st.st_ino && st.st_dev == open_st.st_dev)
-			found = n;
-	}
-	closedir(d);
-	return found;
-}
-
 /* The file that follows fd after a rotation: the writer renames PATH to
  * PATH.N, so the successor of PATH.N is PATH.N+1 when it exists (several
  * rotations may pass between two polls), else PATH itself. */
 static int open_successor(const char *path, int fd)
 {
-	unsigned long k = rotated_index_of(path, fd);
+	unsigned long k = 0;
+	struct stat open_st;
 	char next[8192];
 	int nfd = -1;
 
+	if (!fstat(fd, &open_st))
+		output_file_rotated(path, &open_st, &k);
 	if (k) {
 		snprintf(next, sizeof(next), "%s.%lu", path, k + 1);
 		nfd = open(next, O_RDONLY | O_CLOEXEC);

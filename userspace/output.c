@@ -49,6 +49,11 @@ void outputs_options_default(struct outputs_options *opts)
 	opts->fsync_interval_ms = 1000;
 }
 
+bool outputs_spec_network(const char *spec)
+{
+	return !strncmp(spec, "nats://", 7) || !strncmp(spec, "tls://", 6);
+}
+
 static int sink_open(const char *spec, const struct outputs_options *opts,
 		     struct output_sink **s)
 {
@@ -56,7 +61,7 @@ static int sink_open(const char *spec, const struct outputs_options *opts,
 		return output_json_open(s, spec + 5, opts);
 	if (!strncmp(spec, "file:", 5))
 		return output_file_open(s, spec + 5, opts);
-	if (!strncmp(spec, "nats://", 7) || !strncmp(spec, "tls://", 6))
+	if (outputs_spec_network(spec))
 		return output_nats_open(s, spec, opts);
 	return -EINVAL;
 }
@@ -66,7 +71,7 @@ bool outputs_spec_valid(const char *spec)
 	if ((!strncmp(spec, "json:", 5) || !strncmp(spec, "file:", 5)) && spec[5])
 		return true;
 #ifdef HAVE_NATS
-	if (!strncmp(spec, "nats://", 7) || !strncmp(spec, "tls://", 6))
+	if (outputs_spec_network(spec))
 		return true;
 #endif
 	return false;

@@ -79,7 +79,16 @@ int outputs_flush(struct outputs *o, int timeout_ms);
 size_t outputs_stats(struct outputs *o, struct output_stats *stats, size_t max);
 void outputs_close(struct outputs *o);
 
+/* A file output rotates PATH to PATH.1, PATH.2, ... (higher = newer).
+ * Returns the highest N present, 0 when none; *found (when match and found
+ * are given) gets the N of the file that is match (device and inode). */
+struct stat;
+unsigned long output_file_rotated(const char *path, const struct stat *match,
+				  unsigned long *found);
+
 /* Whether spec names a sink kind this build supports (for option parsing). */
 bool outputs_spec_valid(const char *spec);
+/* Whether spec is a network sink (needs opts.state_dir for its spool). */
+bool outputs_spec_network(const char *spec);
 
 #endif

@@ -31,14 +31,17 @@ static struct file_sink *file_sink(struct output_sink *s)
 	return (struct file_sink *)s;
 }
 
-/* Highest N of existing PATH.N files, so rotation never overwrites. */
-static unsigned long last_rotated_index(const char *path)
+unsigned long output_file_rotated(const char *path, const struct stat *match,
+				  unsigned long *found)
 {
-	char dirbuf[4096], basebuf[4096];
+	char dirbuf[4096], basebuf[4096], name[8192];
 	unsigned long max = 0;
-	DIR *d;
+	struct stat st;
 	struct dirent *e;
+	DIR *d;
 
+	if (found)
+		*found = 0;
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	snprintf(basebuf, sizeof(basebuf), "%s", path);
 	const char *dir = dirname(dirbuf), *base = basename(basebuf);
@@ -54,8 +57,15 @@ static unsigned long last_rotated_index(const char *path)
 			continue;
 		errno = 0;
 		unsigned long n = strtoul(e->d_name + blen + 1, &end, 10);
-		if (!errno && !*end && n > max)
+		if (errno || *end)
+			continue;
+		if (n > max)
 			max = n;
+		if (!match || !found)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", dir, e->d_name);
+		if (!stat(name, &st) && st.st_ino == match->st_ino && st.st_dev == match->st_dev)
+			*found = n;
 	}
 	closedir(d);
 	return max;
@@ -202,7 +212,7 @@ int output_file_open(struct output_sink **out, const char *path, const struct ou
 		free(f);
 		return -ENOMEM;
 	}
-	f->next_index = last_rotated_index(path) + 1;
+	f->next_index = output_file_rotated(path, NULL, NULL) + 1;
 	err = open_current(f);
 	if (err) {
 		free(f->path);

@@ -103,6 +103,7 @@ struct nats_sink {
 	pthread_cond_t cond;
 	bool stop;
 	bool any_failed;	/* a publish in the ring failed */
+	int64_t outstanding;	/* publishes whose callback has not run yet */
 	struct inflight *ring;
 	unsigned head;
 	unsigned count;
@@ -248,9 +249,12 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 	uint64_t seq;
 
 	(void)js;
+	pthread_mutex_lock(&s->lock);
+	s->outstanding--;
+	if (s->stop)
+		pthread_cond_broadcast(&s->cond);	/* nats_close waits for these */
 	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
 	    (dash = strrchr(id, '-')) && !parse_u64(dash + 1, 0, UINT64_MAX, &seq)) {
-		pthread_mutex_lock(&s->lock);
 		for (unsigned i = 0; i < s->count; i++) {
 			struct inflight *e = ring_at(s, i);
 			if (e->seq == seq) {
@@ -263,8 +267,8 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 				break;
 			}
 		}
-		pthread_mutex_unlock(&s->lock);
 	}
+	pthread_mutex_unlock(&s->lock);
 	natsMsg_Destroy(msg);
 }
 
@@ -461,6 +465,7 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 	e = ring_at(s, s->count++);
 	*e = (struct inflight){ pk.sequence, end, output_mono_ms(), SLOT_PENDING };
 	s->published++;
+	s->outstanding++;	/* before the publish: its callback may come first */
 	pthread_mutex_unlock(&s->lock);
 
 	jsPubOptions_Init(&po);
@@ -477,6 +482,7 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 			if (ring_at(s, i)->seq == pk.sequence)
 				ring_at(s, i)->state = SLOT_FAILED;
 		s->any_failed = true;
+		s->outstanding--;	/* not published: no callback will come */
 		pthread_mutex_unlock(&s->lock);
 	}
 }
@@ -582,6 +588,22 @@ static void nats_stats(struct output_sink *base, struct output_stats *st)
 	pthread_mutex_unlock(&s->lock);
 }
 
+static bool wait_outstanding(struct nats_sink *s, int timeout_ms)
+{
+	struct timespec ts;
+	bool settled;
+
+	output_deadline_in(&ts, timeout_ms);
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	while (s->outstanding > 0)
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == ETIMEDOUT)
+			break;
+	settled = s->outstanding <= 0;
+	pthread_mutex_unlock(&s->lock);
+	return settled;
+}
+
 static void nats_close(struct output_sink *base)
 {
 	struct nats_sink *s = nats_sink(base);
@@ -594,14 +616,19 @@ static void nats_close(struct output_sink *base)
 		spool_wake(s->spool);
 		pthread_join(s->thread, NULL);
 	}
-	/* Close first so no acknowledgement callback runs after the free;
-	 * what is unacknowledged stays in the spool for the next run. */
+	/* Every publish gets exactly one callback (ack, error, or the MaxWait
+	 * timeout), and libnats may run it on its own thread even after the
+	 * connection is closed: wait for them before freeing what they use.
+	 * What is unacknowledged stays in the spool for the next run. */
+	bool settled = wait_outstanding(s, (int)s->cfg.ack_timeout_ms + 1000);
 	if (s->nc)
 		natsConnection_Close(s->nc);
 	jsCtx_Destroy(s->js);
 	natsConnection_Destroy(s->nc);
 	natsOptions_Destroy(s->nopts);
 	spool_close(s->spool);
+	if (!settled)
+		return;	/* a late callback could still touch s: keep it */
 	for (int i = 0; i < s->cfg.nservers; i++)
 		free(s->cfg.servers[i]);
 	pthread_cond_destroy(&s->cond);
