@@ -1,11 +1,12 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/if_link.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -21,6 +22,7 @@ struct attach {
 	struct xdp_program *prog;
 	enum xdp_attach_mode mode;
 	bool dispatcher;
+	const char *backend;           /* "libxdp" or why libbpf's netlink call was used */
 };
 
 static const char *xdp_mode_name(enum xdp_attach_mode m)
@@ -135,9 +137,60 @@ static int refuse_foreign(const char *ifname, const struct attach_existing *ex,
 	return -EBUSY;
 }
 
+static bool have_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_SYS_ADMIN >> 5].effective & (1u << (CAP_SYS_ADMIN & 31));
+}
+
+/*
+ * libxdp describes a loaded program by reading its BTF by id, which the
+ * kernel allows only with CAP_SYS_ADMIN; without it libxdp 1.3 keeps a
+ * half-filled program and crashes attaching it. The hardened service has
+ * no CAP_SYS_ADMIN (and without it the dispatcher cannot work either), so
+ * there the program is attached with libbpf's netlink call and
+ * XDP_FLAGS_UPDATE_IF_NOEXIST: the same single-program attachment libxdp
+ * falls back to, equally unable to evict anything.
+ */
+static int open_program(struct attach *a, int prog_fd)
+{
+	int err;
+
+	a->prog_fd = prog_fd;
+	if (!have_cap_sys_admin()) {
+		a->backend = "libbpf netlink (libxdp needs CAP_SYS_ADMIN to describe a loaded program)";
+		return 0;
+	}
+	a->prog = xdp_program__from_fd(prog_fd);   /* libxdp keeps its own duplicate */
+	err = (int)libxdp_get_error(a->prog);
+	if (err) {
+		a->prog = NULL;
+		return err;
+	}
+	if (xdp_program__fd(a->prog) < 0) {
+		xdp_program__close(a->prog);
+		a->prog = NULL;
+		a->backend = "libbpf netlink (libxdp could not describe the program)";
+		return 0;
+	}
+	a->backend = "libxdp";
+	return 0;
+}
+
 static int try_attach(struct attach *a, enum xdp_attach_mode mode)
 {
-	int err = xdp_program__attach(a->prog, a->ifindex, mode, 0);
+	int err;
+
+	if (a->prog) {
+		err = xdp_program__attach(a->prog, a->ifindex, mode, 0);
+	} else {
+		err = bpf_xdp_attach(a->ifindex, a->prog_fd,
+				     XDP_FLAGS_UPDATE_IF_NOEXIST | mode_flags(mode), NULL);
+	}
 
 	if (!err)
 		a->mode = mode;
@@ -151,7 +204,7 @@ int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
 	struct attach_existing ex;
 	enum xdp_attach_mode ex_mode = XDP_MODE_UNSPEC;
 	struct attach *a;
-	int dup_fd, err;
+	int err;
 
 	*replaced_id = 0;
 	*fell_back = false;
@@ -183,19 +236,8 @@ int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
 		err = refuse_foreign(ifname, &ex, errbuf, errlen);
 		goto fail;
 	}
-	/* libxdp owns (and closes) the fd it is given: hand it a duplicate so
-	 * the skeleton's own fd stays valid until the object is destroyed. */
-	dup_fd = fcntl(prog_fd, F_DUPFD_CLOEXEC, 0);
-	if (dup_fd < 0) {
-		err = -errno;
-		snprintf(errbuf, errlen, "duplicating the program fd: %s", strerror(-err));
-		goto fail;
-	}
-	a->prog = xdp_program__from_fd(dup_fd);
-	err = (int)libxdp_get_error(a->prog);
+	err = open_program(a, prog_fd);
 	if (err) {
-		a->prog = NULL;
-		close(dup_fd);
 		snprintf(errbuf, errlen, "libxdp cannot use the program: %s", strerror(-err));
 		goto fail;
 	}
@@ -234,7 +276,7 @@ int attach_detach(struct attach *a)
 
 	if (!a)
 		return 0;
-	if (a->dispatcher) {
+	if (a->dispatcher && a->prog) {
 		err = xdp_program__detach(a->prog, a->ifindex, a->mode, 0);
 	} else {
 		/* Only our program: the kernel compares old_prog_fd with what is
@@ -272,6 +314,11 @@ int attach_detach_stale(const char *ifname, char *errbuf, size_t errlen)
 		return err;
 	}
 	return 1;
+}
+
+const char *attach_backend(const struct attach *a)
+{
+	return a->backend;
 }
 
 const char *attach_ifname(const struct attach *a)

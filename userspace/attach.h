@@ -54,6 +54,8 @@ int attach_detach(struct attach *a);
 int attach_detach_stale(const char *ifname, char *errbuf, size_t errlen);
 
 const char *attach_ifname(const struct attach *a);
+/* "libxdp", or why libbpf's netlink call attached it instead. */
+const char *attach_backend(const struct attach *a);
 const char *attach_mode_name(const struct attach *a);   /* "native" or "generic" */
 bool attach_is_dispatcher(const struct attach *a);
 int attach_ifindex(const struct attach *a);

@@ -255,6 +255,21 @@ static void detach_all(struct live *l)
 	l->n_att = 0;
 }
 
+/* How the program got there: the dispatcher, or alone and why. */
+static const char *describe_attach(const struct attach *a, char *buf, size_t len)
+{
+	if (attach_is_dispatcher(a))
+		snprintf(buf, len, "through libxdp's dispatcher (other XDP programs can share "
+			 "the interface)");
+	else if (strcmp(attach_backend(a), "libxdp"))
+		snprintf(buf, len, "single program, through %s", attach_backend(a));
+	else
+		snprintf(buf, len, "single program through libxdp (its dispatcher is unavailable "
+			 "here: the kernel refused freplace programs or bpffs is missing; see "
+			 "libxdp's messages)");
+	return buf;
+}
+
 static int attach_all(struct live *l)
 {
 	int prog_fd = sensor_bpf_prog_fd(l->bpf);
@@ -263,7 +278,7 @@ static int attach_all(struct live *l)
 		const char *ifn = l->cfg->interfaces[i];
 		unsigned int replaced;
 		bool fell_back;
-		char err[512];
+		char err[512], how[256];
 		int r = attach_xdp(&l->att[l->n_att], prog_fd, ifn, l->cfg->xdp_mode,
 				   &replaced, &fell_back, err, sizeof(err));
 
@@ -279,10 +294,7 @@ static int attach_all(struct live *l)
 			log_warn("%s: native XDP not supported by the driver: attached in generic "
 				 "(skb) mode, which costs more CPU per packet", ifn);
 		log_info("%s: attached in %s mode, %s", ifn, attach_mode_name(l->att[l->n_att]),
-			 attach_is_dispatcher(l->att[l->n_att]) ?
-			 "through libxdp's dispatcher (other XDP programs can share the interface)" :
-			 "single program (libxdp's dispatcher is unavailable here: the kernel "
-			 "refused freplace programs or bpffs is missing; see libxdp's messages)");
+			 describe_attach(l->att[l->n_att], how, sizeof(how)));
 		l->n_att++;
 	}
 	return 0;
