@@ -47,7 +47,7 @@ void config_defaults(struct config *c)
 	c->ringbuf_bytes = ES_RINGBUF_BYTES;
 	c->metrics_addr = CONFIG_DEFAULT_METRICS;
 	c->user = CONFIG_DEFAULT_USER;
-	c->queue_events = 16384;
+	c->queue_bytes = 16u << 20;
 	c->flush_timeout_ms = 30000;
 }
 
@@ -301,13 +301,13 @@ static int set_ringbuf(struct config *c, const char *v, struct setter_err *e)
 	return 0;
 }
 
-static int set_queue_events(struct config *c, const char *v, struct setter_err *e)
+static int set_queue_bytes(struct config *c, const char *v, struct setter_err *e)
 {
 	uint64_t n;
 
-	if (config_parse_u64(v, 64, 1u << 22, &n))
-		FIX(e, "queue events '%s': a number from 64 to %u", v, 1u << 22);
-	c->queue_events = (uint32_t)n;
+	if (config_parse_u64(v, 1u << 16, 1u << 30, &n))
+		FIX(e, "queue bytes '%s': a number from 65536 to 1073741824", v);
+	c->queue_bytes = (uint32_t)n;
 	return 0;
 }
 
@@ -500,8 +500,8 @@ static int file_key(struct file_ctx *fx, const char *sec, const char *key, const
 		return one_value(fx, v, set_max_flows);
 	if (IS("limits", "ringbuf_bytes"))
 		return one_value(fx, v, set_ringbuf);
-	if (IS("limits", "queue_events"))
-		return one_value(fx, v, set_queue_events);
+	if (IS("limits", "queue_bytes"))
+		return one_value(fx, v, set_queue_bytes);
 	if (IS("metrics", "listen"))
 		return one_value(fx, v, set_metrics_addr);
 #undef IS
@@ -602,7 +602,7 @@ static void usage(FILE *f)
 "      --spool DIR         durable spool for network outputs\n"
 "      --max-flows N       flow table entries per direction (default %u)\n"
 "      --ringbuf-bytes N   ring buffer size, a power of two (default %u)\n"
-"      --queue-events N    reader-to-pipeline queue slots (default 16384)\n"
+"      --queue-bytes N     reader-to-pipeline queue size (default 16777216)\n"
 "      --tap               mirror-port mode: drop frames after inspection\n"
 "      --metrics-addr A    Prometheus endpoint HOST:PORT or off\n"
 "                          (default " CONFIG_DEFAULT_METRICS ")\n"
@@ -640,7 +640,7 @@ static const struct option long_opts[] = {
 	{ "spool", required_argument, NULL, OPT_SPOOL },
 	{ "max-flows", required_argument, NULL, OPT_FLOWS },
 	{ "ringbuf-bytes", required_argument, NULL, OPT_RINGBUF },
-	{ "queue-events", required_argument, NULL, OPT_QUEUE },
+	{ "queue-bytes", required_argument, NULL, OPT_QUEUE },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS },
 	{ "user", required_argument, NULL, OPT_USER },
@@ -708,7 +708,7 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 		r = set_ringbuf(c, arg, &inner);
 		break;
 	case OPT_QUEUE:
-		r = set_queue_events(c, arg, &inner);
+		r = set_queue_bytes(c, arg, &inner);
 		break;
 	case OPT_TAP:
 		c->tap_mode = true;
@@ -855,7 +855,7 @@ void config_print(FILE *f, const struct config *c)
 	print_list(f, "output", c->outputs, c->n_outputs);
 	fprintf(f, "flush_timeout = %u\n\n[spool]\ndir = %s\n\n", c->flush_timeout_ms / 1000,
 		c->spool_dir ? c->spool_dir : "");
-	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_events = %u\n\n",
-		c->max_flows, c->ringbuf_bytes, c->queue_events);
+	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_bytes = %u\n\n",
+		c->max_flows, c->ringbuf_bytes, c->queue_bytes);
 	fprintf(f, "[metrics]\nlisten = %s\n", c->metrics_addr ? c->metrics_addr : "off");
 }

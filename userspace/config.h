@@ -42,7 +42,7 @@ struct config {
 	enum config_xdp_mode xdp_mode;
 	const char *metrics_addr;     /* HOST:PORT, NULL: no metrics server */
 	const char *user;             /* drop to this user when started as root; NULL: stay */
-	uint32_t queue_events;        /* reader -> pipeline queue slots */
+	uint32_t queue_bytes;         /* reader -> pipeline queue size */
 	uint32_t flush_timeout_ms;    /* how long SIGTERM waits for outputs */
 	uint16_t ports[ES_MAX_PORTS];
 	size_t n_ports;

@@ -6,41 +6,41 @@
 #include <time.h>
 #include "evqueue.h"
 
-struct slot_hdr {
-	uint32_t len;
-	uint32_t pad;
-};
+#define HDR 8u                    /* record header: u32 length, u32 unused */
+#define WRAP 0xffffffffu          /* header length meaning "continue at offset 0" */
 
 struct evqueue {
-	uint32_t capacity;
-	size_t slot_bytes;           /* payload bytes per slot */
-	size_t stride;               /* header + payload, 8-byte aligned */
-	unsigned char *slots;
-	/* head: next to consume (consumer writes); tail: next to fill (producer). */
+	uint64_t cap;                 /* bytes, a multiple of 8 */
+	unsigned char *buf;
+	/* Byte offsets that only grow; position = offset % cap. head: next to
+	 * consume (consumer writes), tail: next to fill (producer writes). */
 	_Atomic uint64_t head;
 	_Atomic uint64_t tail;
-	_Atomic uint64_t dropped;
-	_Atomic uint64_t oversize;
-	_Atomic int waiting;         /* consumer sleeps on cond */
+	_Atomic uint64_t pushed, popped, dropped, oversize;
+	_Atomic int waiting;          /* consumer sleeps on cond */
+	uint64_t cur_span;            /* consumer: bytes the peeked record occupies */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
 
-int evqueue_new(struct evqueue **out, uint32_t slots, size_t slot_bytes)
+static uint64_t pad8(uint64_t n)
+{
+	return (n + 7) & ~7ull;
+}
+
+int evqueue_new(struct evqueue **out, size_t capacity)
 {
 	struct evqueue *q;
 	pthread_condattr_t ca;
 
-	if (!slots || !slot_bytes)
+	if (capacity < 2 * HDR)
 		return -EINVAL;
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->capacity = slots;
-	q->slot_bytes = slot_bytes;
-	q->stride = (sizeof(struct slot_hdr) + slot_bytes + 7) & ~(size_t)7;
-	q->slots = calloc(slots, q->stride);
-	if (!q->slots) {
+	q->cap = pad8(capacity);
+	q->buf = malloc(q->cap);
+	if (!q->buf) {
 		free(q);
 		return -ENOMEM;
 	}
@@ -59,13 +59,8 @@ void evqueue_free(struct evqueue *q)
 		return;
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
-	free(q->slots);
+	free(q->buf);
 	free(q);
-}
-
-static struct slot_hdr *slot(struct evqueue *q, uint64_t i)
-{
-	return (struct slot_hdr *)(q->slots + (i % q->capacity) * q->stride);
 }
 
 void evqueue_wake(struct evqueue *q)
@@ -75,26 +70,37 @@ void evqueue_wake(struct evqueue *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
+static void put_hdr(struct evqueue *q, uint64_t pos, uint32_t len)
+{
+	memcpy(q->buf + pos, &len, sizeof(len));
+}
+
 bool evqueue_push(struct evqueue *q, const void *data, size_t len)
 {
 	uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
 	uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
-	struct slot_hdr *s;
+	uint64_t need = HDR + pad8(len), pos = t % q->cap, waste = 0;
 
-	if (len > q->slot_bytes) {
+	if (need > q->cap || len >= WRAP) {
 		atomic_fetch_add_explicit(&q->oversize, 1, memory_order_relaxed);
 		return false;
 	}
-	if (t - h >= q->capacity) {
+	if (pos + need > q->cap)
+		waste = q->cap - pos;          /* the record starts again at 0 */
+	if (q->cap - (t - h) < waste + need) {
 		atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
 		return false;
 	}
-	s = slot(q, t);
-	s->len = (uint32_t)len;
-	memcpy(s + 1, data, len);
+	if (waste) {
+		put_hdr(q, pos, WRAP);
+		pos = 0;
+	}
+	put_hdr(q, pos, (uint32_t)len);
+	memcpy(q->buf + pos + HDR, data, len);
+	atomic_fetch_add_explicit(&q->pushed, 1, memory_order_relaxed);
 	/* seq_cst store then load: pairs with the consumer's store of waiting
 	 * and load of tail, so one of the two always sees the other. */
-	atomic_store(&q->tail, t + 1);
+	atomic_store(&q->tail, t + waste + need);
 	if (atomic_load(&q->waiting))
 		evqueue_wake(q);
 	return true;
@@ -114,7 +120,8 @@ static void deadline(struct timespec *ts, int timeout_ms)
 const void *evqueue_peek(struct evqueue *q, size_t *len, int timeout_ms)
 {
 	uint64_t h = atomic_load_explicit(&q->head, memory_order_relaxed);
-	struct slot_hdr *s;
+	uint64_t pos;
+	uint32_t n;
 
 	if (atomic_load(&q->tail) == h) {
 		struct timespec ts;
@@ -131,24 +138,34 @@ const void *evqueue_peek(struct evqueue *q, size_t *len, int timeout_ms)
 		if (atomic_load_explicit(&q->tail, memory_order_acquire) == h)
 			return NULL;
 	}
-	s = slot(q, h);
-	*len = s->len;
-	return s + 1;
+	pos = h % q->cap;
+	memcpy(&n, q->buf + pos, sizeof(n));
+	q->cur_span = 0;
+	if (n == WRAP) {
+		q->cur_span = q->cap - pos;
+		pos = 0;
+		memcpy(&n, q->buf, sizeof(n));
+	}
+	q->cur_span += HDR + pad8(n);
+	*len = n;
+	return q->buf + pos + HDR;
 }
 
 void evqueue_release(struct evqueue *q)
 {
-	atomic_fetch_add_explicit(&q->head, 1, memory_order_release);
+	atomic_fetch_add_explicit(&q->popped, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&q->head, q->cur_span, memory_order_release);
+	q->cur_span = 0;
 }
 
 void evqueue_stats(struct evqueue *q, struct evqueue_stats *st)
 {
 	uint64_t h = atomic_load(&q->head), t = atomic_load(&q->tail);
 
-	st->pushed = t;
-	st->popped = h;
+	st->pushed = atomic_load(&q->pushed);
+	st->popped = atomic_load(&q->popped);
 	st->dropped = atomic_load(&q->dropped);
 	st->oversize = atomic_load(&q->oversize);
-	st->depth = (uint32_t)(t - h);
-	st->capacity = q->capacity;
+	st->depth_bytes = t - h;
+	st->capacity = q->cap;
 }

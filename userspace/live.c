@@ -13,6 +13,7 @@
 #include "attach.h"
 #include "counters.h"
 #include "evqueue.h"
+#include "feeds.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -58,6 +59,9 @@ struct live {
 	struct bpf_map *flows;         /* NULL when the object has no flow table */
 	uint64_t pipeline_errors;
 	uint64_t reloads, reload_failures;
+	bool feeds_reloading;          /* a background feed reload runs */
+	uint64_t reported_queue;       /* losses already written as Loss records */
+	uint64_t reported_ringbuf;
 	time_t started;
 	struct old_config *old;
 };
@@ -179,6 +183,15 @@ static uint64_t count_flows(struct bpf_map *flows)
 	return n;
 }
 
+static void pipeline_counter(struct metrics_out *o, const char *name, const char *help,
+			     uint64_t v)
+{
+	char full[96];
+
+	snprintf(full, sizeof(full), "edisensor_pipeline_%s_total", name);
+	metrics_counter(o, full, help, v);
+}
+
 static void collect_pipeline(struct metrics_out *o, void *ctx)
 {
 	struct live *l = ctx;
@@ -196,22 +209,30 @@ static void collect_pipeline(struct metrics_out *o, void *ctx)
 			      "Entries in the kernel flow table (both directions)",
 			      count_flows(l->flows));
 	metrics_family(o, "edisensor_events_lost_total", "counter",
-		       "Events lost, by the stage that lost them");
+		       "Kernel events or records lost, by the stage that lost them");
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"ringbuf\"", ringbuf_lost);
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_full\"", qs.dropped);
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_oversize\"", qs.oversize);
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"short\"", ps.short_events);
-	metrics_counter(o, "edisensor_queue_events_total",
-			"Events the reader queued for the pipeline", qs.pushed);
-	metrics_gauge(o, "edisensor_queue_depth", "Events waiting for the pipeline", qs.depth);
-	metrics_gauge(o, "edisensor_queue_capacity", "Queue slots", qs.capacity);
-	metrics_counter(o, "edisensor_pipeline_events_total", "Events the pipeline received",
-			ps.events);
-	metrics_counter(o, "edisensor_pipeline_segments_total", "Segment events", ps.segments);
-	metrics_counter(o, "edisensor_pipeline_gaps_total", "Sequence gaps reported", ps.gaps);
-	metrics_counter(o, "edisensor_pipeline_flow_ends_total", "FIN/RST flow ends", ps.flow_ends);
-	metrics_counter(o, "edisensor_pipeline_errors_total", "Events the pipeline failed on",
-			l->pipeline_errors);
+	metrics_counter(o, "edisensor_queue_records_total",
+			"Ring-buffer records the reader queued for the pipeline", qs.pushed);
+	metrics_gauge(o, "edisensor_queue_depth_bytes", "Bytes waiting for the pipeline",
+		      qs.depth_bytes);
+	metrics_gauge(o, "edisensor_queue_capacity_bytes", "Queue size", qs.capacity);
+	pipeline_counter(o, "records", "Ring-buffer records the pipeline received", ps.records);
+	pipeline_counter(o, "events", "Events in them", ps.events);
+	pipeline_counter(o, "segments", "Segment events", ps.segments);
+	pipeline_counter(o, "gaps", "Sequence gaps reported by the kernel", ps.gaps);
+	pipeline_counter(o, "flow_ends", "FIN/RST flow ends", ps.flow_ends);
+	pipeline_counter(o, "messages", "Messages assembled", ps.messages);
+	pipeline_counter(o, "hits", "Hit records written", ps.hits);
+	pipeline_counter(o, "matches", "Indicator matches inside hits", ps.matches);
+	pipeline_counter(o, "findings", "Findings (e.g. wrong container check digits)",
+			 ps.findings);
+	pipeline_counter(o, "records_out", "Records handed to the outputs", ps.records_out);
+	pipeline_counter(o, "output_errors", "Records the outputs refused", ps.output_errors);
+	pipeline_counter(o, "losses", "Loss records written", ps.losses);
+	pipeline_counter(o, "errors", "Records the pipeline failed on", l->pipeline_errors);
 }
 
 static int setup_metrics(struct live *l)
@@ -336,7 +357,7 @@ static void warn_restart_only(const struct config *o, const struct config *n)
 	if (!same_str(o->spool_dir, n->spool_dir))
 		what[k++] = "spool";
 	if (o->max_flows != n->max_flows || o->ringbuf_bytes != n->ringbuf_bytes ||
-	    o->queue_events != n->queue_events)
+	    o->queue_bytes != n->queue_bytes)
 		what[k++] = "limits";
 	if (!same_str(o->metrics_addr, n->metrics_addr))
 		what[k++] = "metrics";
@@ -362,6 +383,67 @@ static void adopt_reloadable(struct config *cur, const struct config *n)
 	cur->flush_timeout_ms = n->flush_timeout_ms;
 }
 
+static void status_line(struct live *l, char *buf, size_t len)
+{
+	struct pipeline_stats ps;
+	struct evqueue_stats qs;
+
+	pthread_mutex_lock(&l->pipe_lock);
+	pipeline_stats(l->pipe, &ps);
+	pthread_mutex_unlock(&l->pipe_lock);
+	evqueue_stats(l->q, &qs);
+	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu queue drops",
+		 l->n_att, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
+}
+
+static void log_feed_reject(void *ctx, const char *file, unsigned line, const char *reason)
+{
+	(void)ctx;
+	if (line)
+		log_warn("feed %s:%u: %s (line skipped)", file, line, reason);
+	else
+		log_error("feed %s: %s", file, reason);
+}
+
+static bool listed(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+/* Registers the feeds the new configuration adds and starts re-reading all
+ * of them in the background (the pipeline keeps matching the old set). */
+static int start_feeds_reload(struct live *l, const struct config *n)
+{
+	struct feeds *f = pipeline_feeds(l->pipe);
+	int r;
+
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < n->n_feeds; i++) {
+		if (listed(l->cfg->feeds, l->cfg->n_feeds, n->feeds[i]))
+			continue;
+		r = feeds_add(f, n->feeds[i]);
+		if (r) {
+			log_error("reload: feed %s: %s", n->feeds[i], strerror(-r));
+			return r;
+		}
+		log_info("reload: feed %s added", n->feeds[i]);
+	}
+	for (size_t i = 0; i < l->cfg->n_feeds; i++)
+		if (!listed(n->feeds, n->n_feeds, l->cfg->feeds[i]))
+			log_warn("reload: feed %s left the configuration; it stays loaded until a "
+				 "restart", l->cfg->feeds[i]);
+	r = feeds_reload_async(f, log_feed_reject, NULL);
+	if (r)
+		log_error("reload: starting the feed reload: %s", strerror(-r));
+	else
+		l->feeds_reloading = true;
+	return r;
+}
+
 static int reload(struct live *l)
 {
 	struct old_config *nc = calloc(1, sizeof(*nc));
@@ -376,13 +458,15 @@ static int reload(struct live *l)
 		goto refuse;
 	}
 	warn_restart_only(l->cfg, &nc->cfg);
+	r = start_feeds_reload(l, &nc->cfg);
+	if (r)
+		goto refuse;
 	pthread_mutex_lock(&l->pipe_lock);
-	r = 0;
 	if (l->hooks && l->hooks->reload)
 		r = l->hooks->reload(l->hooks->ctx, &nc->cfg, err, sizeof(err));
 	if (r) {
 		pthread_mutex_unlock(&l->pipe_lock);
-		log_error("reload: feeds: %s; the loaded feeds stay active", err);
+		log_error("reload: %s", err);
 		goto refuse;
 	}
 	r = sensor_bpf_set_ports(l->bpf, nc->cfg.ports, nc->cfg.n_ports);
@@ -395,15 +479,62 @@ static int reload(struct live *l)
 	log_set_level(l->cfg->verbosity ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	nc->next = l->old;
 	l->old = nc;
-	l->reloads++;
-	log_info("reload: applied (%zu ports, %zu tags, %zu feeds)", l->cfg->n_ports,
-		 l->cfg->n_tags, l->cfg->n_feeds);
+	log_info("reload: configuration applied (%zu ports, %zu tags, %zu feeds)%s",
+		 l->cfg->n_ports, l->cfg->n_tags, l->cfg->n_feeds,
+		 l->feeds_reloading ? "; feeds reloading in the background" : "");
+	if (!l->feeds_reloading)
+		l->reloads++;
 	return 0;
 refuse:
 	config_free(&nc->cfg);
 	free(nc);
 	l->reload_failures++;
 	return r ? r : -EINVAL;
+}
+
+/* The background feed reload ended: count it, tell systemd the reload is over. */
+static void check_feeds_reload(struct live *l)
+{
+	struct feeds *f = pipeline_feeds(l->pipe);
+	char status[160];
+	int rc;
+
+	if (!l->feeds_reloading || !f || !feeds_reload_done(f, &rc))
+		return;
+	l->feeds_reloading = false;
+	if (rc) {
+		l->reload_failures++;
+		log_error("reload: feeds: %s; the loaded indicators stay active", strerror(-rc));
+	} else {
+		l->reloads++;
+		log_info("reload: feeds reloaded");
+	}
+	status_line(l, status, sizeof(status));
+	notify_ready(status);
+}
+
+/* Losses outside the pipeline become Loss records too (not only metrics):
+ * records the queue dropped and events the kernel could not reserve. */
+static void report_losses(struct live *l)
+{
+	struct evqueue_stats qs;
+	struct es_counters c;
+	uint64_t q, rb = l->reported_ringbuf;
+
+	evqueue_stats(l->q, &qs);
+	q = qs.dropped + qs.oversize;
+	if (!counters_read(sensor_bpf_counters_fd(l->bpf), &c))
+		rb = c.v[ES_CNT_RINGBUF_FULL];
+	if (q == l->reported_queue && rb == l->reported_ringbuf)
+		return;
+	pthread_mutex_lock(&l->pipe_lock);
+	pipeline_report_loss(l->pipe, "queue_full", q - l->reported_queue,
+			     "reader-to-pipeline queue full: ring records dropped (pipeline too slow)");
+	pipeline_report_loss(l->pipe, "ringbuf", rb - l->reported_ringbuf,
+			     "kernel ring buffer full: events not reserved");
+	pthread_mutex_unlock(&l->pipe_lock);
+	l->reported_queue = q;
+	l->reported_ringbuf = rb;
 }
 
 /* ---- run ------------------------------------------------------------------ */
@@ -416,23 +547,10 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void status_line(struct live *l, char *buf, size_t len)
-{
-	struct pipeline_stats ps;
-	struct evqueue_stats qs;
-
-	pthread_mutex_lock(&l->pipe_lock);
-	pipeline_stats(l->pipe, &ps);
-	pthread_mutex_unlock(&l->pipe_lock);
-	evqueue_stats(l->q, &qs);
-	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu queue drops",
-		 l->n_att, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
-}
-
 static void main_loop(struct live *l)
 {
 	uint64_t wd_usec = notify_watchdog_usec();
-	uint64_t last_wd = now_us(), last_status = last_wd;
+	uint64_t last_wd = now_us(), last_status = last_wd, last_loss = last_wd;
 	char status[160];
 
 	while (!signals_stop_requested()) {
@@ -447,10 +565,17 @@ static void main_loop(struct live *l)
 		if (signals_take_reload()) {
 			notify_reloading();
 			reload(l);
-			status_line(l, status, sizeof(status));
-			notify_ready(status);
+			if (!l->feeds_reloading) {
+				status_line(l, status, sizeof(status));
+				notify_ready(status);
+			}
 		}
+		check_feeds_reload(l);
 		t = now_us();
+		if (t - last_loss >= 1000000u) {
+			report_losses(l);
+			last_loss = t;
+		}
 		if (wd_usec && t - last_wd >= wd_usec / 2) {
 			notify_watchdog();
 			last_wd = t;
@@ -479,6 +604,7 @@ static int stop_and_flush(struct live *l)
 	l->reader_started = false;
 	while (process_batch(l, 0))
 		;
+	report_losses(l);
 	pthread_mutex_lock(&l->pipe_lock);
 	r = pipeline_flush(l->pipe, (int)l->cfg->flush_timeout_ms);
 	pthread_mutex_unlock(&l->pipe_lock);
@@ -518,9 +644,9 @@ static int start(struct live *l)
 		log_error("installing signal handlers: %s", strerror(-r));
 		return r;
 	}
-	r = evqueue_new(&l->q, l->cfg->queue_events, sizeof(struct es_event));
+	r = evqueue_new(&l->q, l->cfg->queue_bytes);
 	if (r) {
-		log_error("event queue of %u slots: %s", l->cfg->queue_events, strerror(-r));
+		log_error("event queue of %u bytes: %s", l->cfg->queue_bytes, strerror(-r));
 		return r;
 	}
 	l->rb = ring_buffer__new(sensor_bpf_events_fd(l->bpf), on_ringbuf_event, l, NULL);

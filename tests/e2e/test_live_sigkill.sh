@@ -9,7 +9,7 @@ e2e_require python3
 e2e_setup || fail "namespace setup"
 
 
-start_sensor -i es0 --port 9000 --user root --metrics-addr off
+start_sensor -i es0 --port 9000 --user root --metrics-addr off --output "json:$E2E_TMP/out.jsonl"
 wait_for sensor_ready || fail "not ready"
 prog=$(xdp_prog_id "$NS_S" es0)
 tcp_exchange LIVE || fail "TCP exchange with the daemon running"
@@ -18,7 +18,7 @@ stop_sensor KILL
 tcp_exchange AFTERKILL || fail "TCP on the monitored port does not flow after SIGKILL"
 pass "SIGKILL: program $prog stays attached, TCP on the monitored port still flows (fail-open)"
 
-start_sensor -i es0 --port 9000 --user root --metrics-addr off
+start_sensor -i es0 --port 9000 --user root --metrics-addr off --output "json:$E2E_TMP/out.jsonl"
 wait_for sensor_ready || fail "restart after SIGKILL did not become ready"
 grep -q "es0: replaced edisensor program id $prog left by an earlier run" "$E2E_TMP/sensor.log" ||
 	fail "stale program not reported"

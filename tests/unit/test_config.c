@@ -51,7 +51,7 @@ static const char good[] =
 	"[feeds]\nfiles = /etc/a.intel\nfiles = /etc/b.csv\n"
 	"[outputs]\noutput = file:/var/lib/x.pb\noutput = json:-\nflush_timeout = 5\n"
 	"[spool]\ndir = /var/lib/spool\n"
-	"[limits]\nmax_flows = 4096\nringbuf_bytes = 1048576\nqueue_events = 1024\n"
+	"[limits]\nmax_flows = 4096\nringbuf_bytes = 1048576\nqueue_bytes = 131072\n"
 	"[metrics]\nlisten = [::1]:9999\n";
 
 static void test_file_values(void **state)
@@ -80,7 +80,7 @@ static void test_file_values(void **state)
 	assert_string_equal(c.spool_dir, "/var/lib/spool");
 	assert_int_equal(c.max_flows, 4096);
 	assert_int_equal(c.ringbuf_bytes, 1048576);
-	assert_int_equal(c.queue_events, 1024);
+	assert_int_equal(c.queue_bytes, 131072);
 	assert_string_equal(c.metrics_addr, "[::1]:9999");
 	config_free(&c);
 }
