@@ -71,9 +71,17 @@ def compare(want, got, problems):
     if "segmentCount" in want and not lost:
         checks.append(("segmentCount", want["segmentCount"],
                        got.get("integrity", {}).get("countedSegments", 0)))
+    integ = got.get("integrity", {})
     if "truncated" in path:
-        checks.append(("integrity.truncated", True,
-                       got.get("integrity", {}).get("truncated", False)))
+        checks.append(("integrity.truncated", True, integ.get("truncated", False)))
+    if "bare" in path:
+        checks.append(("integrity.missingEnvelope", True, integ.get("missingEnvelope", False)))
+    if not path:
+        # The generator writes correct envelopes and counts: a clean message
+        # must carry no integrity finding of these kinds.
+        for k in ("truncated", "gap", "missingEnvelope", "referenceMismatch",
+                  "messageCountMismatch"):
+            checks.append(("integrity." + k, False, integ.get(k, False)))
     for name, wv, gv in checks:
         n += 1
         if same(wv, gv):

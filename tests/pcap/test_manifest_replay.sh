@@ -3,7 +3,9 @@
 # (edisensord --replay: the XDP program under BPF_PROG_TEST_RUN, ring
 # buffer, assembler, extraction, JSON output) and compares every message of
 # the ground-truth manifest, field by field, with the records written.
-# Prints the match rate; a clean capture must match 100%. A capture with
+# Prints the match rate; a clean capture (bare messages without UNB and
+# unpadded ISA headers included: nothing is lost) must match 100%, integrity
+# flags included. A capture with
 # pathologies is replayed too and its rate printed (values carried by lost
 # bytes are not compared; see docs/MANIFEST.md).
 set -u
@@ -40,6 +42,7 @@ replay() {
 
 "$GEN" -o "$tmp/clean.pcap" -m "$tmp/clean.jsonl" -s 11 -n 3000 --concurrency 6 \
 	--ipv6-share 0.3 --vlan-share 0.3 --ung-share 0.4 --odd-separators-share 0.5 \
+	--isa-nonfixed-share 0.3 --bare 0.2 \
 	>/dev/null || { echo "FAIL: edi-pcapgen"; exit 1; }
 replay clean
 if ! grep -q '"envelope"' "$tmp/clean.out" 2>/dev/null; then
