@@ -13,9 +13,11 @@
 #   e2e_require                 skip (exit 77) loudly without root, tools or netns
 #   e2e_setup                   make the namespaces and the veth pair
 #   in_s CMD... / in_p CMD...   run in the sensor / peer namespace
-#   start_sensor ARGS...        edisensord in $NS_S (bpffs mounted); SENSOR_PID, log $E2E_TMP/sensor.log
+#   start_sensor ARGS...        edisensord in $NS_S (bpffs mounted), under "${SENSOR_WRAP[@]}";
+#                               SENSOR_PID, log $E2E_TMP/sensor.log
 #   stop_sensor [SIG]           signal it (TERM) and wait; SENSOR_RC
 #   metric NAME [LABELS]        one sample from the sensor's /metrics
+#   metric_is / metric_ge NAME V  conditions for wait_for
 #   wait_for CMD...             retry for up to WAIT_S seconds (20)
 #   tcp_exchange TAG [PORT]     one TCP request/answer through the veth (python3 server)
 
@@ -23,6 +25,7 @@ E2E_TMP=$(mktemp -d /tmp/edisensor-e2e.XXXXXX)
 NS_S=es-s-$$
 NS_P=es-p-$$
 SENSOR_PID=
+SENSOR_WRAP=()      # a command edisensord runs under (setpriv ...)
 METRICS_ADDR=127.0.0.1:9477
 E2E_PIDS=()
 
@@ -100,7 +103,7 @@ start_sensor() {
 		mv "$E2E_TMP/sensor.log" "$E2E_TMP/sensor.log.$n"
 	fi
 	ip netns exec "$NS_S" sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; exec "$@"' sh \
-		"$BUILD/edisensord" "$@" >"$E2E_TMP/sensor.log" 2>&1 &
+		"${SENSOR_WRAP[@]}" "$BUILD/edisensord" "$@" >"$E2E_TMP/sensor.log" 2>&1 &
 	SENSOR_PID=$!
 }
 
@@ -132,6 +135,10 @@ metric() {
 		scrape | awk -v k="$name" '$1 == k {print $2; exit}'
 	fi
 }
+
+# metric_is NAME VALUE / metric_ge NAME VALUE: for wait_for (re-read each try).
+metric_is() { [[ $(metric "$1") == "$2" ]]; }
+metric_ge() { local v; v=$(metric "$1"); [[ -n $v ]] && ((v >= $2)); }
 
 # The XDP program id on an interface in a namespace ("" when none).
 xdp_prog_id() {
