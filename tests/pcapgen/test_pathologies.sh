@@ -36,6 +36,11 @@ t=$(count "$tmp/reo.pcap" 'tcp.analysis.out_of_order || tcp.analysis.retransmiss
 [[ $(touched reo reorder) -gt 0 ]] || fail "no message marked reorder"
 echo "ok: $n reordered segments"
 
+# Resent, duplicated and reordered data is all in the capture: tshark still
+# reassembles exactly the bytes sent.
+gen mix --retransmit 0.05 --duplicate 0.05 --reorder 0.05
+python3 "$CHECK" follow "$tmp/mix.pcap" "$(m mix)"
+
 gen gap --gap 0.05
 n=$(msum "$(m gap)" connection lostSegments)
 t=$(count "$tmp/gap.pcap" tcp.analysis.lost_segment)

@@ -21,17 +21,22 @@ void span_push(struct tdir *t, uint64_t start, uint64_t end, uint8_t patho, char
 	s = &t->ring[(t->rhead + t->rcount) % SPAN_RING];
 	s->start = start;
 	s->end = end;
+	s->ichg_start = start;
 	s->patho = patho;
 	s->json = json;
 	t->rcount++;
 }
 
+/* A gap also counts for a message when it fell earlier in the message's
+ * interchange: the envelope (UNB/UNG, ISA/GS) or the parser's footing may be
+ * what was lost. Other pathologies count only on the message's own bytes. */
 void span_mark(struct tdir *t, uint64_t start, uint64_t end, uint8_t bits)
 {
 	for (unsigned i = 0; i < t->rcount; i++) {
 		struct span *s = &t->ring[(t->rhead + i) % SPAN_RING];
+		uint64_t from = (bits & PB_GAP) ? s->ichg_start : s->start;
 
-		if (s->start < end && start < s->end)
+		if (from < end && start < s->end)
 			s->patho |= bits;
 	}
 }
@@ -167,11 +172,15 @@ static int build_interchange(struct gen *g, struct conn *c, int d, uint64_t base
 		  : edifact_build(&g->rng, &g->cfg.ichg, truncate, &g->tmp, &info, on_message, &mc);
 	if (err)
 		return err;
-	if (info.bare) {
-		patho |= PB_BARE;
-		for (unsigned i = first; i < t->rcount; i++)
-			t->ring[(t->rhead + i) % SPAN_RING].patho |= PB_BARE;
+	for (unsigned i = first; i < t->rcount; i++) {
+		struct span *s = &t->ring[(t->rhead + i) % SPAN_RING];
+
+		s->ichg_start = base + info.start;
+		if (info.bare)
+			s->patho |= PB_BARE;
 	}
+	if (info.bare)
+		patho |= PB_BARE;
 	interchange_json(c, d, &info, garbage, &g->line);
 	span_push(t, base + info.start, base + g->tmp.len,
 		  (uint8_t)(patho | (truncate ? PB_TRUNCATED : 0) | (garbage ? PB_GARBAGE : 0)),
@@ -271,6 +280,7 @@ static int produce_edi_http(struct gen *g, struct conn *c, int d)
 
 		s->start += (uint64_t)n;
 		s->end += (uint64_t)n;
+		s->ichg_start += (uint64_t)n;
 	}
 	ebuf_put(b, hdr, (size_t)n);
 	return ebuf_put(b, g->tmp.data, g->tmp.len);

@@ -53,6 +53,7 @@ enum {
  * manifest line (which ends with its pathologies) can be written. */
 struct span {
 	uint64_t start, end;
+	uint64_t ichg_start;   /* start of the enclosing interchange (its envelope) */
 	uint8_t patho;
 	char *json;      /* the line up to (excluding) ,"streamOffset" */
 };
