@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "assembler.h"
+#include "edi_decode.h"
 #include "sample_events.h"
 
 static struct collected got;
@@ -384,6 +385,126 @@ static void test_charsets_from_unb(void **state)
 	assembler_free(a);
 }
 
+/* ---- property test: mutated samples ---------------------------------- */
+
+static bool utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 :
+			(*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0 || (n == 1 && *p < 0xC2))
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Every string anywhere in the record is valid UTF-8 (reflection walk). */
+static void check_strings(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *base = (const char *)m + f->offset;
+		size_t n = 1;
+		const void *const *items = (const void *const *)base;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)((const char *)m + f->quantifier_offset);
+			items = *(const void *const *const *)base;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (f->type == PROTOBUF_C_TYPE_STRING && items[k])
+				assert_true(utf8_ok(items[k]));
+			else if (f->type == PROTOBUF_C_TYPE_MESSAGE && items[k])
+				check_strings(items[k]);
+		}
+	}
+}
+
+static void check_evidence(const Edisensor__V1__Message *m)
+{
+	for (size_t i = 0; i < m->n_parties; i++)
+		for (size_t j = 0; j < m->parties[i]->n_evidence; j++)
+			assert_true(m->parties[i]->evidence[j] < m->n_segments);
+	for (size_t i = 0; i < m->n_equipment; i++)
+		for (size_t j = 0; j < m->equipment[i]->n_evidence; j++)
+			assert_true(m->equipment[i]->evidence[j] < m->n_segments);
+	for (size_t i = 0; i < m->n_goods; i++)
+		for (size_t j = 0; j < m->goods[i]->n_evidence; j++)
+			assert_true(m->goods[i]->evidence[j] < m->n_segments);
+}
+
+/* Each sample, cut and mutated at random (fixed seed): no crash, every
+ * message header fed gives exactly one record, records are valid UTF-8 and
+ * their evidence indices point at kept segments. */
+static void test_mutated_samples(void **state)
+{
+	static const char *const names[] = {
+		"edifact_COARRI_D95B_2msg.edi", "edifact_COPRAR_D95B_release_noUNB.edi",
+		"edifact_PAORES_release_chars.edi", "edifact_UNG_groups_synthetic.edi",
+		"edifact_IFTSTA_D00B.edi", "x12_309_004010_CBP_manifest.x12",
+		"x12_310_004010_freight_receipt.x12", "x12_322_004010_nonfixed_ISA.x12",
+	};
+	uint32_t seed = 12345;
+	(void)state;
+	if (!samples_dir()) {
+		printf("SKIPPED: samples folder ../shared/samples absent\n");
+		skip();
+	}
+	for (size_t s = 0; s < sizeof(names) / sizeof(names[0]); s++) {
+		char path[4600];
+		size_t len = 0;
+		snprintf(path, sizeof(path), "%s/%s", samples_dir(), names[s]);
+		uint8_t *orig = read_file(path, &len);
+		assert_non_null(orig);
+		for (int round = 0; round < 250; round++) {
+			uint8_t *buf = malloc(len);
+			size_t n = len;
+			memcpy(buf, orig, len);
+			for (int k = 0; k < 1 + round % 8; k++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 8) % len;
+				static const uint8_t pick[] = "'+:?~*\n\xFC\xC3\x80UNHST";
+				buf[at] = (seed & 1) ? pick[(seed >> 4) % (sizeof(pick) - 1)]
+						     : (uint8_t)(seed >> 16);
+			}
+			if (round % 3 == 0)
+				n = (seed >> 3) % len + 1;        /* cut short */
+			struct es_flow_key k;
+			struct ev_list l = { 0 };
+			struct collected c = { 0 };
+			test_flow_key(&k, 2, 1000);
+			split_edi_mss(&l, &k, buf, n, 0, 1 + seed % 600);
+			size_t headers = 0;
+			for (size_t i = 0; i < l.n; i++) {
+				char tag[EDI_TAG_MAX + 1];
+				edi_peek_tag(l.ev[i].data, l.ev[i].data_len, l.ev[i].seps.element,
+					     l.ev[i].seps.terminator, tag);
+				headers += !strcmp(tag, "UNH") || !strcmp(tag, "ST");
+			}
+			struct assembler_opts o = { .interface = "x", .max_segments = 64 };
+			struct assembler *a = assembler_new(&o, collect_message, &c);
+			feed_all(a, &l);
+			assembler_flush(a);
+			assert_int_equal(c.n, headers);
+			assert_int_equal(assembler_stats(a)->memory_bytes, 0);
+			for (size_t i = 0; i < c.n; i++) {
+				check_strings(&c.msg[i]->base);
+				check_evidence(c.msg[i]);
+			}
+			assembler_free(a);
+			collected_free(&c);
+			free(l.ev);
+			free(buf);
+		}
+		free(orig);
+	}
+}
+
 static void test_x12_group_counts(void **state)
 {
 	struct es_flow_key k;
@@ -429,6 +550,7 @@ int main(void)
 		T(test_bad_events),
 		T(test_charsets_from_unb),
 		T(test_x12_group_counts),
+		T(test_mutated_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
