@@ -683,6 +683,9 @@ static enum seg_role role_of(const char *tag)
 		{ "UNH", ROLE_MSG_START },  { "ST", ROLE_MSG_START },
 		{ "UNT", ROLE_MSG_END },    { "SE", ROLE_MSG_END },
 	};
+	/* Service tags start with U (EDIFACT) or are ISA/IEA/GS/GE/ST/SE. */
+	if (tag[0] != 'U' && tag[0] != 'I' && tag[0] != 'G' && tag[0] != 'S')
+		return ROLE_DATA;
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (strcmp(tag, roles[i].tag) == 0)
 			return roles[i].role;

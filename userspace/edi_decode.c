@@ -97,8 +97,8 @@ int edi_decode_segment(const uint8_t *data, size_t len,
 	release = sep->release;
 	if (strcmp(out->tag, "UNA") == 0)
 		release = 0;
-	for (unsigned e = 0; e < EDI_MAX_ELEMS + 2; e++)
-		out->elem_first[e] = 0;
+	/* elem_first[] needs no clearing: lookups stop at n_elems, and every
+	 * element up to n_elems + 1 is written below. */
 
 	if (i >= len || data[i] != sep->element)
 		goto done;

@@ -323,10 +323,16 @@ static int apply_rule(struct extract *x, const struct ex_rule *r,
 	return 0;
 }
 
+/* Tags compared first by their first letter: most rows differ there. */
+static bool tag_is(const char *rule_tag, const char *tag)
+{
+	return rule_tag[0] == tag[0] && strcmp(rule_tag, tag) == 0;
+}
+
 static bool table_has_tag(const struct ex_table *t, const char *tag)
 {
 	for (size_t i = 0; i < t->n_rules; i++)
-		if (strcmp(t->rules[i].tag, tag) == 0)
+		if (tag_is(t->rules[i].tag, tag))
 			return true;
 	return false;
 }
@@ -364,7 +370,7 @@ int extract_segment(struct extract *x, const struct edi_segment *seg,
 		return 0;
 	for (size_t i = 0; i < t->n_rules; i++) {
 		const struct ex_rule *r = &t->rules[i];
-		if (strcmp(r->tag, seg->tag) != 0 || !cond_holds(&r->cond[0], seg) ||
+		if (!tag_is(r->tag, seg->tag) || !cond_holds(&r->cond[0], seg) ||
 		    !cond_holds(&r->cond[1], seg))
 			continue;
 		int err = apply_rule(x, r, seg, seg_index);

@@ -64,6 +64,9 @@ static void lru_push(struct flow_table *t, struct flow_entry *e)
 
 struct flow_entry *flow_table_find(struct flow_table *t, const struct es_flow_key *k)
 {
+	/* Consecutive events mostly belong to one flow: try it before hashing. */
+	if (t->newest && memcmp(&t->newest->key, k, sizeof(*k)) == 0)
+		return t->newest;
 	struct flow_entry *e = t->buckets[hash_key(k) & t->mask];
 
 	while (e && memcmp(&e->key, k, sizeof(*k)) != 0)
