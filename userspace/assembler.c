@@ -489,6 +489,17 @@ static void release_held(struct assembler *a, struct flow *f, const char *findin
 	f->held_tail = NULL;
 }
 
+/* Back to the state outside any interchange: a message without an
+ * envelope is decoded with the defaults, not the last interchange's. */
+static void interchange_reset(struct flow *f)
+{
+	f->in_interchange = false;
+	f->in_group = false;
+	f->interchange_gap = false;
+	f->syn.cs = CHARSET_ASCII;
+	f->syn.use_repetition = false;
+}
+
 /* Ends the interchange without its trailer: messages keep what they have. */
 static void interchange_abort(struct assembler *a, struct flow *f, const char *why)
 {
@@ -502,9 +513,7 @@ static void interchange_abort(struct assembler *a, struct flow *f, const char *w
 	snprintf(note, sizeof(note), "no %s: interchange not closed (%s)",
 		 trailer_name(f->syntax, false, false), why);
 	release_held(a, f, note);
-	f->in_interchange = false;
-	f->in_group = false;
-	f->interchange_gap = false;
+	interchange_reset(f);
 }
 
 /* ---- service segments ------------------------------------------------- */
@@ -533,6 +542,7 @@ static void on_interchange_start(struct assembler *a, struct flow *f,
 		env_copy(e->control_ref, edi_value(s, 13, 1));
 		e->test = strcmp(edi_value(s, 15, 1), "T") == 0;
 		snprintf(e->syntax_id, sizeof(e->syntax_id), "ISA");
+		f->syn.cs = CHARSET_ASCII;   /* X12 names no character set */
 		/* ISA11 is the repetition separator from 00402 on. */
 		f->syn.use_repetition = strcmp(e->syntax_version, "00402") >= 0;
 		return;
@@ -641,9 +651,7 @@ static void on_interchange_end(struct assembler *a, struct flow *f,
 	else
 		note[0] = '\0';
 	release_held(a, f, note[0] ? note : NULL);
-	f->in_interchange = false;
-	f->in_group = false;
-	f->interchange_gap = false;
+	interchange_reset(f);
 }
 
 static void on_message_start(struct assembler *a, struct flow *f, const struct es_event *ev)

@@ -382,6 +382,19 @@ static void test_charsets_from_unb(void **state)
 	assert_string_equal(got.msg[1]->envelope->charset, "ISO-8859-5");
 	assert_non_null(find_party(got.msg[1], "CN",
 				   "\xD0\x9C\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90"));
+
+	/* After the UNOE interchange: an X12 one and a bare message are not
+	 * decoded as ISO 8859-5 (byte 0xC1 would become a Cyrillic letter). */
+	evs.n = 0;
+	collected_free(&got);
+	add(&k, "ISA*00*          *00*          *ZZ*S              *ZZ*R              "
+		"*230607*1940*U*00401*000000007*0*P*>~GS*SO*S*R*20230607*1940*1*X*004010~"
+		"ST*309*1~N1*CN*\xC1~SE*3*1~GE*1*1~IEA*1*000000007~");
+	add(&k, "UNH+9+CUSCAR:D:95B:UN'NAD+CN+++\xC1'UNT+3+9'");
+	feed_all(a, &evs);   /* same assembler, same flow */
+	assert_int_equal(got.n, 2);
+	assert_non_null(find_party(got.msg[0], "CN", "\xC3\x81"));   /* Latin-1 fallback */
+	assert_non_null(find_party(got.msg[1], "CN", "\xC3\x81"));
 	assembler_free(a);
 }
 
