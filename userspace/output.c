@@ -185,10 +185,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void drop_merge(struct spool_drop *into, const struct spool_drop *d)
+/* Losses waiting to be reported; the same stage and reason merge. */
+#define MAX_PENDING_LOSSES 8
+struct loss_list {
+	struct output_loss v[MAX_PENDING_LOSSES];
+	size_t n;
+};
+
+static void range_merge(struct spool_drop *into, const struct spool_drop *d)
 {
-	if (!d->count)
-		return;
 	if (!into->count || d->first_sequence < into->first_sequence)
 		into->first_sequence = d->first_sequence;
 	if (d->last_sequence > into->last_sequence)
@@ -196,8 +201,26 @@ static void drop_merge(struct spool_drop *into, const struct spool_drop *d)
 	into->count += d->count;
 }
 
+static void loss_add(struct loss_list *l, const struct output_loss *x)
+{
+	size_t i;
+
+	if (!x->range.count)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].stage, x->stage) && !strcmp(l->v[i].reason, x->reason))
+			break;
+	if (i == l->n) {
+		if (l->n == MAX_PENDING_LOSSES)
+			i = l->n - 1;	/* still counted, under the last kind */
+		else
+			l->v[l->n++] = (struct output_loss){ x->stage, x->reason, { 0, 0, 0 } };
+	}
+	range_merge(&l->v[i].range, &x->range);
+}
+
 /* Numbers, encodes and writes one record to every sink. */
-static int emit_locked(struct outputs *o, Edisensor__V1__Record *rec, struct spool_drop *dropped)
+static int emit_locked(struct outputs *o, Edisensor__V1__Record *rec, struct loss_list *losses)
 {
 	char *caller_sensor_id = rec->sensor_id;
 	struct output_record r;
@@ -221,10 +244,10 @@ static int emit_locked(struct outputs *o, Edisensor__V1__Record *rec, struct spo
 	r = (struct output_record){ rec, o->frame.data, o->frame.len };
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink_slot *slot = &o->slots[i];
-		struct spool_drop d = { 0 };
+		struct output_loss loss = { "", "", { 0, 0, 0 } };
 
-		err = slot->sink->ops->write(slot->sink, &r, &d);
-		drop_merge(dropped, &d);
+		err = slot->sink->ops->write(slot->sink, &r, &loss);
+		loss_add(losses, &loss);
 		if (err && !first_err)
 			first_err = err;
 		if (err)
@@ -239,35 +262,62 @@ static int emit_locked(struct outputs *o, Edisensor__V1__Record *rec, struct spo
 	return first_err;
 }
 
+/* Losses sinks found on their own (sender threads). */
+static void collect_losses(struct outputs *o, struct loss_list *losses)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct output_loss loss = { "", "", { 0, 0, 0 } };
+
+		if (o->slots[i].sink->ops->take_loss) {
+			o->slots[i].sink->ops->take_loss(o->slots[i].sink, &loss);
+			loss_add(losses, &loss);
+		}
+	}
+}
+
+/* Writes one Loss record per pending loss, to every sink: what a sink gave
+ * up is reported, never silent. Returns how many were written. */
+static size_t report_losses(struct outputs *o, struct loss_list *losses)
+{
+	size_t written = 0;
+
+	collect_losses(o, losses);
+	for (int round = 0; losses->n && round < MAX_LOSS_ROUNDS; round++) {
+		struct loss_list now = *losses;
+
+		losses->n = 0;
+		for (size_t i = 0; i < now.n; i++) {
+			Edisensor__V1__Record lrec = EDISENSOR__V1__RECORD__INIT;
+			Edisensor__V1__Loss loss = EDISENSOR__V1__LOSS__INIT;
+
+			loss.stage = (char *)now.v[i].stage;
+			loss.reason = (char *)now.v[i].reason;
+			loss.count = now.v[i].range.count;
+			loss.first_sequence = now.v[i].range.first_sequence;
+			loss.last_sequence = now.v[i].range.last_sequence;
+			lrec.kind_case = EDISENSOR__V1__RECORD__KIND_LOSS;
+			lrec.loss = &loss;
+			emit_locked(o, &lrec, losses);
+			written++;
+		}
+	}
+	return written;
+}
+
 int outputs_emit(struct outputs *o, Edisensor__V1__Record *rec)
 {
-	struct spool_drop dropped = { 0 };
+	struct loss_list losses = { .n = 0 };
 	int err;
 
 	pthread_mutex_lock(&o->lock);
-	err = emit_locked(o, rec, &dropped);
-	/* Records a full spool deleted are reported, never silent. */
-	for (int round = 0; dropped.count && round < MAX_LOSS_ROUNDS; round++) {
-		Edisensor__V1__Record lrec = EDISENSOR__V1__RECORD__INIT;
-		Edisensor__V1__Loss loss = EDISENSOR__V1__LOSS__INIT;
-
-		loss.stage = "spool";
-		loss.reason = "spool size cap reached: oldest unacknowledged records deleted";
-		loss.count = dropped.count;
-		loss.first_sequence = dropped.first_sequence;
-		loss.last_sequence = dropped.last_sequence;
-		lrec.kind_case = EDISENSOR__V1__RECORD__KIND_LOSS;
-		lrec.loss = &loss;
-		memset(&dropped, 0, sizeof(dropped));
-		emit_locked(o, &lrec, &dropped);
-	}
+	err = emit_locked(o, rec, &losses);
+	report_losses(o, &losses);
 	pthread_mutex_unlock(&o->lock);
 	return err;
 }
 
-int outputs_flush(struct outputs *o, int timeout_ms)
+static int flush_once(struct outputs *o, int64_t deadline)
 {
-	int64_t deadline = output_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int err = 0;
 
 	pthread_mutex_lock(&o->lock);
@@ -283,6 +333,28 @@ int outputs_flush(struct outputs *o, int timeout_ms)
 		int e = o->slots[i].sink->ops->flush(o->slots[i].sink, left > 0 ? (int)left : 0);
 		if (e && !err)
 			err = e;
+	}
+	return err;
+}
+
+int outputs_flush(struct outputs *o, int timeout_ms)
+{
+	int64_t deadline = output_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int err;
+
+	/* A loss found while flushing is itself a record to deliver. */
+	for (int round = 0;; round++) {
+		struct loss_list losses = { .n = 0 };
+		size_t reported;
+
+		err = flush_once(o, deadline);
+		if (err || round == MAX_LOSS_ROUNDS)
+			break;
+		pthread_mutex_lock(&o->lock);
+		reported = report_losses(o, &losses);
+		pthread_mutex_unlock(&o->lock);
+		if (!reported)
+			break;
 	}
 	return err;
 }
@@ -311,6 +383,13 @@ void outputs_close(struct outputs *o)
 		pthread_cond_broadcast(&o->stop_cond);
 		pthread_mutex_unlock(&o->lock);
 		pthread_join(o->syncer, NULL);
+	}
+	if (o->n) {
+		/* Last chance to report, at least into the spools and files. */
+		struct loss_list losses = { .n = 0 };
+		pthread_mutex_lock(&o->lock);
+		report_losses(o, &losses);
+		pthread_mutex_unlock(&o->lock);
 	}
 	for (size_t i = 0; i < o->n; i++) {
 		o->slots[i].sink->ops->close(o->slots[i].sink);

@@ -124,12 +124,12 @@ static int rotate(struct file_sink *f)
 }
 
 static int file_write(struct output_sink *s, const struct output_record *r,
-		      struct spool_drop *drop)
+		      struct output_loss *loss)
 {
 	struct file_sink *f = file_sink(s);
 	int err = 0;
 
-	(void)drop;
+	(void)loss;
 	if (f->fd < 0)
 		err = open_current(f);	/* a failed rotation is retried */
 	else if (f->rotate_bytes && f->size && f->size + r->framed_len > f->rotate_bytes)

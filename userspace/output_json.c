@@ -25,12 +25,12 @@ static struct json_sink *json_sink(struct output_sink *s)
 }
 
 static int json_write(struct output_sink *s, const struct output_record *r,
-		      struct spool_drop *drop)
+		      struct output_loss *loss)
 {
 	struct json_sink *j = json_sink(s);
 	int err;
 
-	(void)drop;
+	(void)loss;
 	pbjson_buf_reset(&j->line);
 	err = pbjson_append(&j->line, &r->rec->base);
 	if (!err)

@@ -53,6 +53,7 @@ int output_nats_open(struct output_sink **s, const char *url, const struct outpu
 #define MAX_INFLIGHT 65536
 #define SUBJECT_MAX 256
 #define MSG_ID_MAX 192
+#define PUBLISH_OVERHEAD 512	/* subject and headers beside the record */
 
 struct nats_config {
 	char *servers[MAX_SERVERS];
@@ -104,6 +105,8 @@ struct nats_sink {
 	bool stop;
 	bool any_failed;	/* a publish in the ring failed */
 	int64_t outstanding;	/* publishes whose callback has not run yet */
+	struct spool_drop refused;	/* too large for the server, not yet reported */
+	uint64_t refused_total;
 	struct inflight *ring;
 	unsigned head;
 	unsigned count;
@@ -461,9 +464,24 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 	snprintf(id, sizeof(id), "%.*s-%" PRIu64, (int)(pk.sensor_id_len < 160 ? pk.sensor_id_len : 160),
 		 pk.sensor_id ? pk.sensor_id : "", pk.sequence);
 
+	/* A record the server can never take would block the queue for
+	 * ever: give it up, counted and reported as a Loss. */
+	int64_t max_payload = natsConnection_GetMaxPayload(s->nc);
+	bool refuse = max_payload > 0 && (int64_t)len + PUBLISH_OVERHEAD > max_payload;
+
 	pthread_mutex_lock(&s->lock);
 	e = ring_at(s, s->count++);
-	*e = (struct inflight){ pk.sequence, end, output_mono_ms(), SLOT_PENDING };
+	*e = (struct inflight){ pk.sequence, end, output_mono_ms(), refuse ? SLOT_ACKED : SLOT_PENDING };
+	if (refuse) {
+		if (!s->refused.count || pk.sequence < s->refused.first_sequence)
+			s->refused.first_sequence = pk.sequence;
+		if (pk.sequence > s->refused.last_sequence)
+			s->refused.last_sequence = pk.sequence;
+		s->refused.count++;
+		s->refused_total++;
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
 	s->published++;
 	s->outstanding++;	/* before the publish: its callback may come first */
 	pthread_mutex_unlock(&s->lock);
@@ -513,6 +531,7 @@ static void *sender_main(void *arg)
 		}
 		if (release_acked(s, &progress, &count)) {
 			spool_rewind(s->spool);
+			s->stream_ready = false;	/* the stream may be gone: check again */
 			sender_wait(s, backoff, false);
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 			continue;
@@ -543,10 +562,17 @@ static struct nats_sink *nats_sink(struct output_sink *s)
 }
 
 static int nats_write(struct output_sink *base, const struct output_record *r,
-		      struct spool_drop *drop)
+		      struct output_loss *loss)
 {
 	struct nats_sink *s = nats_sink(base);
-	int err = spool_append(s->spool, r->framed, r->framed_len, drop);
+	struct spool_drop drop;
+	int err = spool_append(s->spool, r->framed, r->framed_len, &drop);
+
+	if (drop.count) {
+		loss->stage = "spool";
+		loss->reason = "spool size cap reached: oldest unacknowledged records deleted";
+		loss->range = drop;
+	}
 
 	if (err) {
 		s->errors++;
@@ -567,6 +593,20 @@ static int nats_flush(struct output_sink *base, int timeout_ms)
 	return spool_wait_empty(nats_sink(base)->spool, timeout_ms);
 }
 
+static void nats_take_loss(struct output_sink *base, struct output_loss *loss)
+{
+	struct nats_sink *s = nats_sink(base);
+
+	pthread_mutex_lock(&s->lock);
+	if (s->refused.count) {
+		loss->stage = "output:nats";
+		loss->reason = "record larger than the server's max_payload: never deliverable";
+		loss->range = s->refused;
+		memset(&s->refused, 0, sizeof(s->refused));
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void nats_stats(struct output_sink *base, struct output_stats *st)
 {
 	struct nats_sink *s = nats_sink(base);
@@ -585,6 +625,7 @@ static void nats_stats(struct output_sink *base, struct output_stats *st)
 	pthread_mutex_lock(&s->lock);
 	st->published = s->published;
 	st->retries = s->retries;
+	st->dropped += s->refused_total;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -644,6 +685,7 @@ static const struct output_sink_ops nats_ops = {
 	.dup_fd = nats_dup_fd,
 	.flush = nats_flush,
 	.stats = nats_stats,
+	.take_loss = nats_take_loss,
 	.close = nats_close,
 };
 

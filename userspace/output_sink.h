@@ -19,17 +19,29 @@ struct output_record {
 	size_t framed_len;
 };
 
+/* Records a sink could not deliver; the outputs set turns each into a
+ * Loss record written to every sink. */
+struct output_loss {
+	const char *stage;		/* static: "spool", "output:nats" */
+	const char *reason;		/* static */
+	struct spool_drop range;	/* count and sequence range */
+};
+
 struct output_sink_ops {
-	/* Writes one record. A sink with a spool reports in *drop the records
-	 * its full spool had to delete. Returns 0 or -errno. */
+	/* Writes one record. A sink that had to give records up to take it
+	 * (a full spool) reports them in *loss (left zeroed otherwise).
+	 * Returns 0 or -errno. */
 	int (*write)(struct output_sink *s, const struct output_record *r,
-		     struct spool_drop *drop);
+		     struct output_loss *loss);
 	/* A duplicate of the descriptor to fsync (outside the outputs lock),
 	 * or -errno when there is nothing to sync. */
 	int (*dup_fd)(struct output_sink *s);
 	/* Waits until everything written is delivered: 0 or -ETIMEDOUT. */
 	int (*flush)(struct output_sink *s, int timeout_ms);
 	void (*stats)(struct output_sink *s, struct output_stats *st);
+	/* Optional: losses found outside write (e.g. by a sender thread),
+	 * handed over once; *loss stays zeroed when there is none. */
+	void (*take_loss)(struct output_sink *s, struct output_loss *loss);
 	void (*close)(struct output_sink *s);
 };
 

@@ -22,6 +22,7 @@
 #define CURSOR_NAME "acked"
 #define CURSOR_LEN 34				/* "%016x %016x\n" */
 #define MIN_SEGMENT_BYTES 4096
+#define EMPTY_RESET_BYTES (64u << 10)	/* see reset_if_empty */
 
 struct seg {
 	uint64_t num;
@@ -513,6 +514,21 @@ int spool_read(struct spool *sp, uint8_t **buf, size_t *cap, size_t *len, struct
 	return rc;
 }
 
+/* Everything acknowledged and the active segment grown: empty it, so the
+ * spool's size is its backlog. Truncated before the cursor is stored: a
+ * crash in between leaves a cursor past the end, which open clamps. */
+static void reset_if_empty(struct spool *sp)
+{
+	struct seg *last = seg_last(sp);
+
+	if (sp->nsegs != 1 || last->size < EMPTY_RESET_BYTES ||
+	    pos_cmp(sp->apos, end_pos(sp)) != 0 || ftruncate(sp->wfd, 0))
+		return;
+	sp->total -= last->size;
+	last->size = 0;
+	sp->apos = sp->rpos = (struct spool_pos){ last->num, 0 };
+}
+
 void spool_ack(struct spool *sp, struct spool_pos end, uint64_t n)
 {
 	pthread_mutex_lock(&sp->lock);
@@ -530,6 +546,7 @@ void spool_ack(struct spool *sp, struct spool_pos end, uint64_t n)
 		}
 		if (pos_cmp(sp->rpos, sp->apos) < 0)
 			sp->rpos = sp->apos;
+		reset_if_empty(sp);
 		cursor_store(sp);
 		pthread_cond_broadcast(&sp->cond);
 	}

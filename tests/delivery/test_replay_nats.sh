@@ -25,6 +25,17 @@ feed=$ROOT/systemd/feeds/example.intel
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' \
 	>"$NATS_TMP/empty.pcap"
 
+# On failure, what the daemons and servers said.
+show_logs() {
+	local f
+	for f in "$NATS_TMP"/*.log; do
+		[[ -f $f ]] || continue
+		echo "--- $f"
+		grep -v '^[a-z_]* *[0-9]*$' "$f" | tail -8
+	done
+}
+trap 'rc=$?; ((rc != 0 && rc != 77)) && show_logs; nats_cleanup; exit $rc' EXIT
+
 replay() { # NAME PCAP URL [extra daemon args]
 	local name=$1 pcap=$2 url=$3
 	shift 3

@@ -5,8 +5,8 @@
 #
 #   nats_require                 skip (exit 77) loudly when nats-server or
 #                                the helper programs are missing
-#   nats_start NAME [PORT]       one JetStream server (on PORT, else a free
-#                                random one)
+#   nats_start NAME [PORT [ARGS...]]  one JetStream server (on PORT, else a
+#                                free random one; ARGS go to nats-server)
 #   nats_cluster_start N         a 3-node (N) JetStream cluster named n1..nN;
 #                                sets NATS_CLUSTER_URLS (host:port,...)
 #   nats_stop NAME / nats_kill NAME / nats_restart NAME
@@ -95,7 +95,7 @@ nats_start() {
 	local name=$1
 	NATS_PORT[$name]=${2:-$(nats_free_port)}
 	mkdir -p "$NATS_TMP/$name"
-	NATS_ARGS[$name]="-a 127.0.0.1 -p ${NATS_PORT[$name]} -n $name -js -sd $NATS_TMP/$name"
+	NATS_ARGS[$name]="-a 127.0.0.1 -p ${NATS_PORT[$name]} -n $name -js -sd $NATS_TMP/$name ${*:3}"
 	_nats_launch "$name"
 }
 

@@ -33,8 +33,10 @@ struct emit_args {
 	const char *run;
 	uint64_t count;
 	uint64_t start;
+	uint64_t pad;			/* extra bytes per record (large records) */
 	unsigned rate;			/* records per second, 0 = as fast as possible */
 	int flush_timeout_ms;
+	char *pad_text;
 	bool stats;
 	bool bench;
 	struct outputs_options opts;
@@ -52,6 +54,7 @@ static void usage(FILE *out)
 		"  -n, --count N            records to write (default 1000)\n"
 		"      --start I            index of the first record (default 0)\n"
 		"      --run NAME           marker prefix in controlRef (default \"run\")\n"
+		"      --pad BYTES          make each record this much larger\n"
 		"      --sensor ID          sensor id (default \"emit\")\n"
 		"      --state-dir DIR      sequence file and spools\n"
 		"      --spool-max BYTES    spool cap per network output\n"
@@ -103,9 +106,10 @@ struct sample {
 	Edisensor__V1__Equipment eq;
 	Edisensor__V1__Equipment *eqs[1];
 	char marker[96];
+	char *pad;
 };
 
-static void sample_init(struct sample *s, const char *run, uint64_t index)
+static void sample_init(struct sample *s, const char *run, uint64_t index, char *pad)
 {
 	edisensor__v1__record__init(&s->rec);
 	edisensor__v1__hit__init(&s->hit);
@@ -118,6 +122,8 @@ static void sample_init(struct sample *s, const char *run, uint64_t index)
 	s->env.recipient_id = "CUSTOMS";
 	s->env.message_type = "CUSCAR";
 	s->env.control_ref = s->marker;
+	if (pad)
+		s->env.application_ref = pad;
 	s->eq.number = "CSQU3054383";
 	s->eq.iso6346 = 1;
 	s->eq.check_digit_valid = 1;
@@ -180,7 +186,7 @@ static int run_outputs(struct emit_args *a)
 	t0 = now_s();
 	for (uint64_t i = 0; i < a->count; i++) {
 		pace(a, i, t0);
-		sample_init(&s, a->run, a->start + i);
+		sample_init(&s, a->run, a->start + i, a->pad_text);
 		err = outputs_emit(o, &s.rec);
 		if (err)
 			fprintf(stderr, "edisensor-emit: record %" PRIu64 ": %s\n", a->start + i,
@@ -209,7 +215,7 @@ static int encode_all(const struct emit_args *a, struct recordio_buf *b, size_t 
 	if (!*ends)
 		return -ENOMEM;
 	for (uint64_t i = 0; i < a->count; i++) {
-		sample_init(&s, a->run, a->start + i);
+		sample_init(&s, a->run, a->start + i, a->pad_text);
 		s.rec.sequence = i + 1;
 		s.rec.sensor_id = (char *)a->opts.sensor_id;
 		s.rec.time_ns = 1;
@@ -314,12 +320,13 @@ static int run_raw_nats(const struct emit_args *a)
 static int parse_args(int argc, char **argv, struct emit_args *a)
 {
 	enum { O_START = 256, O_RUN, O_SENSOR, O_STATE, O_SPOOL, O_ROTATE, O_FSYNC_N,
-	       O_FSYNC_MS, O_RATE, O_FLUSH, O_STATS, O_BENCH, O_RAW_FILE, O_RAW_NATS };
+	       O_FSYNC_MS, O_RATE, O_FLUSH, O_STATS, O_BENCH, O_RAW_FILE, O_RAW_NATS, O_PAD };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "start", required_argument, NULL, O_START },
 		{ "run", required_argument, NULL, O_RUN },
+		{ "pad", required_argument, NULL, O_PAD },
 		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "spool-max", required_argument, NULL, O_SPOOL },
@@ -356,6 +363,7 @@ static int parse_args(int argc, char **argv, struct emit_args *a)
 		case 'n': bad = parse_num(optarg, UINT32_MAX, &a->count); break;
 		case O_START: bad = parse_num(optarg, UINT64_MAX / 2, &a->start); break;
 		case O_RUN: a->run = optarg; break;
+		case O_PAD: bad = parse_num(optarg, 8u << 20, &a->pad); break;
 		case O_SENSOR: a->opts.sensor_id = optarg; break;
 		case O_STATE: a->opts.state_dir = optarg; break;
 		case O_SPOOL: bad = parse_num(optarg, UINT64_MAX, &a->opts.spool_max_bytes); break;
@@ -379,6 +387,13 @@ static int parse_args(int argc, char **argv, struct emit_args *a)
 	if (optind != argc || (!a->noutputs && !a->raw_file && !a->raw_nats)) {
 		usage(stderr);
 		return 2;
+	}
+	if (a->pad) {
+		a->pad_text = malloc(a->pad + 1);
+		if (!a->pad_text)
+			return 1;
+		memset(a->pad_text, 'x', a->pad);
+		a->pad_text[a->pad] = '\0';
 	}
 	return 0;
 }
