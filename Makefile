@@ -8,6 +8,9 @@
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+SYSCONFDIR ?= /etc
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+MANDIR   ?= $(PREFIX)/share/man
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -194,8 +197,21 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/edisensor
 	install -m 0755 $(BUILD)/edisensord $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0755 $(BUILD)/edisensor-cat $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/edisensor/
+	install -m 0644 $(filter-out %/foreign_pass.bpf.o,$(BPF_OBJS)) $(DESTDIR)$(PREFIX)/lib/edisensor/
 	$(if $(wildcard $(BUILD)/edi-pcapgen),install -m 0755 $(BUILD)/edi-pcapgen $(DESTDIR)$(PREFIX)/bin/)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(PREFIX)/share/doc/edisensor $(DESTDIR)$(SYSCONFDIR)/edisensor
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' systemd/edisensord.service >$(DESTDIR)$(UNITDIR)/edisensord.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/edisensord.service
+	install -m 0644 systemd/edisensor.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/edisensor.conf
+	install -m 0644 systemd/edisensor.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/edisensor.conf
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 systemd/edisensor.conf $(DESTDIR)$(PREFIX)/share/doc/edisensor/edisensor.conf.example
+	@# an operator's configuration is never overwritten
+	test -e $(DESTDIR)$(SYSCONFDIR)/edisensor/edisensor.conf || \
+		install -m 0644 systemd/edisensor.conf $(DESTDIR)$(SYSCONFDIR)/edisensor/edisensor.conf
 
 clean:
 	rm -rf build build-san build-fuzz
