@@ -164,6 +164,34 @@ def wire_form(value, ich):
     return out.encode("utf-8" if syntax_id == "UNOY" else "latin-1")
 
 
+def segments(data, ich):
+    """Split data into segment tags, honouring the release character and
+    skipping CR/LF after terminators; stops after UNT/SE."""
+    seps = ich["separators"]
+    term = seps["terminator"].encode("latin-1")[0]
+    rel = seps.get("release")
+    rel = rel.encode("latin-1")[0] if rel else None
+    tags, cur, i = [], bytearray(), 0
+    while i < len(data):
+        b = data[i]
+        if rel is not None and b == rel and i + 1 < len(data):
+            cur += data[i:i + 2]
+            i += 2
+            continue
+        if b == term:
+            seg = bytes(cur).lstrip(b"\r\n")
+            el = seps["element"].encode("latin-1")
+            tag = seg.split(el, 1)[0]
+            tags.append((tag, seg))
+            cur = bytearray()
+            if tag in (b"UNT", b"SE"):
+                break
+        else:
+            cur.append(b)
+        i += 1
+    return tags
+
+
 def check_values(pcap, manifest):
     got = streams(pcap)
     bad = checked = latin = 0
@@ -181,6 +209,16 @@ def check_values(pcap, manifest):
             checked += 1
             if w not in data:
                 print("value not on the wire:", m["envelope"].get("messageType"), repr(v), w)
+                bad += 1
+        if "truncated" not in m["pathologies"]:
+            segs = segments(data, ich)
+            checked += 1
+            el = ich["separators"]["element"].encode("latin-1")
+            trailer = segs[-1][1].split(el) if segs else []
+            if len(segs) != m["segmentCount"] or len(trailer) < 2 or \
+                    int(trailer[1]) != m["segmentCount"]:
+                print("segment count:", m["envelope"].get("messageType"), len(segs),
+                      m["segmentCount"], trailer[:2])
                 bad += 1
         for e in m["equipment"]:
             checked += 1

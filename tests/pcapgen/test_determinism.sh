@@ -64,7 +64,12 @@ jq -e 'select(.kind == "summary") | .backgroundPackets / .packets | . > 0.4 and 
 "$GEN" -o "$F" -n 5000 --concurrency 16
 frames=$(jq 'select(.kind == "summary") | .packets' "$J")
 [[ $frames -ge 5000 && $frames -lt 7000 ]] || fail "-n 5000 wrote $frames frames"
-"$GEN" --help | grep -q -- --garbage || fail "--help"
+# --help explains every long option the program accepts.
+opts=$(grep -oP '^\t\{ "\K[a-z0-9-]+' "$ROOT/tools/edi-pcapgen/main.c")
+[[ $(wc -w <<<"$opts") -gt 30 ]] || fail "option table not found in main.c"
+for o in $opts; do
+	"$GEN" --help | grep -q -- "--$o" || fail "--help does not explain --$o"
+done
 ! "$GEN" -o "$F" --mss 0 2>/dev/null || fail "--mss 0 accepted"
 ! "$GEN" -o "$F" --types NOPE 2>/dev/null || fail "--types NOPE accepted"
 echo "ok: flags"
