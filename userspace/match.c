@@ -101,23 +101,39 @@ static int grow(void **arr, size_t *cap, size_t need, size_t item)
 
 /* ---- evidence ------------------------------------------------------------------ */
 
+static const Edisensor__V1__Segment *segment_at(const Edisensor__V1__Message *msg, uint32_t idx)
+{
+	return idx < msg->n_segments ? msg->segments[idx] : NULL;
+}
+
+/* The item's segment that shows the value: literally, else once release
+ * characters and punctuation are normalised away (`HANDBAGS ?* LEATHER`
+ * shows `HANDBAGS * LEATHER`), else the item's first segment. */
 static const Edisensor__V1__Segment *pick_evidence(const Edisensor__V1__Message *msg,
 						    const uint32_t *idx, size_t n, const char *value)
 {
-	const Edisensor__V1__Segment *first = NULL;
+	char want[512], text[2048];
+	const Edisensor__V1__Segment *seg;
 
+	if (!value || !*value)
+		goto first;
+	for (size_t i = 0; i < n; i++)
+		if ((seg = segment_at(msg, idx[i])) && seg->text && strstr(seg->text, value))
+			return seg;
+	if (indicator_norm_text(value, want, sizeof(want)) == 0)
+		goto first;
 	for (size_t i = 0; i < n; i++) {
-		const Edisensor__V1__Segment *seg;
-
-		if (idx[i] >= msg->n_segments || !msg->segments[idx[i]])
+		if (!(seg = segment_at(msg, idx[i])) || !seg->text)
 			continue;
-		seg = msg->segments[idx[i]];
-		if (!first)
-			first = seg;
-		if (value && *value && seg->text && strstr(seg->text, value))
+		indicator_norm_text(seg->text, text, sizeof(text));
+		if (strstr(text, want))
 			return seg;
 	}
-	return first;
+first:
+	for (size_t i = 0; i < n; i++)
+		if ((seg = segment_at(msg, idx[i])))
+			return seg;
+	return NULL;
 }
 
 /* The envelope has no evidence list: its values sit in UNB/UNG or ISA/GS. */

@@ -8,6 +8,18 @@ traffic generator's ground truth:
   feedsem.py check-example FEED MANIFEST
       every indicator whose meta.source starts with "demo" occurs in the
       manifest's messages, no other (unexpired) one does. Exit 1 otherwise.
+  feedsem.py expect FEED MANIFEST EXPECTED_OUT
+      the expected hits of any Zeek feed (meta.fields honoured; indicators
+      with meta.expires in the past expect none), same format as plant's.
+  feedsem.py compare EXPECTED HITS [--skip FIELDKIND@SYNTAX]...
+      HITS is edisensord's JSON lines output (Record with a hit). Every
+      expected (message, indicator, field kind) of a clean message must be
+      there, and no other; messages are identified by flow and streamOffset.
+      Compared as sets: the extractor merges repeated identical items (two
+      LOC+11 with one code) which the manifest lists twice. --skip leaves a
+      field kind of one syntax out of the comparison (a known disagreement
+      between generator and extractor), e.g. parties.name@SYNTAX_EDIFACT.
+      Prints the differences; exit 1 when there are any.
   feedsem.py plant MANIFEST FEED_OUT EXPECTED_OUT [--per-type N] [--seed S]
       writes a Zeek intel feed with N values of every type taken from clean
       messages of the manifest, plus decoys that occur nowhere, and the
@@ -21,6 +33,7 @@ import json
 import random
 import re
 import sys
+import time
 
 PUNCT = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]")
 
@@ -173,19 +186,81 @@ def plant(manifest, feed_out, expected_out, per_type, seed):
         f.write("#separator \\x09\n#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n")
         for v, t, src in rows:
             f.write(f"{v}\t{t}\t{src}\tfrom {manifest.split('/')[-1]}\n")
+    return expect(feed_out, manifest, expected_out)
+
+
+def expired(row):
+    e = row.get("meta.expires", "-")
+    if e in ("-", ""):
+        return False
+    if e.isdigit():
+        return int(e) <= time.time()
+    return e[:10] <= time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def expect(feed, manifest, expected_out):
+    msgs, rows = read_manifest(manifest), [r for r in read_feed(feed) if not expired(r)]
     with open(expected_out, "w", encoding="utf-8") as f:
         for m in msgs:
-            for v, t, _ in rows:
-                for kind in field_hits(v, t, "-", m):
+            for r in rows:
+                for kind in field_hits(r["indicator"], r["indicator_type"], r.get("meta.fields", "-"), m):
                     f.write(json.dumps({"flow": m.get("flow"), "streamOffset": m.get("streamOffset"),
-                                        "indicator": v, "indicatorType": t, "fieldKind": kind,
+                                        "indicator": r["indicator"], "indicatorType": r["indicator_type"],
+                                        "fieldKind": kind, "syntax": m.get("syntax"),
                                         "clean": not m.get("pathologies")}) + "\n")
     return 0
+
+
+def field_kind(path):
+    """parties[CN].name -> parties.name, flow.src_ip -> flow.srcIp."""
+    coll, _, member = re.sub(r"\[[^\]]*\]", "", path).partition(".")
+    if coll in ("flow", "envelope"):
+        member = re.sub(r"_(\w)", lambda m: m.group(1).upper(), member)
+    return coll + "." + member
+
+
+def message_key(flow, offset):
+    flow = flow or {}
+    return (flow.get("srcIp"), flow.get("srcPort"), flow.get("dstIp"), flow.get("dstPort"), int(offset or 0))
+
+
+def compare(expected_path, hits_path, skip=()):
+    want, got, dirty = set(), set(), set()
+    with open(expected_path, encoding="utf-8") as f:
+        for e in map(json.loads, f):
+            key = message_key(e["flow"], e["streamOffset"])
+            if not e["clean"]:
+                dirty.add(key)
+            elif f'{e["fieldKind"]}@{e.get("syntax")}' not in skip:
+                want.add((key, e["indicator"], e["fieldKind"]))
+    with open(hits_path, encoding="utf-8") as f:
+        for rec in map(json.loads, f):
+            hit = rec.get("hit")
+            if not hit:
+                continue
+            m = hit.get("message", {})
+            key = message_key(m.get("flow"), m.get("streamOffset"))
+            if key not in dirty:
+                got.update((key, x["indicator"], field_kind(x["field"])) for x in hit.get("matches", [])
+                           if f'{field_kind(x["field"])}@{m.get("syntax")}' not in skip)
+    missing, extra = want - got, got - want
+    for k in sorted(missing, key=str):
+        print(f"MISSING {k}")
+    for k in sorted(extra, key=str):
+        print(f"EXTRA   {k}")
+    print(f"{len(want)} expected matches in clean messages, {len(got)} seen, "
+          f"{len(missing)} missing, {len(extra)} extra")
+    return 1 if missing or extra else 0
 
 
 def main(argv):
     if len(argv) >= 3 and argv[0] == "check-example":
         return check_example(argv[1], argv[2])
+    if len(argv) >= 4 and argv[0] == "expect":
+        return expect(argv[1], argv[2], argv[3])
+    if len(argv) >= 3 and argv[0] == "compare":
+        skip = [argv[i + 1] for i in range(3, len(argv) - 1) if argv[i] == "--skip"]
+        return compare(argv[1], argv[2], skip)
     if len(argv) >= 4 and argv[0] == "plant":
         per_type, seed, rest = 2, 1, argv[4:]
         while rest:

@@ -281,6 +281,30 @@ static void test_expiry(void **state)
 	fx_free(m);
 }
 
+static void test_evidence_through_release_characters(void **state)
+{
+	static const struct ind inds[] = { { INDICATOR_KEYWORD, "handbags", NULL, 0 } };
+	Edisensor__V1__Message *m = fx_msg();
+	struct match_set ms;
+	size_t n;
+
+	(void)state;
+	fx_goods(m, "HANDBAGS * LEATHER", "4202");
+	/* As on the wire: the item's segments are GID then FTX with the `*`
+	 * released; the value appears in neither literally. */
+	free(m->goods[0]->evidence);
+	m->goods[0]->evidence = fx_segment(m, "GID", "GID+1+12:PK'", &n);
+	m->goods[0]->evidence = realloc(m->goods[0]->evidence, 2 * sizeof(uint32_t));
+	m->goods[0]->evidence[1] = 0;   /* the FTX fx_goods made first */
+	m->goods[0]->n_evidence = 2;
+	free(m->segments[0]->text);
+	m->segments[0]->text = fx_strdup("FTX+AAA+++HANDBAGS ?* LEATHER'");
+	assert_int_equal(run(inds, 1, m, &ms), 1);
+	assert_string_equal(ms.matches[0]->evidence->tag, "FTX");
+	match_set_fini(&ms);
+	fx_free(m);
+}
+
 static void test_no_match_no_hit(void **state)
 {
 	static const struct ind inds[] = { { INDICATOR_REFERENCE, "X", NULL, 0 } };
@@ -390,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_fields_restriction),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_evidence_through_release_characters),
 		cmocka_unit_test(test_no_match_no_hit),
 		cmocka_unit_test(test_several_feeds_same_key),
 		cmocka_unit_test(test_invalid_values),

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End to end: edi-pcapgen writes a capture and its manifest; feedsem.py plants
+# indicators of every type taken from the manifest (plus decoys found nowhere)
+# and states which (message, indicator, field) pairs must match;
+# `edisensord --replay` runs the capture through the XDP program, the
+# extractor and the matcher. Every expected match of a clean message must be
+# in the hits and nothing else. Then the same for the shipped example feed.
+# A second capture with all pathologies checks the clean messages again.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+cd "$ROOT"
+for bin in edisensord edi-pcapgen; do
+	if [[ ! -x $BUILD/$bin ]]; then
+		echo "FAIL: $BUILD/$bin not built"
+		exit 1
+	fi
+done
+if [[ $(id -u) -ne 0 ]]; then
+	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN, which needs root"
+	exit 77
+fi
+if ! command -v python3 >/dev/null; then
+	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sem=tests/feeds/feedsem.py
+# Known disagreement, reported to the lead: edi-pcapgen writes the EDIFACT
+# NAD party name in element 5 (`NAD+CN+id+++NAME`, docs/MANIFEST.md), the
+# extractor reads it from C080 = element 4 as UN/EDIFACT and the public
+# samples have it (`NAD+CA+ABCD:160++SENDER-COMP`). Until one side changes,
+# EDIFACT party names are left out of the comparison.
+skip=(--skip parties.name@SYNTAX_EDIFACT)
+echo "NOTE: EDIFACT party names not compared (generator/extractor NAD element disagreement)"
+
+status=0
+run() {   # name, pcapgen args...
+	local name=$1
+	shift
+	"$BUILD/edi-pcapgen" "$@" -o "$tmp/$name.pcap" -m "$tmp/$name.jsonl" >/dev/null ||
+		{ echo "FAIL: edi-pcapgen $*"; return 1; }
+	python3 "$sem" plant "$tmp/$name.jsonl" "$tmp/$name.intel" "$tmp/$name.expected" --per-type 3 ||
+		return 1
+	"$BUILD/edisensord" --replay "$tmp/$name.pcap" --feed "$tmp/$name.intel" --output json:- \
+		>"$tmp/$name.hits" 2>"$tmp/$name.log" || { echo "FAIL: replay"; tail "$tmp/$name.log"; return 1; }
+	echo "--- $name: planted feed"
+	python3 "$sem" compare "$tmp/$name.expected" "$tmp/$name.hits" "${skip[@]}" || return 1
+	python3 "$sem" expect systemd/feeds/example.intel "$tmp/$name.jsonl" "$tmp/$name.example.expected" ||
+		return 1
+	"$BUILD/edisensord" --replay "$tmp/$name.pcap" --feed systemd/feeds/example.intel \
+		--output json:- >"$tmp/$name.example.hits" 2>"$tmp/$name.log" ||
+		{ echo "FAIL: replay"; tail "$tmp/$name.log"; return 1; }
+	echo "--- $name: example feed"
+	python3 "$sem" compare "$tmp/$name.example.expected" "$tmp/$name.example.hits" "${skip[@]}"
+}
+run clean -s 1 || status=1
+run pathologies -s 5 --pathologies || status=1
+exit $status
