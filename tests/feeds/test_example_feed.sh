@@ -34,5 +34,5 @@ if ! command -v python3 >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$gen" -s 1 -o "$tmp/demo.pcap" -m "$tmp/demo.jsonl" >/dev/null || { echo "FAIL: edi-pcapgen"; exit 1; }
+"$gen" -s "${EXAMPLE_SEED:-1}" -n 5000 -o "$tmp/demo.pcap" -m "$tmp/demo.jsonl" >/dev/null || { echo "FAIL: edi-pcapgen"; exit 1; }
 python3 tests/feeds/feedsem.py check-example "$feed" "$tmp/demo.jsonl"
