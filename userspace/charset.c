@@ -171,6 +171,18 @@ size_t charset_to_utf8(enum charset cs, const uint8_t *in, size_t n,
 		size_t used = 1;
 		int bad = 0;
 
+		/* Fast path: a run of ASCII is copied as it is. */
+		size_t run = 0;
+		while (i + run < n && in[i + run] < 0x80 && o + run < cap - 1)
+			run++;
+		if (run) {
+			memcpy(out + o, in + i, run);
+			o += run;
+			i += run;
+			continue;
+		}
+		if (o >= cap - 1)
+			break;
 		if (in[i] < 0x80) {
 			cp = in[i];
 		} else if (cs == CHARSET_UTF8 || cs == CHARSET_ASCII) {

@@ -91,12 +91,11 @@ int edi_decode_segment(const uint8_t *data, size_t len,
 		len = ES_SEG_MAX + 64;
 
 	/* ISA16 and the UNA advice are separator characters written as data. */
-	split_comps = strcmp(out->tag, "ISA") != 0 && strcmp(out->tag, "UNA") != 0;
+	bool una = tag_len == 3 && !memcmp(out->tag, "UNA", 3);
+	split_comps = !una && !(tag_len == 3 && !memcmp(out->tag, "ISA", 3));
 	split_reps = split_comps && syn->use_repetition && sep->repetition &&
 		     sep->repetition != ' ';
-	release = sep->release;
-	if (strcmp(out->tag, "UNA") == 0)
-		release = 0;
+	release = una ? 0 : sep->release;
 	/* elem_first[] needs no clearing: lookups stop at n_elems, and every
 	 * element up to n_elems + 1 is written below. */
 
@@ -159,6 +158,16 @@ const char *edi_value_rep(const struct edi_segment *s, unsigned elem,
 const char *edi_value(const struct edi_segment *s, unsigned elem, unsigned comp)
 {
 	return edi_value_rep(s, elem, 0, comp);
+}
+
+bool edi_element_has_value(const struct edi_segment *s, unsigned elem)
+{
+	if (elem == 0 || elem > s->n_elems)
+		return false;
+	for (unsigned k = s->elem_first[elem]; k < s->n_values && s->v[k].elem == elem; k++)
+		if (s->v[k].rep == 0 && s->text[s->v[k].off] != '\0')
+			return true;
+	return false;
 }
 
 unsigned edi_repetitions(const struct edi_segment *s, unsigned elem)

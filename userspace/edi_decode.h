@@ -58,6 +58,8 @@ const char *edi_value_rep(const struct edi_segment *s, unsigned elem,
 			  unsigned rep, unsigned comp);
 size_t edi_join_components(const struct edi_segment *s, unsigned elem,
 			   const char *sep, char *buf, size_t cap);
+/* True when any component of element elem (first repetition) is not empty. */
+bool edi_element_has_value(const struct edi_segment *s, unsigned elem);
 /* Number of repetitions of element elem (0 when absent). */
 unsigned edi_repetitions(const struct edi_segment *s, unsigned elem);
 

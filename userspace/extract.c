@@ -156,11 +156,11 @@ static bool cond_holds(const struct ex_cond *c, const struct edi_segment *s)
 	if (want[0] == '!')
 		negate = true, want++;
 	const char *v = edi_value(s, c->elem, c->comp ? c->comp : 1);
-	if (strcmp(want, "*") == 0)
+	if (want[0] == '*' && want[1] == '\0')
 		match = v[0] != '\0';
-	else if (strcmp(want, "-") == 0)
+	else if (want[0] == '-' && want[1] == '\0')
 		match = v[0] == '\0';
-	else if (strcmp(want, "@imo") == 0)
+	else if (want[0] == '@')            /* "@imo", the only check there is */
 		match = extract_is_imo(v);
 	else
 		match = in_list(v, want);
@@ -270,13 +270,22 @@ static const char *pick_value(const struct ex_pick *p, const struct edi_segment 
 	return edi_value(s, p->elem, p->comp);
 }
 
+/* Does the pick read a non-empty value (without building it)? */
+static bool pick_present(const struct ex_pick *p, const struct edi_segment *s)
+{
+	if (p->lit)
+		return false;
+	if (p->comp != 0)
+		return edi_value(s, p->elem, p->comp)[0] != '\0';
+	return edi_element_has_value(s, p->elem);
+}
+
 /* Any pick with a non-empty value? A row whose values are all empty
  * (e.g. "RFF+BM") makes no record. */
-static bool rule_has_values(const struct ex_rule *r, const struct edi_segment *s,
-			    char *buf, size_t cap)
+static bool rule_has_values(const struct ex_rule *r, const struct edi_segment *s)
 {
 	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
-		if (!r->picks[i].lit && pick_value(&r->picks[i], s, buf, cap)[0])
+		if (pick_present(&r->picks[i], s))
 			return true;
 	return false;
 }
@@ -296,7 +305,7 @@ static int apply_rule(struct extract *x, const struct ex_rule *r,
 	char buf[VALUE_MAX];
 	void *rec = x->cur[r->kind];
 
-	if (!rule_has_values(r, s, buf, sizeof(buf)))
+	if (!rule_has_values(r, s))
 		return 0;
 	switch (r->action) {
 	case EXA_NEW:
