@@ -289,8 +289,10 @@ static struct msg_build *build_new(struct assembler *a, struct flow *f,
 	b->group_seq = f->in_group ? f->group_seq : 0;
 	extract_begin(&b->ex, m, &b->arena, f->syntax, m->envelope->message_type);
 	if (!f->in_interchange)
-		add_finding(a, b, "message without interchange header (%s)",
-			    f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB");
+		add_finding(a, b, "message without interchange header (%s)%s",
+			    f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB",
+			    ev->flags & ES_SEGF_MIDSTREAM ? ": flow first seen mid-stream"
+							  : "");
 	account(a, b);
 	return b;
 fail:

@@ -86,6 +86,16 @@ static void test_missing_envelope_emitted_at_unt(void **state)
 	assert_int_equal(m->integrity->counted_segments, 3);
 	assert_non_null(find_party(m, "CN", "ACME"));
 	assert_int_equal(assembler_stats(a)->messages_no_envelope, 1);
+	assert_false(has_finding(m, "mid-stream"));
+	/* The same on a flow the kernel first saw without its SYN. */
+	evs.n = 0;
+	add(&k, "UNH+8+CUSCAR:D:95B:UN'UNT+2+8'");
+	for (size_t i = 0; i < evs.n; i++)
+		evs.ev[i].flags |= ES_SEGF_MIDSTREAM;
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	assert_true(got.msg[1]->integrity->missing_envelope);
+	assert_true(has_finding(got.msg[1], "flow first seen mid-stream"));
 	assembler_free(a);
 }
 
