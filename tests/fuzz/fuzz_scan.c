@@ -1,0 +1,92 @@
+/* Fuzz target: the EDI stream scanner (bpf/edi_scan.h), host build of the
+ * code the XDP program runs, through the scanner tests' harness. The first
+ * input byte chooses the forwarded tags and the packet cuts; the rest is
+ * one direction of a TCP stream. It is scanned twice: whole (in
+ * ES_SCAN_CHUNK pieces) and cut into random packets of 1 to 3000 bytes.
+ * Invariants, per run: each forwarded segment's bytes are the stream's
+ * bytes at its offset, at most ES_SEG_MAX of them, truncation flagged
+ * exactly when the segment is longer, segments in stream order and inside
+ * the stream. Across runs: when neither hit the step budget nor dropped a
+ * runaway segment, the cuts change nothing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../unit/scan_harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const some_tags[] = { "NAD", "CST", "EQD", "N1", "N10", "FTX", NULL };
+
+static void check_run(const struct harness *h, const uint8_t *s, size_t n)
+{
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const struct hseg *g = &h->segs[i];
+		size_t want = g->seg_len < ES_SEG_MAX ? g->seg_len : ES_SEG_MAX;
+
+		if (g->off < next || g->seg_len == 0 || g->off + g->seg_len > n)
+			abort();   /* out of order, overlapping or outside the stream */
+		if (g->data_len != want || !!(g->flags & ES_SEGF_TRUNCATED) != (g->seg_len > ES_SEG_MAX))
+			abort();
+		if (memcmp(g->data, s + g->off, g->data_len))
+			abort();   /* forwarded bytes are not the stream's */
+		next = g->off + g->seg_len;
+	}
+}
+
+static int same_segments(const struct harness *a, const struct harness *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct hseg *x = &a->segs[i], *y = &b->segs[i];
+
+		if (x->off != y->off || x->seg_len != y->seg_len || x->data_len != y->data_len ||
+		    x->syntax != y->syntax || memcmp(x->data, y->data, x->data_len))
+			return 0;
+	}
+	return 1;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct harness whole, cut;
+	uint64_t rng;
+	const uint8_t *s;
+	size_t n, at = 0;
+
+	if (size < 1)
+		return 0;
+	s = data + 1;
+	n = size - 1;
+	rng = 0x9e3779b97f4a7c15ull ^ data[0];
+
+	harness_init(&whole);
+	harness_init(&cut);
+	if (data[0] & 1) {
+		whole.want_all = cut.want_all = 0;
+		whole.tags = cut.tags = some_tags;
+	}
+	harness_packet(&whole, s, n);
+	while (at < n) {
+		size_t k;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		k = 1 + (size_t)(rng % ((data[0] & 2) ? 8 : 3000));
+		if (k > n - at)
+			k = n - at;
+		harness_packet(&cut, s + at, k);
+		at += k;
+	}
+	check_run(&whole, s, n);
+	check_run(&cut, s, n);
+	if (!whole.n_budget && !cut.n_budget && !whole.n_garbage && !cut.n_garbage &&
+	    !same_segments(&whole, &cut))
+		abort();   /* the packet cuts changed what was found */
+	harness_free(&whole);
+	harness_free(&cut);
+	return 0;
+}
