@@ -11,7 +11,7 @@ PACKAGES=(
 	libbpf-dev bpftool libxdp-dev xdp-tools libelf-dev zlib1g-dev
 	libpcap-dev libprotobuf-c-dev protobuf-c-compiler
 	libcmocka-dev libclang-rt-14-dev
-	libnats-dev nats-server
+	libnats-dev nats-server openssl
 	libsystemd-dev libinih-dev systemd
 	tcpreplay tshark iproute2 iperf3 jq python3
 )
