@@ -1047,29 +1047,6 @@ ES_GLOBAL __u32 es_skip_blanks(const struct es_chunk *b, __u32 from, __u32 len, 
 	return from | ES_BLANKS_MORE;
 }
 
-ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
-{
-	struct es_scan_state *st = c->st;
-
-	if (st->carry_len == 0) {
-		/* CR/LF/blanks between segments are not part of the next tag */
-		__u32 p = es_skip_blanks((const struct es_chunk *)c->buf, c->pos, c->len,
-					 st->seps.element);
-
-		if (p >= c->len) {
-			c->pos = c->len;
-			return 1;
-		}
-		if (p & ES_BLANKS_MORE) {
-			c->pos = p & ~ES_BLANKS_MORE;
-			return 0;   /* more blanks: next step */
-		}
-		c->pos = p;
-		c->seg_begin = p;
-	}
-	return es_act(c, es_classify(c, 0), 0);
-}
-
 ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
@@ -1109,6 +1086,64 @@ ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 	es_after_segment(c, p + 1);
 	return 0;
 }
+
+/*
+ * Fast path of a segment start: nothing carried, eight bytes at hand, not a
+ * UNA/ISA header. Anything else goes the general (global) way.
+ */
+ES_SCAN_FN int es_classify_fast(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 tag = 0, t3;
+	__u64 w;
+	int r;
+
+	if (st->carry_len || c->seg_begin + 8 > c->len)
+		return es_classify(c, 0);
+	w = es_load64(c->buf + (c->seg_begin & (ES_SCAN_CHUNK - 1)));
+	t3 = (__u32)(w & 0xffffff);
+	if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A'))
+		return es_classify(c, 0);
+	r = es_parse_tag(w, 8, &st->seps, &tag);
+	if (r == ES_CL_SEG)
+		st->tag = tag;
+	return r;
+}
+
+/*
+ * A segment boundary inside an interchange: blanks, the tag, then straight
+ * on to the terminator, so a whole segment takes one step.
+ */
+ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	int r;
+
+	if (st->carry_len == 0) {
+		/* CR/LF/blanks between segments are not part of the next tag */
+		if (es_is_space(es_at(c->buf, c->pos, ES_SCAN_CHUNK - 1))) {
+			__u32 p = es_skip_blanks((const struct es_chunk *)c->buf, c->pos, c->len,
+						 st->seps.element);
+
+			if (p >= c->len) {
+				c->pos = c->len;
+				return 1;
+			}
+			if (p & ES_BLANKS_MORE) {
+				c->pos = p & ~ES_BLANKS_MORE;
+				return 0;   /* more blanks: next step */
+			}
+			c->pos = p;
+		}
+		c->seg_begin = c->pos;
+	}
+	r = es_classify_fast(c);
+	if (r != ES_CL_SEG)
+		return es_act(c, r, 0);
+	es_begin_seg(c);
+	return es_step_seg(c);
+}
+
 
 /* One step: at most one segment, header or seek hit. 1 = chunk used up. */
 ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
