@@ -101,18 +101,6 @@ struct es_emit_ref {
 	struct es_scratch *scr;
 };
 
-/*
- * Wake the reader only when a good amount of data waits: a wakeup is an
- * interrupt (irq_work), costlier than scanning a whole packet, and the
- * daemon polls with a short timeout anyway (live.c: TICK_MS).
- */
-#define ES_RB_WAKE_BYTES (256u << 10)
-static __always_inline __u64 es_rb_wakeup(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ES_RB_WAKE_BYTES ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
 /* One ring buffer record with all batched events. */
 static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 {
@@ -123,7 +111,9 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 	/* verifier: the size argument needs a bound inside the buffer */
 	if (n > ES_BATCH_BYTES)
 		n = ES_BATCH_BYTES;
-	if (bpf_ringbuf_output(&events, scr->batch, n, es_rb_wakeup()))
+	/* flags 0: the kernel wakes the reader only when it had caught up
+	 * (an idle daemon); a busy one is not interrupted per packet */
+	if (bpf_ringbuf_output(&events, scr->batch, n, 0))
 		env->lost += env->events;
 	else
 		env->sent += env->events;
