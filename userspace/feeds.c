@@ -33,7 +33,9 @@ struct feed_file {
 
 struct feeds {
 	pthread_mutex_t lock;          /* current, retired, refs: held for a few instructions */
-	pthread_mutex_t reload_lock;   /* one reload at a time */
+	pthread_mutex_t reload_lock;   /* one reload at a time; feeds_add waits for it */
+	pthread_mutex_t files_lock;    /* n_files and the signatures, briefly: feeds_changed
+					* must not wait for a reload running in the background */
 	struct generation *current;
 	struct generation *retired;    /* swapped out, still referenced */
 	struct feed_file files[INDICATOR_FEEDS_MAX];
@@ -77,6 +79,7 @@ struct feeds *feeds_new(void)
 		return NULL;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->reload_lock, NULL);
+	pthread_mutex_init(&f->files_lock, NULL);
 	pthread_mutex_init(&f->async_lock, NULL);
 	f->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	empty = indicator_store_empty();
@@ -108,6 +111,7 @@ void feeds_free(struct feeds *f)
 		close(f->inotify_fd);
 	pthread_mutex_destroy(&f->lock);
 	pthread_mutex_destroy(&f->reload_lock);
+	pthread_mutex_destroy(&f->files_lock);
 	pthread_mutex_destroy(&f->async_lock);
 	free(f);
 }
@@ -144,7 +148,9 @@ int feeds_add(struct feeds *f, const char *path)
 	}
 	snprintf(f->stats.feed[f->n_files].name, sizeof(f->stats.feed[0].name), "%s",
 		 base ? base + 1 : path);
+	pthread_mutex_lock(&f->files_lock);
 	f->n_files++;
+	pthread_mutex_unlock(&f->files_lock);
 	atomic_store(&f->stats.n_feeds, f->n_files);
 	watch_dir(f, path);
 	pthread_mutex_unlock(&f->reload_lock);
@@ -217,8 +223,13 @@ static struct indicator_store *build(struct feeds *f, struct reject_relay *relay
 		struct feed_parse_result res;
 		int rc;
 
+		struct file_sig sig;
+
 		relay->count = 0;
-		stat_sig(f->files[i].path, &f->files[i].sig);
+		stat_sig(f->files[i].path, &sig);
+		pthread_mutex_lock(&f->files_lock);
+		f->files[i].sig = sig;
+		pthread_mutex_unlock(&f->files_lock);
 		rc = indicator_builder_load(b, f->files[i].path, relay_reject, relay, &res);
 		rejected[i] = relay->count;
 		if (rc < 0) {
@@ -426,14 +437,14 @@ bool feeds_changed(struct feeds *f)
 	if (f->inotify_fd >= 0)
 		while (read(f->inotify_fd, buf, sizeof(buf)) > 0)
 			;   /* the events only wake us; the stat comparison decides */
-	pthread_mutex_lock(&f->reload_lock);
+	pthread_mutex_lock(&f->files_lock);
 	for (unsigned i = 0; i < f->n_files && !changed; i++) {
 		struct file_sig now;
 
 		stat_sig(f->files[i].path, &now);
 		changed = !sig_equal(&now, &f->files[i].sig);
 	}
-	pthread_mutex_unlock(&f->reload_lock);
+	pthread_mutex_unlock(&f->files_lock);
 	return changed;
 }
 

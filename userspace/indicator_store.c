@@ -211,6 +211,14 @@ static int intern(struct indicator_builder *b, const char *str, uint32_t *off)
 	return rc;
 }
 
+static bool all_alnum(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
 /* Normalised key and exact kind of an entry (IPs are handled apart). */
 static const char *normalise(const struct feed_entry *e, char *key, size_t cap,
 			     enum indicator_exact_kind *kind)
@@ -226,16 +234,14 @@ static const char *normalise(const struct feed_entry *e, char *key, size_t cap,
 	case INDICATOR_LOCODE:
 		*kind = INDICATOR_KIND_LOCODE;
 		n = indicator_norm_exact(e->indicator, key, cap);
-		for (size_t i = 0; i < n; i++)
-			if (!((key[i] >= 'A' && key[i] <= 'Z') || (key[i] >= '0' && key[i] <= '9')))
-				return "UN/LOCODE must be letters and digits";
+		if (!all_alnum(key, n))
+			return "UN/LOCODE must be letters and digits";
 		return n >= 2 && n <= 10 ? NULL : "UN/LOCODE must be 2-10 characters";
 	case INDICATOR_CONTAINER:
 		*kind = INDICATOR_KIND_CONTAINER;
 		n = iso6346_normalise(e->indicator, key, cap);
-		for (size_t i = 0; i < n; i++)
-			if (!((key[i] >= 'A' && key[i] <= 'Z') || (key[i] >= '0' && key[i] <= '9')))
-				return "container number must be letters and digits";
+		if (!all_alnum(key, n))
+			return "container number must be letters and digits";
 		return n >= 4 && n <= 15 ? NULL : "container number must be 4-15 characters";
 	case INDICATOR_HS_CODE:
 		*kind = INDICATOR_KIND_HS;
