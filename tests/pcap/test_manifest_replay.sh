@@ -52,14 +52,10 @@ if ! grep -q '"envelope"' "$tmp/clean.out" 2>/dev/null; then
 fi
 # Known discrepancies outside the assembler/extraction, ignored until fixed
 # (each prints as IGNORED):
-#  - parties.name/country: edi-pcapgen writes NAD with one empty element
-#    too many (name in C059, country in element 10); DOMAIN.md and the
-#    UN/EDIFACT directory put the name in C080 (element 4) and the country
-#    in 3207 (element 9), which is what extraction reads.
 #  - segmentCount: the kernel forwards only the tags of the tag map and
 #    does not report how many it skipped (assembler.h: es_event.aux), so
 #    counted segments miss the untagged ones.
-IGNORE=(--ignore-key parties.name --ignore-key parties.country --ignore-key segmentCount)
+IGNORE=(--ignore-key segmentCount)
 echo "clean capture:"
 python3 "$COMPARE" "$tmp/clean.jsonl" "$tmp/clean.out" "${IGNORE[@]}" || exit 1
 

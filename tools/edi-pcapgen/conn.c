@@ -309,6 +309,8 @@ static int send_segment(struct gen *g, struct conn *c, int d)
 		g->now_us += rng_range(&g->rng, 1, 50);
 		t->packets++;
 		t->duplicates++;
+		if (c->background)
+			g->bg_packets++;
 		err = pcapw_write(&g->pcap, g->now_us, g->frame, g->last_frame_len);
 		span_mark(t, off, off + len, PB_DUPLICATE);
 	}

@@ -69,9 +69,8 @@ static void ed_nad(struct ed *e, const char *role)
 	segw_el_keep(&e->w, id, p->id, sizeof(p->id));
 	segw_co(&e->w, "");
 	segw_co(&e->w, agency);
-	segw_el(&e->w, "");
-	segw_el(&e->w, "");
-	segw_el_keep(&e->w, name, p->name, sizeof(p->name));
+	segw_el(&e->w, "");   /* C058 name and address lines: not used */
+	segw_el_keep(&e->w, name, p->name, sizeof(p->name));   /* C080 3036 */
 	segw_el(&e->w, val_street(e->r));
 	segw_el(&e->w, val_city(e->r));
 	segw_el(&e->w, "");
