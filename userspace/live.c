@@ -15,6 +15,7 @@
 #include "evqueue.h"
 #include "feeds.h"
 #include "live.h"
+#include "live_metrics.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -248,6 +249,7 @@ static int setup_metrics(struct live *l)
 	metrics_register(l->metrics, collect_process, l);
 	metrics_register(l->metrics, collect_kernel, l);
 	metrics_register(l->metrics, collect_pipeline, l);
+	live_metrics_register(l->metrics, l->pipe);
 	if (l->hooks && l->hooks->register_metrics)
 		l->hooks->register_metrics(l->hooks->ctx, l->metrics);
 	r = metrics_listen(l->metrics, l->cfg->metrics_addr, err, sizeof(err));

@@ -73,6 +73,21 @@ lost=$(scrape | awk '$1 ~ /^edisensor_events_lost_total/ {s += $2} END {print s 
 [[ $lost -eq 0 ]] || fail "$lost events lost"
 pass "every kernel event reached the pipeline ($(metric edisensor_pipeline_events_total)), none lost"
 
+# The pipeline's own counts match the replay's summary line
+# "pipeline: messages N hits N matches N ...".
+ref_pipeline() { sed -n "s/^pipeline: .*\b$1 \([0-9]*\).*/\1/p" "$T/replay.out"; }
+for what in messages hits; do
+	want=$(ref_pipeline $what)
+	[[ -n $want ]] || fail "no '$what' in the replay summary"
+	wait_for metric_is "edisensor_pipeline_${what}_total" "$want" ||
+		fail "pipeline $what: live $(metric "edisensor_pipeline_${what}_total"), replay $want"
+done
+matches=$(scrape | awk '$1 ~ /^edisensor_hits_total\{/ {s += $2} END {print s + 0}')
+[[ $matches == "$(ref_pipeline matches)" ]] || fail "hits by feed and type sum to $matches, replay matches $(ref_pipeline matches)"
+[[ $(metric edisensor_assembler_messages_total) == "$(ref_pipeline messages)" ]] ||
+	fail "assembler messages $(metric edisensor_assembler_messages_total)"
+pass "messages ($(ref_pipeline messages)), hits ($(ref_pipeline hits)) and matches by feed/type ($matches) on /metrics equal the replay's"
+
 # --stats prints the same endpoint.
 in_s "$BUILD/edisensord" --stats --metrics-addr "$METRICS_ADDR" >"$T/stats.txt" ||
 	fail "--stats failed"
