@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edisensor XDP program: parse L2-L4, decide whether the packet belongs to
+ * edisensor programs: parse L2-L4, decide whether the packet belongs to
  * monitored traffic, hand monitored TCP packets to the flow tracker and EDI
- * scanner. Passive: the verdict is XDP_PASS on every path (XDP_DROP only in
- * the opt-in tap mode for mirror ports, after inspection).
+ * scanner. One object, three thin entries over the same code and maps:
+ *
+ *   edisensor_xdp     XDP (ingress). Passive: XDP_PASS on every path
+ *                     (XDP_DROP only in the opt-in tap mode for mirror
+ *                     ports, after inspection).
+ *   edisensor_tc_in   tc ingress  } clsact or tcx: egress coverage, and a
+ *   edisensor_tc_eg   tc egress   } home beside foreign XDP programs.
+ *                     Verdict ES_TC_VERDICT on every path.
+ *
+ * The frame is read only through hook.h, which is all that differs.
  */
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "edisensor.h"
 #include "maps.h"
 #include "parse.h"
+#include "hook.h"
 
 /* Load-time settings (set by userspace before load). */
 const volatile __u8 tap_mode = 0;        /* 1: mirror port, drop after inspection */
@@ -58,31 +68,37 @@ static __always_inline int monitored(struct es_pkt *p)
 	return 0;
 }
 
+/*
+ * tc verdict: TC_ACT_UNSPEC, which is "no opinion" -- the packet goes on to
+ * the next tcx program or cls_bpf filter and, when none decides, passes.
+ * TC_ACT_OK would pass too but end the chain, so a firewall's filter
+ * attached after edisensor would never run: a passive sensor must not do
+ * that. Never a drop, whatever goes wrong (fail-open).
+ */
+#define ES_TC_VERDICT TC_ACT_UNSPEC
+
+/* Headers a tc skb may hold outside its linear part: pulled on demand. */
+#define ES_TC_PULL_LEN 256u
+
 /* Monitored TCP packet: account its payload; the flow tracker and
  * scanner take it from here. */
-static __always_inline void es_tcp_packet(struct xdp_md *ctx, struct es_pkt *pkt)
+static __always_inline void es_tcp_packet(const struct es_frame *fr, struct es_pkt *pkt)
 {
 	if (!pkt->payload_len) {
-		count(ES_CNT_PAYLOAD_EMPTY);
+		count(fr->hook, ES_CNT_PAYLOAD_EMPTY);
 		/* SYN, FIN and RST without data still drive the flow state */
 		if (pkt->tcp_flags & (ES_TCP_SYN | ES_TCP_FIN | ES_TCP_RST))
-			es_flow_packet(ctx, pkt);
+			es_flow_packet(fr, pkt);
 		return;
 	}
-	count_add(ES_CNT_PAYLOAD_BYTES, pkt->payload_len);
-	es_flow_packet(ctx, pkt);
+	count_add(fr->hook, ES_CNT_PAYLOAD_BYTES, pkt->payload_len);
+	es_flow_packet(fr, pkt);
 }
 
-/* Parses the frame; returns the outcome counter and fills pkt. */
-static __always_inline __u32 classify(struct xdp_md *ctx, struct es_pkt *pkt)
+/* Parses the frame under cursor c; returns the outcome counter and fills pkt. */
+static __always_inline __u32 classify(struct cursor *cur, struct es_pkt *pkt)
 {
-	void *data = (void *)(long)ctx->data;
-	struct cursor c = {
-		.pos = data,
-		.end = (void *)(long)ctx->data_end,
-		.start = data,
-		.len = (__u32)bpf_xdp_get_buff_len(ctx),
-	};
+	struct cursor c = *cur;
 	__u16 proto;
 	__u8 l4 = 0;
 	__u32 l3_end = 0;
@@ -113,14 +129,62 @@ SEC("xdp.frags")
 int edisensor_xdp(struct xdp_md *ctx)
 {
 	struct es_pkt pkt = {};
+	struct es_frame fr;
+	struct cursor c;
 	__u32 outcome;
 
-	count(ES_CNT_PACKETS);
-	outcome = classify(ctx, &pkt);
-	count(outcome);
+	es_frame_xdp(&fr, &c, ctx);
+	count(ES_HOOK_XDP, ES_CNT_PACKETS);
+	outcome = classify(&c, &pkt);
+	count(ES_HOOK_XDP, outcome);
 	if (outcome == ES_CNT_MONITORED)
-		es_tcp_packet(ctx, &pkt);
+		es_tcp_packet(&fr, &pkt);
 	return tap_mode ? XDP_DROP : XDP_PASS;
+}
+
+static __always_inline int es_outcome_malformed(__u32 outcome)
+{
+	return outcome >= ES_CNT_MALFORMED_ETH && outcome <= ES_CNT_MALFORMED_TCP;
+}
+
+/*
+ * The tc entry. Headers normally sit in the skb's linear part; when they do
+ * not (a cut that ends inside them), the first ES_TC_PULL_LEN bytes are
+ * made linear and the frame parsed again -- only then, since pulling
+ * copies (and un-clones a TCP egress skb).
+ */
+static __always_inline int es_tc(struct __sk_buff *skb, __u8 hook)
+{
+	struct es_pkt pkt = {};
+	struct es_frame fr;
+	struct cursor c;
+	__u32 outcome;
+
+	es_frame_skb(&fr, &c, skb, hook);
+	count(hook, ES_CNT_PACKETS);
+	outcome = classify(&c, &pkt);
+	if (es_outcome_malformed(outcome) && fr.linear < fr.len && fr.linear < ES_TC_PULL_LEN &&
+	    !bpf_skb_pull_data(skb, fr.len < ES_TC_PULL_LEN ? fr.len : ES_TC_PULL_LEN)) {
+		es_frame_skb(&fr, &c, skb, hook);
+		__builtin_memset(&pkt, 0, sizeof(pkt));
+		outcome = classify(&c, &pkt);
+	}
+	count(hook, outcome);
+	if (outcome == ES_CNT_MONITORED)
+		es_tcp_packet(&fr, &pkt);
+	return ES_TC_VERDICT;
+}
+
+SEC("tc")
+int edisensor_tc_in(struct __sk_buff *skb)
+{
+	return es_tc(skb, ES_HOOK_TC_INGRESS);
+}
+
+SEC("tc")
+int edisensor_tc_eg(struct __sk_buff *skb)
+{
+	return es_tc(skb, ES_HOOK_TC_EGRESS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -133,6 +133,10 @@ enum es_hook {
 	ES_HOOK_TC_EGRESS  = 2,
 };
 
+/* Index of a tc hook's first counter in the tc_counters map (per-CPU,
+ * 2 * ES_CNT_MAX entries); the counters map is XDP's alone. */
+#define ES_TC_CNT_BASE(hook) ((hook) == ES_HOOK_TC_EGRESS ? (__u32)ES_CNT_MAX : 0u)
+
 /*
  * One ring-buffer record. Records are variable length: the header is
  * followed by data_len bytes of data (at most ES_SEG_MAX).

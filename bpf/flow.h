@@ -12,14 +12,17 @@
  *    scanner seek the next interchange/message/group header;
  *  - FIN and RST emit ES_EV_FLOW_END and free the state.
  *
- * Payload is read with bpf_xdp_load_bytes() into a per-CPU scratch buffer,
- * ES_SCAN_CHUNK bytes at a time, so linear and multi-buffer (xdp.frags)
- * frames take the same path. Events of one packet are batched: written
+ * Payload is read with es_frame_load() (hook.h: bpf_xdp_load_bytes() at
+ * XDP, bpf_skb_load_bytes() at tc) into a per-CPU scratch buffer,
+ * ES_SCAN_CHUNK bytes at a time, so linear, multi-buffer (xdp.frags) and
+ * non-linear (GSO/GRO) frames take the same path. Every program of the
+ * object shares the flows map: a direction is one entry whichever hook
+ * sees it, and bytes a second hook sees again are retransmissions to it. Events of one packet are batched: written
  * back to back into a per-CPU buffer and handed to the ring buffer with one
  * bpf_ringbuf_output() (see es_event_next() in edisensor.h for reading).
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
- * es_now() (capture clock).
+ * struct es_frame (hook.h), es_now() (capture clock).
  */
 #ifndef EDISENSOR_FLOW_H
 #define EDISENSOR_FLOW_H
@@ -78,7 +81,7 @@ struct {
 } flows SEC(".maps");
 
 /*
- * What event writing needs; lives on the XDP program's stack. No pointers:
+ * What event writing needs; lives on the entry program's stack. No pointers:
  * the global step function receives it as plain memory, where a stored
  * pointer would be an unusable number.
  */
@@ -93,6 +96,7 @@ struct es_env {
 	__u16 flow_flags;       /* ES_SEGF_MIDSTREAM for a mid-stream flow */
 	__u8  want_all;         /* tags map holds "*": forward every segment */
 	__u8  dir;
+	__u8  hook;             /* enum es_hook of the program writing */
 };
 
 /* The scanner's env inside the global step: both pointers, tracked. */
@@ -141,7 +145,7 @@ static __always_inline void es_event_fill(struct es_env *env, struct es_event *e
 	ev->ifindex = env->ifindex;
 	ev->type = type;
 	ev->dir = env->dir;
-	ev->hook = ES_HOOK_XDP;
+	ev->hook = env->hook;
 }
 
 static __always_inline void es_event_commit(struct es_env *env, __u32 data_len)
@@ -280,25 +284,25 @@ __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_s
 }
 
 /* Scanner statistics of one chunk into the per-CPU counters. */
-static __always_inline void es_count_scan(const struct es_scan_ctx *c)
+static __always_inline void es_count_scan(__u8 hook, const struct es_scan_ctx *c)
 {
 	if (c->n_inter)
-		count_add(ES_CNT_INTERCHANGES, c->n_inter);
+		count_add(hook, ES_CNT_INTERCHANGES, c->n_inter);
 	if (c->n_seg)
-		count_add(ES_CNT_SEGMENTS, c->n_seg);
+		count_add(hook, ES_CNT_SEGMENTS, c->n_seg);
 	if (c->n_skip)
-		count_add(ES_CNT_SEGMENTS_SKIPPED, c->n_skip);
+		count_add(hook, ES_CNT_SEGMENTS_SKIPPED, c->n_skip);
 	if (c->n_trunc)
-		count_add(ES_CNT_SEG_TRUNCATED, c->n_trunc);
+		count_add(hook, ES_CNT_SEG_TRUNCATED, c->n_trunc);
 	if (c->n_garbage)
-		count_add(ES_CNT_SCAN_RESYNC, c->n_garbage);
+		count_add(hook, ES_CNT_SCAN_RESYNC, c->n_garbage);
 }
 
 /*
  * Scan payload bytes [from, from + n) of the packet (offsets in the frame)
  * whose first byte is at stream offset off.
  */
-static __always_inline void es_scan_payload(struct xdp_md *ctx, struct es_env *env,
+static __always_inline void es_scan_payload(const struct es_frame *fr, struct es_env *env,
 					    struct es_scratch *scr, struct es_flow *f, __u32 from,
 					    __u32 n)
 {
@@ -318,28 +322,29 @@ static __always_inline void es_scan_payload(struct xdp_md *ctx, struct es_env *e
 		ES_OPAQUE(k);
 		if (k == 0 || k > ES_SCAN_CHUNK)
 			return;
-		if (bpf_xdp_load_bytes(ctx, from, scr->buf.b, k))
+		if (es_frame_load(fr, from, scr->buf.b, k))
 			return;
 		__builtin_memset(&c, 0, sizeof(c));
 		c.len = (__u32)k;
 		c.base_off = f->stream_off;
 		if (es_scan_chunk_g(&c, &f->scan, scr, env) < 0)
-			count(ES_CNT_SCAN_LIMIT);
-		es_count_scan(&c);
+			count(fr->hook, ES_CNT_SCAN_LIMIT);
+		es_count_scan(fr->hook, &c);
 		f->stream_off += k;
 		from += (__u32)k;
 		n -= (__u32)k;
 	}
 	if (n) {
 		/* more than ES_MAX_CHUNKS chunks in one frame: skip the rest */
-		count(ES_CNT_SCAN_LIMIT);
+		count(fr->hook, ES_CNT_SCAN_LIMIT);
 		f->stream_off += n;
 		es_scan_resync(&f->scan);
 	}
 }
 
 /* New state for a direction; SYN or not. */
-static __always_inline struct es_flow *es_flow_new(const struct es_pkt *pkt, __u32 next_seq,
+static __always_inline struct es_flow *es_flow_new(const struct es_frame *fr,
+						   const struct es_pkt *pkt, __u32 next_seq,
 						   __u32 flags)
 {
 	struct es_scratch *scr;
@@ -356,12 +361,12 @@ static __always_inline struct es_flow *es_flow_new(const struct es_pkt *pkt, __u
 	f->next_seq = next_seq;
 	f->flags = flags;
 	if (bpf_map_update_elem(&flows, &pkt->key, f, BPF_ANY)) {
-		count(ES_CNT_FLOW_NOT_TRACKED);
+		count(fr->hook, ES_CNT_FLOW_NOT_TRACKED);
 		return NULL;
 	}
-	count(ES_CNT_FLOW_NEW);
+	count(fr->hook, ES_CNT_FLOW_NEW);
 	if (flags & ES_FLOWF_MIDSTREAM)
-		count(ES_CNT_FLOW_MIDSTREAM);
+		count(fr->hook, ES_CNT_FLOW_MIDSTREAM);
 	return bpf_map_lookup_elem(&flows, &pkt->key);
 }
 
@@ -369,7 +374,7 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
 					const struct es_pkt *pkt, struct es_flow *f, __u32 reason)
 {
 	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, reason);
-	count(ES_CNT_FLOW_END);
+	count(env->hook, ES_CNT_FLOW_END);
 	bpf_map_delete_elem(&flows, &pkt->key);
 }
 
@@ -377,7 +382,7 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
  * A monitored TCP packet. Never fails: whatever goes wrong is counted and
  * the caller's verdict stands.
  */
-static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_pkt *pkt)
+static __always_inline void es_flow_packet(const struct es_frame *fr, const struct es_pkt *pkt)
 {
 	struct es_tag_key star = { .tag = { '*' } };
 	struct es_env env = {};
@@ -389,7 +394,7 @@ static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_p
 	f = bpf_map_lookup_elem(&flows, &pkt->key);
 	if (pkt->tcp_flags & ES_TCP_SYN) {
 		/* (re)start: the stream begins after the SYN's sequence number */
-		f = es_flow_new(pkt, pkt->seq + 1, 0);
+		f = es_flow_new(fr, pkt, pkt->seq + 1, 0);
 		if (!f)
 			return;
 		delta = 0;
@@ -399,7 +404,7 @@ static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_p
 	} else if (!f) {
 		if (!n || (pkt->tcp_flags & ES_TCP_RST))
 			return;   /* nothing to scan: no state for bare ACKs/FINs/RSTs */
-		f = es_flow_new(pkt, pkt->seq, ES_FLOWF_MIDSTREAM);
+		f = es_flow_new(fr, pkt, pkt->seq, ES_FLOWF_MIDSTREAM);
 		if (!f)
 			return;
 	}
@@ -409,7 +414,8 @@ static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_p
 	__builtin_memcpy(&env.key, &pkt->key, sizeof(env.key));
 	env.dir = pkt->dir;
 	env.ts = es_now();
-	env.ifindex = ctx->ingress_ifindex;
+	env.ifindex = fr->ifindex;
+	env.hook = fr->hook;
 	env.flow_flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
 	env.want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
 
@@ -425,35 +431,35 @@ static __always_inline void es_flow_packet(struct xdp_md *ctx, const struct es_p
 		__u32 seen = (__u32)-delta;
 
 		if (seen >= n) {
-			count(ES_CNT_RETRANS);
+			count(fr->hook, ES_CNT_RETRANS);
 			n = 0;
 		} else {
-			count(ES_CNT_OVERLAP);
+			count(fr->hook, ES_CNT_OVERLAP);
 			from += seen;
 			n -= seen;
 		}
 	} else if (n && delta > 0) {
 		/* bytes missing: the scanner cannot trust its state any more */
-		count(ES_CNT_GAP);
+		count(fr->hook, ES_CNT_GAP);
 		es_emit_plain(&env, scr, ES_EV_GAP, f->stream_off, (__u32)delta);
 		f->stream_off += (__u32)delta;
 		f->next_seq += (__u32)delta;
 		es_scan_resync(&f->scan);
 	}
 	if (n) {
-		if (from + n > (__u32)((long)ctx->data_end - (long)ctx->data))
-			count(ES_CNT_FRAGS_READ);
+		if (from + n > fr->linear)
+			count(fr->hook, ES_CNT_FRAGS_READ);
 		f->next_seq += n;
-		es_scan_payload(ctx, &env, scr, f, from, n);
+		es_scan_payload(fr, &env, scr, f, from, n);
 	}
 	if (pkt->tcp_flags & ES_TCP_FIN)
 		es_flow_end(&env, scr, pkt, f, ES_END_FIN);
 out:
 	es_flush(&env, scr);
 	if (env.sent)
-		count_add(ES_CNT_EVENTS, env.sent);
+		count_add(fr->hook, ES_CNT_EVENTS, env.sent);
 	if (env.lost)
-		count_add(ES_CNT_RINGBUF_FULL, env.lost);
+		count_add(fr->hook, ES_CNT_RINGBUF_FULL, env.lost);
 }
 
 #endif /* __bpf__ */

@@ -16,6 +16,16 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* The tc programs' counters, same indices: ES_CNT_MAX for tc ingress, then
+ * ES_CNT_MAX for tc egress (ES_TC_CNT_BASE). The XDP counters above keep
+ * counting XDP alone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * ES_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tc_counters SEC(".maps");
+
 /* Monitored TCP ports (host byte order): value unused, presence counts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -47,17 +57,25 @@ struct {
 	__uint(max_entries, ES_RINGBUF_BYTES);
 } events SEC(".maps");
 
-static __always_inline void count_add(__u32 idx, __u64 n)
+/* hook is a constant in each program: one of the branches remains. */
+static __always_inline void count_add(__u8 hook, __u32 idx, __u64 n)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+	__u64 *v;
 
+	if (hook == ES_HOOK_XDP) {
+		v = bpf_map_lookup_elem(&counters, &idx);
+	} else {
+		__u32 k = ES_TC_CNT_BASE(hook) + idx;
+
+		v = bpf_map_lookup_elem(&tc_counters, &k);
+	}
 	if (v)
 		*v += n;   /* per-CPU slot: no atomics needed */
 }
 
-static __always_inline void count(__u32 idx)
+static __always_inline void count(__u8 hook, __u32 idx)
 {
-	count_add(idx, 1);
+	count_add(hook, idx, 1);
 }
 
 #endif /* EDISENSOR_MAPS_H */

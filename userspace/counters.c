@@ -45,6 +45,11 @@ const char *counter_name(unsigned idx)
 
 int counters_read(int map_fd, struct es_counters *out)
 {
+	return counters_read_at(map_fd, 0, out);
+}
+
+int counters_read_at(int map_fd, uint32_t base, struct es_counters *out)
+{
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *vals;
 
@@ -54,8 +59,10 @@ int counters_read(int map_fd, struct es_counters *out)
 	if (!vals)
 		return -ENOMEM;
 	for (__u32 i = 0; i < ES_CNT_MAX; i++) {
+		__u32 key = base + i;
+
 		out->v[i] = 0;
-		if (bpf_map_lookup_elem(map_fd, &i, vals)) {
+		if (bpf_map_lookup_elem(map_fd, &key, vals)) {
 			int err = -errno;
 
 			free(vals);

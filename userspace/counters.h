@@ -15,6 +15,10 @@ const char *counter_name(unsigned idx);
 /* Sums the per-CPU values of the counters map (fd) into out. */
 int counters_read(int map_fd, struct es_counters *out);
 
+/* The same for the ES_CNT_MAX counters from index base of a larger map
+ * (tc_counters: base ES_TC_CNT_BASE(hook)). */
+int counters_read_at(int map_fd, uint32_t base, struct es_counters *out);
+
 /* Sum of the outcome counters: equals packets when nothing is missed. */
 uint64_t counters_outcome_sum(const struct es_counters *c);
 

@@ -141,6 +141,23 @@ int sensor_bpf_counters_fd(const struct sensor_bpf *s)
 	return bpf_map__fd(s->skel->maps.counters);
 }
 
+int sensor_bpf_tc_prog_fd(const struct sensor_bpf *s, enum es_hook hook)
+{
+	switch (hook) {
+	case ES_HOOK_TC_INGRESS:
+		return bpf_program__fd(s->skel->progs.edisensor_tc_in);
+	case ES_HOOK_TC_EGRESS:
+		return bpf_program__fd(s->skel->progs.edisensor_tc_eg);
+	default:
+		return -EINVAL;
+	}
+}
+
+int sensor_bpf_tc_counters_fd(const struct sensor_bpf *s)
+{
+	return bpf_map__fd(s->skel->maps.tc_counters);
+}
+
 int sensor_bpf_events_fd(const struct sensor_bpf *s)
 {
 	return bpf_map__fd(s->skel->maps.events);

@@ -33,6 +33,11 @@ int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n);
 
 int sensor_bpf_prog_fd(const struct sensor_bpf *s);
 int sensor_bpf_counters_fd(const struct sensor_bpf *s);
+/* The tc program of one direction (ES_HOOK_TC_INGRESS or _EGRESS; -EINVAL
+ * otherwise), loaded with the XDP one: same maps, flow table, ring buffer. */
+int sensor_bpf_tc_prog_fd(const struct sensor_bpf *s, enum es_hook hook);
+/* tc_counters: ES_CNT_MAX per tc hook, at ES_TC_CNT_BASE(hook). */
+int sensor_bpf_tc_counters_fd(const struct sensor_bpf *s);
 int sensor_bpf_events_fd(const struct sensor_bpf *s);
 struct bpf_object *sensor_bpf_object(const struct sensor_bpf *s);
 struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the hooks the one scanner runs at: XDP (struct
+ * xdp_md) and tc ingress/egress (struct __sk_buff). Everything else --
+ * parsing, flow state, scanning, events -- is the same code; it reads the
+ * frame only through these accessors.
+ *
+ * Each entry program builds its es_frame with a constant hook, so after
+ * inlining the compiler keeps only that hook's branch: an XDP program never
+ * contains a call to an skb helper, nor a tc program one to an XDP helper
+ * (the verifier would refuse either).
+ */
+#ifndef EDISENSOR_HOOK_H
+#define EDISENSOR_HOOK_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "edisensor.h"
+#include "parse.h"
+
+/* The frame one program run looks at. */
+struct es_frame {
+	void *ctx;              /* struct xdp_md * or struct __sk_buff * */
+	__u32 len;              /* whole frame: linear part and fragments */
+	__u32 linear;           /* bytes reachable by direct access from the start */
+	__u32 ifindex;          /* interface the frame arrived on or leaves by */
+	__u8  hook;             /* enum es_hook */
+};
+
+static __always_inline void es_frame_xdp(struct es_frame *fr, struct cursor *c,
+					 struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	fr->ctx = ctx;
+	fr->len = (__u32)bpf_xdp_get_buff_len(ctx);
+	fr->linear = (__u32)(end - data);
+	fr->ifindex = ctx->ingress_ifindex;
+	fr->hook = ES_HOOK_XDP;
+	c->pos = data;
+	c->start = data;
+	c->end = end;
+	c->len = fr->len;
+}
+
+/* tc: data starts at the Ethernet header on both directions (cls_bpf
+ * pushes the MAC header back at ingress), skb->len counts it. */
+static __always_inline void es_frame_skb(struct es_frame *fr, struct cursor *c,
+					 struct __sk_buff *skb, __u8 hook)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	fr->ctx = skb;
+	fr->len = skb->len;
+	fr->linear = (__u32)(end - data);
+	fr->ifindex = skb->ifindex;
+	fr->hook = hook;
+	c->pos = data;
+	c->start = data;
+	c->end = end;
+	c->len = fr->len;
+}
+
+/*
+ * Copies len bytes at offset off of the frame (linear part or fragments)
+ * into to. len stays 64-bit: the caller bounds that very register (see
+ * es_scan_payload()).
+ */
+static __always_inline long es_frame_load(const struct es_frame *fr, __u32 off, void *to,
+					  __u64 len)
+{
+	if (fr->hook == ES_HOOK_XDP)
+		return bpf_xdp_load_bytes((struct xdp_md *)fr->ctx, off, to, len);
+	return bpf_skb_load_bytes(fr->ctx, off, to, len);
+}
+
+#endif /* EDISENSOR_HOOK_H */
