@@ -478,11 +478,18 @@ int feed_parse_stream(FILE *f, const char *name, const struct feed_sink *sink,
 
 	memset(res, 0, sizeof(*res));
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *start = line;
+
 		p.line = ++res->lines;
+		/* A UTF-8 byte order mark, as spreadsheets write CSV. */
+		if (p.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			start += 3;
+			n -= 3;
+		}
 		if (n > FEED_LINE_MAX)
 			reject(&p, "line too long");
 		else
-			one_line(&p, line, (size_t)n, &headerless);
+			one_line(&p, start, (size_t)n, &headerless);
 	}
 	free(line);
 	if (res->rejected - p.silent > p.reported && sink->on_reject) {

@@ -189,6 +189,20 @@ static void test_optional_columns(void **state)
 	assert_non_null(strstr(r.reason[0], "meta.fields"));
 }
 
+static void test_csv_with_bom_and_crlf(void **state)
+{
+	struct capture c = { 0 };
+	struct rejects r = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_text("\xef\xbb\xbfindicator,indicator_type,meta.source\r\n"
+				    "MSKU9070323,EDI::CONTAINER,\"brand, inc\"\r\n", &c, &r), 0);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.indicator, "MSKU9070323");
+	assert_string_equal(c.source, "brand, inc");
+}
+
 static void test_not_a_feed(void **state)
 {
 	struct capture c = { 0 };
@@ -307,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_csv_file),
 		cmocka_unit_test(test_separator_and_unset),
 		cmocka_unit_test(test_optional_columns),
+		cmocka_unit_test(test_csv_with_bom_and_crlf),
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_time_and_confidence),
 		cmocka_unit_test(test_long_line_and_nul),
