@@ -72,5 +72,6 @@ for o in $opts; do
 done
 ! "$GEN" -o "$F" --mss 0 2>/dev/null || fail "--mss 0 accepted"
 ! "$GEN" -o "$F" --types NOPE 2>/dev/null || fail "--types NOPE accepted"
+! "$GEN" -o "$F" -n 0 2>/dev/null || fail "-n 0 without --connections accepted"
 echo "ok: flags"
 echo "PASS"

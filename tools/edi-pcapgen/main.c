@@ -339,6 +339,10 @@ static int parse_args(int argc, char **argv, struct gen_cfg *c, const char **out
 		usage(stderr);
 		return -EINVAL;
 	}
+	if (c->packets == 0 && c->connections == 0) {
+		fprintf(stderr, "edi-pcapgen: -n 0 needs --connections N (else it never ends)\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
