@@ -92,8 +92,12 @@ static void put_value(struct segw *w, char sep, const char *v, char *out, size_t
 	segw_normalise(w, v, norm, sizeof(norm));
 	ebuf_putc(w->b, (uint8_t)sep);
 	put_text(w, norm);
-	if (out && cap)
-		snprintf(out, cap, "%s", norm);
+	if (out && cap) {
+		size_t n = strnlen(norm, cap - 1);
+
+		memcpy(out, norm, n);
+		out[n] = '\0';
+	}
 }
 
 void segw_el_keep(struct segw *w, const char *v, char *out, size_t cap)

@@ -25,6 +25,14 @@ void json_str(struct ebuf *b, const char *s)
 
 	ebuf_putc(b, '"');
 	for (; *p; p++) {
+		const unsigned char *run = p;
+
+		/* Copy runs that need no escaping in one go. */
+		while (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+			p++;
+		ebuf_put(b, run, (size_t)(p - run));
+		if (!*p)
+			break;
 		if (*p == '"' || *p == '\\') {
 			ebuf_putc(b, '\\');
 			ebuf_putc(b, *p);
