@@ -26,8 +26,11 @@ struct file_sig {
 	struct timespec mtime;
 };
 
+/* A feed's slot never moves: its index is the feed index in every store
+ * and in the counters; a removed feed keeps its slot, loaded as empty. */
 struct feed_file {
 	char *path;
+	bool active;
 	struct file_sig sig;
 };
 
@@ -129,32 +132,67 @@ static void watch_dir(struct feeds *f, const char *path)
 	free(copy);
 }
 
+static struct feed_file *find_file(struct feeds *f, const char *path)
+{
+	for (unsigned i = 0; i < f->n_files; i++)
+		if (strcmp(f->files[i].path, path) == 0)
+			return &f->files[i];
+	return NULL;
+}
+
+static void set_active(struct feeds *f, struct feed_file *ff, bool active)
+{
+	ff->active = active;
+	atomic_store(&f->stats.feed[ff - f->files].active, active);
+}
+
 int feeds_add(struct feeds *f, const char *path)
 {
 	struct feed_file *ff;
 	const char *base = strrchr(path, '/');
+	int rc = 0;
 
 	pthread_mutex_lock(&f->reload_lock);
-	if (f->n_files == INDICATOR_FEEDS_MAX) {
-		pthread_mutex_unlock(&f->reload_lock);
-		return -E2BIG;
+	ff = find_file(f, path);
+	if (ff) {
+		set_active(f, ff, true);
+	} else if (f->n_files == INDICATOR_FEEDS_MAX) {
+		rc = -E2BIG;
+	} else {
+		ff = &f->files[f->n_files];
+		memset(ff, 0, sizeof(*ff));
+		ff->path = strdup(path);
+		if (!ff->path) {
+			rc = -ENOMEM;
+		} else {
+			snprintf(f->stats.feed[f->n_files].name, sizeof(f->stats.feed[0].name), "%s",
+				 base ? base + 1 : path);
+			set_active(f, ff, true);
+			pthread_mutex_lock(&f->files_lock);
+			f->n_files++;
+			pthread_mutex_unlock(&f->files_lock);
+			atomic_store(&f->stats.n_feeds, f->n_files);
+			watch_dir(f, path);
+		}
 	}
-	ff = &f->files[f->n_files];
-	memset(ff, 0, sizeof(*ff));
-	ff->path = strdup(path);
-	if (!ff->path) {
-		pthread_mutex_unlock(&f->reload_lock);
-		return -ENOMEM;
-	}
-	snprintf(f->stats.feed[f->n_files].name, sizeof(f->stats.feed[0].name), "%s",
-		 base ? base + 1 : path);
-	pthread_mutex_lock(&f->files_lock);
-	f->n_files++;
-	pthread_mutex_unlock(&f->files_lock);
-	atomic_store(&f->stats.n_feeds, f->n_files);
-	watch_dir(f, path);
 	pthread_mutex_unlock(&f->reload_lock);
-	return 0;
+	return rc;
+}
+
+int feeds_remove(struct feeds *f, const char *path)
+{
+	struct feed_file *ff;
+
+	pthread_mutex_lock(&f->reload_lock);
+	ff = find_file(f, path);
+	if (ff) {
+		set_active(f, ff, false);
+		pthread_mutex_lock(&f->files_lock);
+		memset(&ff->sig, 0, sizeof(ff->sig));
+		pthread_mutex_unlock(&f->files_lock);
+	}
+	pthread_mutex_unlock(&f->reload_lock);
+	return ff ? 0 : -ENOENT;
 }
 
 static void stat_sig(const char *path, struct file_sig *sig)
@@ -225,6 +263,15 @@ static struct indicator_store *build(struct feeds *f, struct reject_relay *relay
 
 		struct file_sig sig;
 
+		if (!f->files[i].active) {
+			/* Keeps feed index == slot index in the store. */
+			if (indicator_builder_add_feed(b, f->files[i].path) < 0) {
+				indicator_builder_free(b);
+				return NULL;
+			}
+			rejected[i] = 0;
+			continue;
+		}
 		relay->count = 0;
 		stat_sig(f->files[i].path, &sig);
 		pthread_mutex_lock(&f->files_lock);
@@ -441,6 +488,8 @@ bool feeds_changed(struct feeds *f)
 	for (unsigned i = 0; i < f->n_files && !changed; i++) {
 		struct file_sig now;
 
+		if (!f->files[i].active)
+			continue;
 		stat_sig(f->files[i].path, &now);
 		changed = !sig_equal(&now, &f->files[i].sig);
 	}

@@ -58,6 +58,7 @@ struct feeds_feed_stats {
 	_Atomic uint64_t hits[INDICATOR_TYPE_COUNT];       /* matches counted so far */
 	_Atomic uint64_t rejected_lines;                   /* in the last load */
 	_Atomic uint64_t read_failures;                    /* loads that could not read it */
+	_Atomic bool active;                               /* false once feeds_remove'd */
 };
 
 struct feeds_stats {
@@ -66,7 +67,7 @@ struct feeds_stats {
 	_Atomic uint64_t rejected_lines;    /* over all loads */
 	_Atomic uint64_t indicators;        /* in the active store */
 	_Atomic uint64_t findings;          /* findings counted (CONTAINER_CHECK_DIGIT...) */
-	_Atomic unsigned n_feeds;
+	_Atomic unsigned n_feeds;       /* slots used in feed[], removed feeds included */
 	struct feeds_feed_stats feed[INDICATOR_FEEDS_MAX];
 };
 
@@ -77,8 +78,12 @@ struct feeds *feeds_new(void);
 void feeds_free(struct feeds *f);
 
 /* Registers a feed file; -E2BIG past INDICATOR_FEEDS_MAX, -ENOMEM. Takes
- * effect at the next feeds_reload. */
+ * effect at the next feeds_reload. Adding a path already registered is a
+ * no-op, adding a removed one brings it back (in its old counter slot). */
 int feeds_add(struct feeds *f, const char *path);
+/* Drops a feed from the next reload on (its indicators stay until then,
+ * its counters stay, with active false). -ENOENT when not registered. */
+int feeds_remove(struct feeds *f, const char *path);
 
 /* Rebuilds the store from every registered file and swaps it in. 0, or the
  * negative errno of the first feed that could not be read (old store kept),

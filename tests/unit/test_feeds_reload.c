@@ -248,6 +248,57 @@ static void test_inotify_wakes(void **state)
 	feeds_free(f);
 }
 
+static void test_add_remove(void **state)
+{
+	struct feeds *f = feeds_new();
+	Edisensor__V1__Message *m = both_versions();
+	const struct feeds_stats *st = feeds_stats(f);
+	struct match_set ms;
+	char a[128], b[128];
+
+	(void)state;
+	match_set_init(&ms);
+	write_version("one.intel", 1);
+	write_version("two.intel", 2);
+	path_in_dir(a, sizeof(a), "one.intel");
+	path_in_dir(b, sizeof(b), "two.intel");
+	assert_int_equal(feeds_add(f, a), 0);
+	assert_int_equal(feeds_add(f, b), 0);
+	assert_int_equal(feeds_add(f, a), 0);          /* again: no second copy */
+	assert_int_equal(atomic_load(&st->n_feeds), 2);
+	assert_int_equal(feeds_reload(f, NULL, NULL), 0);
+	assert_int_equal(feeds_match(f, m, NOW, &ms), 2 * (PER_VERSION + 1));
+
+	assert_int_equal(feeds_remove(f, a), 0);
+	assert_int_equal(feeds_remove(f, "/nowhere"), -ENOENT);
+	assert_false(atomic_load(&st->feed[0].active));
+	/* Removed but not reloaded yet: still matching. */
+	assert_int_equal(feeds_match(f, m, NOW, &ms), 2 * (PER_VERSION + 1));
+	assert_int_equal(unlink(a), 0);                /* a removed feed need not exist */
+	assert_false(feeds_changed(f));
+	assert_int_equal(feeds_reload(f, NULL, NULL), 0);
+	assert_int_equal(feeds_match(f, m, NOW, &ms), PER_VERSION + 1);
+	assert_int_equal(version_of(&ms), 2);
+	/* The remaining feed keeps its slot and counters. */
+	assert_string_equal(ms.matches[0]->feed, "two.intel");
+	assert_int_equal(ms.origins[0].feed, 1);
+	assert_int_equal(atomic_load(&st->feed[0].indicators[INDICATOR_REFERENCE]), 0);
+	assert_int_equal(atomic_load(&st->feed[1].indicators[INDICATOR_REFERENCE]), PER_VERSION);
+	assert_int_equal(atomic_load(&st->feed[1].hits[INDICATOR_REFERENCE]), 3 * PER_VERSION);
+
+	/* Back again, in the same slot. */
+	write_version("one.intel", 1);
+	assert_int_equal(feeds_add(f, a), 0);
+	assert_true(feeds_changed(f));
+	assert_int_equal(feeds_reload(f, NULL, NULL), 0);
+	assert_int_equal(feeds_match(f, m, NOW, &ms), 2 * (PER_VERSION + 1));
+	assert_int_equal(atomic_load(&st->n_feeds), 2);
+	assert_true(atomic_load(&st->feed[0].active));
+	match_set_fini(&ms);
+	fx_free(m);
+	feeds_free(f);
+}
+
 struct reader {
 	struct feeds *f;
 	Edisensor__V1__Message *m;
@@ -368,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_inotify_wakes),
 		cmocka_unit_test(test_reload_while_matching),
 		cmocka_unit_test(test_async_reload),
+		cmocka_unit_test(test_add_remove),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
