@@ -5,6 +5,7 @@
  *
  *   struct feeds *f = feeds_new();
  *   feeds_add(f, "/etc/edisensor/feeds/brand.intel");     // per --feed, before the first load
+ *   feeds_remove(f, path);                                 // a feed leaving the configuration
  *   feeds_reload(f, log_reject, log_ctx);                  // initial load; again on SIGHUP
  *   poll(feeds_watch_fd(f)) ... if (feeds_changed(f)) feeds_reload(f, ...);
  *   or without blocking the loop (a 1M-indicator feed takes about a second):
