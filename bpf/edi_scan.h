@@ -110,6 +110,7 @@ struct es_scan_state {
 	__u8  isa_rep;          /* ISA: first byte of ISA11 */
 	__u8  seps_known;       /* seps hold the separators of the current syntax */
 	__u16 isa_ver;          /* ISA: ISA12 as a number (00401 -> 401) */
+	__u16 skipped;          /* segments not forwarded since the last forwarded one */
 	struct es_seps seps;
 	__u8  carry[ES_CARRY_SIZE];
 };
@@ -122,6 +123,7 @@ struct es_seg_desc {
 	__u32 buf_n;            /* ... and this many are forwarded from the chunk */
 	__u16 carry_n;          /* bytes forwarded from st->carry first */
 	__u16 flags;            /* ES_SEGF_* */
+	__u16 skipped;          /* segments not forwarded just before this one */
 };
 
 /* Per-chunk working set. */
@@ -641,6 +643,8 @@ ES_SCAN_FN void es_finish_segment(struct es_scan_ctx *c, __u32 end)
 		st->seg_start = c->base_off + c->seg_begin;
 	if (!st->fwd) {
 		c->n_skip++;
+		if (st->skipped < 0xFFFF)
+			st->skipped++;
 		return;
 	}
 	d.stream_off = st->seg_start;
@@ -651,6 +655,8 @@ ES_SCAN_FN void es_finish_segment(struct es_scan_ctx *c, __u32 end)
 	if (d.carry_n + n > ES_SEG_MAX)
 		d.buf_n = ES_SEG_MAX - d.carry_n;
 	d.flags = st->flags;
+	d.skipped = st->skipped;
+	st->skipped = 0;
 	if (d.seg_len > ES_SEG_MAX) {
 		d.flags |= ES_SEGF_TRUNCATED;
 		c->n_trunc++;

@@ -147,7 +147,9 @@ struct es_event {
 	struct es_flow_key flow;
 	__u32 ifindex;
 	__u32 seg_len;          /* full segment length (terminator included) */
-	__u32 aux;              /* GAP: missing bytes; FLOW_END: reason */
+	__u32 aux;              /* GAP: missing bytes; FLOW_END: reason; SEGMENT:
+				   segments of this direction not forwarded (tag not
+				   asked for) since the previous forwarded one */
 	__u16 data_len;         /* bytes in data[] */
 	__u16 flags;            /* ES_SEGF_* */
 	__u8  type;             /* enum es_event_type */

@@ -198,7 +198,7 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	es_event_fill(env, ev, ES_EV_SEGMENT);
 	ev->stream_off = d->stream_off;
 	ev->seg_len = d->seg_len;
-	ev->aux = 0;
+	ev->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	ev->data_len = (__u16)(cn + bn);
 	ev->flags = d->flags | env->flow_flags;
 	ev->syntax = st->syntax;

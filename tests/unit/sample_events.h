@@ -65,13 +65,21 @@ static inline void ev_segment(struct ev_list *l, const struct es_flow_key *k,
 /* Splits buf into segment events of flow k, starting at stream offset
  * base, with the scanner the XDP program runs (bpf/edi_scan.h through its
  * host harness), fed in packets of at most mss bytes so segments cross
- * packet boundaries. Every segment is forwarded. Returns the count. */
-static inline size_t split_edi_mss(struct ev_list *l, const struct es_flow_key *k,
-				   const uint8_t *buf, size_t len, uint64_t base, size_t mss)
+ * packet boundaries. Forwards the service segments and those whose tags
+ * are listed (every segment when tags is NULL); aux carries the count of
+ * segments skipped before each, as the XDP program sets it. Returns the
+ * number of events. */
+static inline size_t split_edi_tags(struct ev_list *l, const struct es_flow_key *k,
+				    const uint8_t *buf, size_t len, uint64_t base, size_t mss,
+				    const char *const *tags)
 {
 	struct harness h;
 
 	harness_init(&h);
+	if (tags) {
+		h.want_all = 0;
+		h.tags = tags;
+	}
 	for (size_t off = 0; off < len; off += mss)
 		harness_packet(&h, buf + off, len - off < mss ? len - off : mss);
 	for (size_t i = 0; i < h.n; i++) {
@@ -87,11 +95,18 @@ static inline size_t split_edi_mss(struct ev_list *l, const struct es_flow_key *
 		e->syntax = s->syntax;
 		e->dir = ES_DIR_TO_SERVER;
 		e->seps = s->seps;
+		e->aux = s->skipped;
 		memcpy(e->data, s->data, s->data_len);
 	}
 	size_t n = h.n;
 	harness_free(&h);
 	return n;
+}
+
+static inline size_t split_edi_mss(struct ev_list *l, const struct es_flow_key *k,
+				   const uint8_t *buf, size_t len, uint64_t base, size_t mss)
+{
+	return split_edi_tags(l, k, buf, len, base, mss, NULL);
 }
 
 static inline size_t split_edi(struct ev_list *l, const struct es_flow_key *k,

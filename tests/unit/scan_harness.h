@@ -24,6 +24,7 @@ struct hseg {
 	uint32_t seg_len;
 	uint16_t data_len;
 	uint16_t flags;
+	uint16_t skipped;           /* segments not forwarded just before it */
 	uint8_t syntax;
 	struct es_seps seps;
 	uint8_t data[ES_SEG_MAX];
@@ -73,6 +74,7 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 	s->off = d->stream_off;
 	s->seg_len = d->seg_len;
 	s->flags = d->flags;
+	s->skipped = d->skipped;
 	s->syntax = st->syntax;
 	s->seps = st->seps;
 	if (d->carry_n + d->buf_n > ES_SEG_MAX)

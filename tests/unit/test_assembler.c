@@ -410,6 +410,23 @@ static void test_charsets_from_unb(void **state)
 
 /* ---- property test: mutated samples ---------------------------------- */
 
+static void need_samples(void)
+{
+	if (!samples_dir()) {
+		printf("SKIPPED: samples folder ../shared/samples absent\n");
+		skip();
+	}
+}
+
+static uint8_t *sample_bytes(const char *name, size_t *len)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/%s", samples_dir(), name);
+	uint8_t *buf = read_file(path, len);
+	assert_non_null(buf);
+	return buf;
+}
+
 static bool utf8_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -474,16 +491,10 @@ static void test_mutated_samples(void **state)
 	};
 	uint32_t seed = 12345;
 	(void)state;
-	if (!samples_dir()) {
-		printf("SKIPPED: samples folder ../shared/samples absent\n");
-		skip();
-	}
+	need_samples();
 	for (size_t s = 0; s < sizeof(names) / sizeof(names[0]); s++) {
-		char path[4600];
 		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", samples_dir(), names[s]);
-		uint8_t *orig = read_file(path, &len);
-		assert_non_null(orig);
+		uint8_t *orig = sample_bytes(names[s], &len);
 		for (int round = 0; round < 250; round++) {
 			uint8_t *buf = malloc(len);
 			size_t n = len;
@@ -525,6 +536,50 @@ static void test_mutated_samples(void **state)
 			free(buf);
 		}
 		free(orig);
+	}
+}
+
+/* With a tag map, the kernel forwards few segments but says how many it
+ * skipped: counts, integrity and extraction match the forward-all run. */
+static void test_counts_with_tag_map(void **state)
+{
+	static const char *const names[] = {
+		"edifact_BAPLIE_D95B_SMDG20.edi", "edifact_COARRI_D95B_2msg.edi",
+		"edifact_INVOIC_colon_at_end_v1.edi", "x12_310_004010_freight_receipt.x12",
+	};
+	static const char *const tags[] = { "NAD", "EQD", "N1", "N7", NULL };
+	(void)state;
+	need_samples();
+	for (size_t s = 0; s < sizeof(names) / sizeof(names[0]); s++) {
+		size_t len = 0;
+		uint8_t *buf = sample_bytes(names[s], &len);
+		struct collected all = { 0 }, few = { 0 };
+		for (int pass = 0; pass < 2; pass++) {
+			struct es_flow_key k;
+			struct ev_list l = { 0 };
+			test_flow_key(&k, 2, 1000);
+			split_edi_tags(&l, &k, buf, len, 0, 100, pass ? tags : NULL);
+			struct assembler *a = assembler_new(&(struct assembler_opts){ .interface = "x" },
+							    collect_message, pass ? &few : &all);
+			feed_all(a, &l);
+			assembler_flush(a);
+			assembler_free(a);
+			free(l.ev);
+		}
+		assert_int_equal(few.n, all.n);
+		for (size_t i = 0; i < all.n; i++) {
+			const Edisensor__V1__Integrity *x = all.msg[i]->integrity, *y = few.msg[i]->integrity;
+			assert_int_equal(y->counted_segments, x->counted_segments);
+			assert_int_equal(y->declared_segments, x->declared_segments);
+			assert_int_equal(y->segment_count_mismatch, x->segment_count_mismatch);
+			assert_true(few.msg[i]->n_segments < all.msg[i]->n_segments);
+			assert_int_equal(few.msg[i]->n_parties, all.msg[i]->n_parties);
+			assert_int_equal(few.msg[i]->n_equipment, all.msg[i]->n_equipment);
+			assert_int_equal(few.msg[i]->n_references, 0);
+		}
+		collected_free(&all);
+		collected_free(&few);
+		free(buf);
 	}
 }
 
@@ -574,6 +629,7 @@ int main(void)
 		T(test_charsets_from_unb),
 		T(test_x12_group_counts),
 		T(test_mutated_samples),
+		T(test_counts_with_tag_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
