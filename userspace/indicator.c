@@ -54,25 +54,75 @@ size_t indicator_norm_exact(const char *in, char *out, size_t cap)
 	return n;
 }
 
+/* Lower case of the letters the EDIFACT character sets bring (Latin-1,
+ * Latin Extended-A for 8859-2, Greek, Cyrillic); all stay two UTF-8 bytes.
+ * Letters without a same-length lower case (U+0130) are left alone. */
+static unsigned fold_cp(unsigned cp)
+{
+	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) || (cp >= 0x391 && cp <= 0x3ab && cp != 0x3a2) ||
+	    (cp >= 0x410 && cp <= 0x42f))
+		return cp + 0x20;
+	if ((cp >= 0x100 && cp <= 0x12f) || (cp >= 0x132 && cp <= 0x137) ||
+	    (cp >= 0x14a && cp <= 0x177))
+		return cp | 1;
+	if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e))
+		return cp & 1 ? cp + 1 : cp;
+	if (cp >= 0x400 && cp <= 0x40f)
+		return cp + 0x50;
+	switch (cp) {
+	case 0x178: return 0xff;
+	case 0x386: return 0x3ac;
+	case 0x388: case 0x389: case 0x38a: return cp + 0x25;
+	case 0x38c: return 0x3cc;
+	case 0x3c2: return 0x3c3;   /* final sigma: one letter for matching */
+	case 0x38e: case 0x38f: return cp + 0x3f;
+	default: return cp;
+	}
+}
+
+/* One character of in: its length and its folded bytes in buf. */
+static size_t fold_char(const unsigned char *in, unsigned char buf[2])
+{
+	unsigned cp;
+
+	if (in[0] >= 'A' && in[0] <= 'Z') {
+		buf[0] = (unsigned char)(in[0] - 'A' + 'a');
+		return 1;
+	}
+	if (in[0] < 0xc2 || in[0] > 0xdf || (in[1] & 0xc0) != 0x80) {
+		buf[0] = in[0];   /* ASCII, or a byte that is not a 2-byte sequence: as is */
+		return 1;
+	}
+	cp = fold_cp(((unsigned)(in[0] & 0x1f) << 6) | (in[1] & 0x3f));
+	buf[0] = (unsigned char)(0xc0 | (cp >> 6));
+	buf[1] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 2;
+}
+
 size_t indicator_norm_text(const char *in, char *out, size_t cap)
 {
+	const unsigned char *s = (const unsigned char *)in;
 	size_t n = 0;
 	bool gap = false;
 
-	for (; *in && n + 1 < cap; in++) {
-		unsigned char c = (unsigned char)*in;
+	while (*s) {
+		unsigned char buf[2];
+		size_t len;
 
-		if (c < 0x80 && !is_alnum(c)) {
+		if (*s < 0x80 && !is_alnum(*s)) {
 			gap = n > 0;     /* leading separators are dropped */
+			s++;
 			continue;
 		}
-		if (gap) {
-			if (n + 2 >= cap)
-				break;
+		len = fold_char(s, buf);
+		if (n + len + gap >= cap)
+			break;
+		if (gap)
 			out[n++] = ' ';
-			gap = false;
-		}
-		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		gap = false;
+		memcpy(out + n, buf, len);
+		n += len;
+		s += len;
 	}
 	out[n] = '\0';
 	return n;

@@ -28,8 +28,10 @@ int indicator_type_parse(const char *name);
 /* Normalisations. Each writes at most cap-1 bytes and a NUL and returns the
  * length written (cap must be > 0).
  *   exact: upper-case ASCII, whitespace removed (IDs, references, LOCODEs);
- *   text:  lower-case ASCII, every run of spaces and ASCII punctuation one
- *          space, trimmed; other bytes (UTF-8) kept (names, keywords, vessel names);
+ *   text:  lower case (ASCII, and the Latin-1, Latin Extended-A, Greek and
+ *          Cyrillic letters of UTF-8 text), every run of spaces and ASCII
+ *          punctuation one space, trimmed; other bytes kept (names,
+ *          keywords, vessel names);
  *   digits: the decimal digits only (HS codes). */
 size_t indicator_norm_exact(const char *in, char *out, size_t cap);
 size_t indicator_norm_text(const char *in, char *out, size_t cap);

@@ -182,6 +182,26 @@ static void test_names_and_keywords(void **state)
 	fx_free(m);
 }
 
+static void test_names_beyond_ascii(void **state)
+{
+	static const struct ind inds[] = {
+		{ INDICATOR_PARTY_NAME, "Müller Trading", NULL, 0 },
+		{ INDICATOR_KEYWORD, "jamón", NULL, 0 },
+	};
+	Edisensor__V1__Message *m = fx_msg();
+	struct match_set ms;
+
+	(void)state;
+	fx_party(m, "CN", "", "MÜLLER TRADING GMBH");
+	fx_party(m, "CZ", "", "MULLER TRADING GMBH");      /* no diacritic: another name */
+	fx_goods(m, "12 JAMÓN SERRANO", "0210");
+	assert_int_equal(run(inds, 2, m, &ms), 2);
+	assert_non_null(find_field(&ms, "parties[CN].name"));
+	assert_non_null(find_field(&ms, "goods[0].description"));
+	match_set_fini(&ms);
+	fx_free(m);
+}
+
 static void test_vessel_locode(void **state)
 {
 	static const struct ind inds[] = {
@@ -392,8 +412,22 @@ static void test_normalisers(void **state)
 	(void)state;
 	indicator_norm_text("  ACME--Replica,  Co.Ltd ", out, sizeof(out));
 	assert_string_equal(out, "acme replica co ltd");
-	indicator_norm_text("Müller GmbH", out, sizeof(out));
-	assert_string_equal(out, "m\xc3\xbcller gmbh");
+	indicator_norm_text("MÜLLER GmbH", out, sizeof(out));
+	assert_string_equal(out, "müller gmbh");
+	indicator_norm_text("ÅKERLUND, SØRENSEN & GARÇON", out, sizeof(out));
+	assert_string_equal(out, "åkerlund sørensen garçon");
+	indicator_norm_text("ŁÓDŹ ŻEGLUGA Ÿ", out, sizeof(out));            /* 8859-2, Ÿ */
+	assert_string_equal(out, "łódź żegluga ÿ");
+	indicator_norm_text("ΑΘΗΝΑ ΆΝΟΔΟΣ", out, sizeof(out));              /* Greek */
+	assert_string_equal(out, "αθηνα άνοδοσ");
+	indicator_norm_text("άνοδος", out, sizeof(out));   /* final sigma folds too */
+	assert_string_equal(out, "άνοδοσ");
+	indicator_norm_text("МОСКВА ЁЛКА", out, sizeof(out));               /* Cyrillic */
+	assert_string_equal(out, "москва ёлка");
+	indicator_norm_text("İ×\xff\xc3", out, sizeof(out));    /* no same-length fold, bad bytes */
+	assert_string_equal(out, "İ×\xff\xc3");
+	assert_int_equal(indicator_norm_text("ab ÜÜ", out, 6), 5);  /* never half a character */
+	assert_string_equal(out, "ab ü");
 	indicator_norm_exact(" de 12 ab\t", out, sizeof(out));
 	assert_string_equal(out, "DE12AB");
 	assert_int_equal(indicator_norm_imo("IMO: 9321483", out), 0);
@@ -410,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_hs_prefix),
 		cmocka_unit_test(test_container_and_finding),
 		cmocka_unit_test(test_names_and_keywords),
+		cmocka_unit_test(test_names_beyond_ascii),
 		cmocka_unit_test(test_vessel_locode),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_fields_restriction),
