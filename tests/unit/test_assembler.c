@@ -408,6 +408,27 @@ static void test_charsets_from_unb(void **state)
 	assembler_free(a);
 }
 
+static void test_x12_repetition_separator(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	/* ISA11 '^' is the repetition separator from version 00402 on... */
+	add(&k, "ISA*00*          *00*          *ZZ*S              *ZZ*R              "
+		"*230607*1940*^*00403*000000007*0*P*>~GS*QO*S*R*20230607*1940*1*X*004030~"
+		"ST*315*1~N9*BM*BL1^BL2~SE*3*1~GE*1*1~IEA*1*000000007~");
+	/* ...and before that ISA11 is the standards id 'U' and '^' is data. */
+	add(&k, "ISA*00*          *00*          *ZZ*S              *ZZ*R              "
+		"*230607*1940*U*00401*000000008*0*P*>~GS*QO*S*R*20230607*1940*2*X*004010~"
+		"ST*315*2~N9*BM*BL1^BL2~SE*3*2~GE*1*2~IEA*1*000000008~");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	assert_true(has_reference(got.msg[0], "BM", "BL1"));
+	assert_true(has_reference(got.msg[1], "BM", "BL1^BL2"));
+	assembler_free(a);
+}
+
 /* ---- property test: mutated samples ---------------------------------- */
 
 static void need_samples(void)
@@ -628,6 +649,7 @@ int main(void)
 		T(test_bad_events),
 		T(test_charsets_from_unb),
 		T(test_x12_group_counts),
+		T(test_x12_repetition_separator),
 		T(test_mutated_samples),
 		T(test_counts_with_tag_map),
 	};
