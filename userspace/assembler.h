@@ -22,10 +22,10 @@
  * eviction) emits it with integrity.truncated, a missing UNB/ISA with
  * integrity.missing_envelope, a missing UNZ with a finding.
  *
- * Segment counting: SEGMENT events may carry in `aux` the number of
- * segments the kernel did not forward since the previous forwarded one in
- * the same direction (0 when it forwards everything); the assembler adds
- * them so counted_segments can be compared with UNT/SE.
+ * Segment counting: a SEGMENT event carries in `aux` the number of
+ * segments the kernel did not forward (tag not in the tag map) since the
+ * previous forwarded one in the same direction; the assembler adds them so
+ * counted_segments is exact and can be compared with UNT/SE.
  *
  * Memory is bounded by max_flows, max_segments, max_held and max_memory
  * (every limit reached is counted in the stats and noted in the record).
