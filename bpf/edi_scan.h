@@ -948,34 +948,61 @@ ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 	return 0;
 }
 
+/* Does the pair (a, b) begin a header: UN, IS, GS or ST? */
+ES_SCAN_FN int es_header_pair(__u8 a, __u8 b)
+{
+	return (a == 'U' && b == 'N') || ((a == 'I' || a == 'G') && b == 'S') ||
+	       (a == 'S' && b == 'T');
+}
+
 /*
- * Seek: the next byte in [from, len) that may start a header (U, I, G, S),
- * eight bytes at a time. Returns len when there is none.
+ * Seek: the next byte in [from, len) that may start a header: the pairs
+ * UN, IS, GS, ST. The word test looks for their second letters (N, S, T:
+ * three compares per eight bytes), then the byte before each hit is
+ * checked. A header letter in the chunk's last byte is a candidate too: its
+ * successor is in the next chunk. Returns len when there is none.
  */
 ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 len)
 {
-	__u32 w = from & ~7u, k;
-	__u64 keep = ~0ULL << ((from & 7) * 8);
+	__u32 w, k;
+	/* second letters from from + 1 on: the pair then starts at from */
+	__u64 keep = ~0ULL << (((from + 1) & 7) * 8);
+	__u8 last;
 
-	if (!b)
+	if (!b || len == 0 || len > ES_SCAN_CHUNK || from >= len)
 		return len;
-	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
+	w = (from + 1) & ~7u;
+	/* a word with several hits is looked at once per hit; verifier: one
+	 * bounded loop (nested ones exceed its jump history); should the
+	 * bound run out, the current word's start is handed out as a
+	 * candidate and the seek resumes after it */
+	for (k = 0; k < ES_SCAN_CHUNK / 4; k++) {
 		__u64 x, m;
+		__u32 i;
 
 		if (w >= len)
 			break;
 		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
-		m = es_zero_bytes(x ^ ('U' * ES_ONES)) | es_zero_bytes(x ^ ('I' * ES_ONES)) |
-		    es_zero_bytes(x ^ ('S' * ES_ONES)) | es_zero_bytes(x ^ ('G' * ES_ONES));
-		m &= keep;
-		if (m) {
-			__u32 i = w + es_first_flagged(m);
-
-			return i < len ? i : len;
+		m = (es_zero_bytes(x ^ ('N' * ES_ONES)) | es_zero_bytes(x ^ ('S' * ES_ONES)) |
+		     es_zero_bytes(x ^ ('T' * ES_ONES))) & keep;
+		if (!m) {
+			keep = ~0ULL;
+			w += 8;
+			continue;
 		}
-		keep = ~0ULL;
-		w += 8;
+		i = w + es_first_flagged(m);
+		if (i >= len)
+			break;
+		if (es_header_pair(es_at(b->b, i - 1, ES_SCAN_CHUNK - 1),
+				   es_at(b->b, i, ES_SCAN_CHUNK - 1)))
+			return i - 1;
+		keep = (m & (m - 1)) ? ~0ULL << ((i - w + 1) * 8) : 0;   /* next hit */
 	}
+	if (k == ES_SCAN_CHUNK / 4 && w < len)
+		return w > from ? w - 1 : from;
+	last = es_at(b->b, len - 1, ES_SCAN_CHUNK - 1);
+	if (last == 'U' || last == 'I' || last == 'S' || last == 'G')
+		return len - 1;
 	return len;
 }
 
@@ -1177,12 +1204,12 @@ ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
  * The step budget ran out (a chunk of tiny segments): drop what is in
  * progress and seek again, marking the next segment as after a gap.
  */
-ES_SCAN_FN void es_scan_budget_out(struct es_scan_ctx *c)
+ES_SCAN_FN void es_scan_budget_out(struct es_scan_state *st)
 {
-	c->st->mode = ES_MODE_SEEK;
-	c->st->flags |= ES_SEGF_AFTER_GAP;
-	c->st->released = 0;
-	es_reset_seg(c->st);
+	st->mode = ES_MODE_SEEK;
+	st->flags |= ES_SEGF_AFTER_GAP;
+	st->released = 0;
+	es_reset_seg(st);
 }
 
 #ifndef __bpf__
@@ -1203,7 +1230,7 @@ ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 		if (es_scan_step(c))
 			return 0;
 	if (c->pos < c->len) {
-		es_scan_budget_out(c);
+		es_scan_budget_out(c->st);
 		return -1;
 	}
 	return 0;

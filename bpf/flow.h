@@ -269,15 +269,13 @@ __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_s
 
 	if (!c || !st || !scr || !env)
 		return 0;
+	c->pos = 0;
+	c->seg_begin = 0;
 	for (i = 0; i < ES_SCAN_STEPS; i++)
 		if (es_step_g(c, st, scr, env))
 			return 0;
 	if (c->pos < c->len) {
-		/* out of steps: budget_out needs c->st, so set it here */
-		st->mode = ES_MODE_SEEK;
-		st->flags |= ES_SEGF_AFTER_GAP;
-		st->released = 0;
-		es_reset_seg(st);
+		es_scan_budget_out(st);
 		return -1;
 	}
 	return 0;
@@ -323,7 +321,7 @@ static __always_inline void es_scan_payload(const struct es_frame *fr, struct es
 		if (k == 0 || k > ES_SCAN_CHUNK)
 			return;
 		if (es_frame_load(fr, from, scr->buf.b, k))
-			return;
+			return;   /* cannot happen: parse.h keeps the payload in the frame */
 		__builtin_memset(&c, 0, sizeof(c));
 		c.len = (__u32)k;
 		c.base_off = f->stream_off;
