@@ -201,6 +201,30 @@ static void range_merge(struct spool_drop *into, const struct spool_drop *d)
 	into->count += d->count;
 }
 
+void output_unwritten_failed(struct output_unwritten *u, uint64_t seq)
+{
+	struct spool_drop one = { 1, seq, seq };
+
+	range_merge(&u->range, &one);
+	u->recovered = false;
+}
+
+void output_unwritten_written(struct output_unwritten *u)
+{
+	u->recovered = u->range.count > 0;
+}
+
+void output_unwritten_take(struct output_unwritten *u, const char *stage,
+			   struct output_loss *loss)
+{
+	if (!u->recovered)
+		return;
+	loss->stage = stage;
+	loss->reason = "write failed (disk full or I/O error)";
+	loss->range = u->range;
+	memset(u, 0, sizeof(*u));
+}
+
 static void loss_add(struct loss_list *l, const struct output_loss *x)
 {
 	size_t i;

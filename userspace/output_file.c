@@ -24,6 +24,7 @@ struct file_sink {
 	unsigned keep;
 	unsigned long next_index;	/* suffix of the next rotated file */
 	uint64_t records, bytes, errors;
+	struct output_unwritten unwritten;
 };
 
 static struct file_sink *file_sink(struct output_sink *s)
@@ -141,12 +142,19 @@ static int file_write(struct output_sink *s, const struct output_record *r,
 		if (f->fd >= 0 && ftruncate(f->fd, (off_t)f->size))
 			err = -errno;
 		f->errors++;
+		output_unwritten_failed(&f->unwritten, r->rec->sequence);
 		return err;
 	}
+	output_unwritten_written(&f->unwritten);
 	f->size += r->framed_len;
 	f->records++;
 	f->bytes += r->framed_len;
 	return 0;
+}
+
+static void file_take_loss(struct output_sink *s, struct output_loss *loss)
+{
+	output_unwritten_take(&file_sink(s)->unwritten, "output:file", loss);
 }
 
 static int file_dup_fd(struct output_sink *s)
@@ -190,6 +198,7 @@ static const struct output_sink_ops file_ops = {
 	.dup_fd = file_dup_fd,
 	.flush = file_flush,
 	.stats = file_stats,
+	.take_loss = file_take_loss,
 	.close = file_close,
 };
 

@@ -17,6 +17,7 @@ struct json_sink {
 	bool owns_fd;
 	struct pbjson_buf line;
 	uint64_t records, bytes, errors;
+	struct output_unwritten unwritten;
 };
 
 static struct json_sink *json_sink(struct output_sink *s)
@@ -39,11 +40,18 @@ static int json_write(struct output_sink *s, const struct output_record *r,
 		err = recordio_write_all(j->fd, j->line.data, j->line.len);
 	if (err) {
 		j->errors++;
+		output_unwritten_failed(&j->unwritten, r->rec->sequence);
 		return err;
 	}
+	output_unwritten_written(&j->unwritten);
 	j->records++;
 	j->bytes += j->line.len;
 	return 0;
+}
+
+static void json_take_loss(struct output_sink *s, struct output_loss *loss)
+{
+	output_unwritten_take(&json_sink(s)->unwritten, "output:json", loss);
 }
 
 static int json_dup_fd(struct output_sink *s)
@@ -85,6 +93,7 @@ static const struct output_sink_ops json_ops = {
 	.dup_fd = json_dup_fd,
 	.flush = json_flush,
 	.stats = json_stats,
+	.take_loss = json_take_loss,
 	.close = json_close,
 };
 

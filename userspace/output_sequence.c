@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "recordio.h"
@@ -64,26 +65,55 @@ static int load(const char *path, uint64_t *value)
 	return 0;
 }
 
+/* Two processes numbering from one file would hand out the same numbers. */
+static int lock_state(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/" SEQUENCE_FILE ".lock", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int output_sequence_open(struct output_sequence *s, const char *dir)
 {
+	int err;
+
 	memset(s, 0, sizeof(*s));
 	s->next = 1;
+	s->lock_fd = -1;
 	if (!dir) {
 		s->reserved = UINT64_MAX;
 		return 0;
 	}
+	s->lock_fd = lock_state(dir);
+	if (s->lock_fd < 0)
+		return s->lock_fd;
 	if (asprintf(&s->path, "%s/" SEQUENCE_FILE, dir) < 0) {
 		s->path = NULL;
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto fail;
 	}
-	int err = load(s->path, &s->next);
-	if (err && err != -ENOENT) {
-		free(s->path);
-		s->path = NULL;
-		return err;	/* a damaged file must not restart numbering at 1 */
-	}
+	err = load(s->path, &s->next);
+	if (err && err != -ENOENT)
+		goto fail;	/* a damaged file must not restart numbering at 1 */
 	s->reserved = s->next;
 	return 0;
+fail:
+	free(s->path);
+	s->path = NULL;
+	close(s->lock_fd);
+	s->lock_fd = -1;
+	return err;
 }
 
 int output_sequence_next(struct output_sequence *s, uint64_t *seq)
@@ -104,4 +134,7 @@ void output_sequence_close(struct output_sequence *s)
 		store(s->path, s->next);
 	free(s->path);
 	s->path = NULL;
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
 }

@@ -17,9 +17,11 @@ struct output_sequence {
 	char *path;		/* NULL: in memory only */
 	uint64_t next;
 	uint64_t reserved;	/* numbers below this are covered by the file */
+	int lock_fd;		/* DIR/sequence.lock, held while open */
 };
 
-/* dir NULL: in memory, starting at 1. Otherwise DIR/sequence. */
+/* dir NULL: in memory, starting at 1. Otherwise DIR/sequence, locked
+ * against a second process using the same state (-EBUSY). */
 int output_sequence_open(struct output_sequence *s, const char *dir);
 /* Next number; -errno when a new block could not be stored. */
 int output_sequence_next(struct output_sequence *s, uint64_t *seq);

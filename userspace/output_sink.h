@@ -50,6 +50,18 @@ struct output_sink {
 	bool network;		/* written before local sinks: see output.c */
 };
 
+/* Records a local sink failed to write (disk full, I/O error). They are
+ * handed over as a loss once the sink writes again, so the Loss record
+ * reaches that sink too instead of failing with it. */
+struct output_unwritten {
+	struct spool_drop range;
+	bool recovered;
+};
+void output_unwritten_failed(struct output_unwritten *u, uint64_t seq);
+void output_unwritten_written(struct output_unwritten *u);
+void output_unwritten_take(struct output_unwritten *u, const char *stage,
+			   struct output_loss *loss);
+
 /* Constructors; arg is the spec after its "kind:" prefix (the whole spec
  * for nats URLs). */
 int output_json_open(struct output_sink **s, const char *arg, const struct outputs_options *o);

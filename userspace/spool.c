@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -314,6 +315,12 @@ int spool_open(struct spool **out, const char *dir, const struct spool_options *
 	sp->cursor_fd = openat(sp->dirfd, CURSOR_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (sp->cursor_fd < 0) {
 		err = -errno;
+		goto fail;
+	}
+	/* One process per spool: a second one would send and truncate
+	 * under the first. The lock goes with the process, SIGKILL included. */
+	if (flock(sp->cursor_fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		goto fail;
 	}
 	have_saved = cursor_load(sp, &saved) == 0;

@@ -51,7 +51,8 @@ struct spool_stats {
 
 /* Opens or creates the spool in dir (created if missing), recovering what a
  * previous process left: a torn last record is cut, records after the
- * acknowledged position are pending again. */
+ * acknowledged position are pending again. -EBUSY when another process
+ * has it open. */
 int spool_open(struct spool **sp, const char *dir, const struct spool_options *opts);
 /* Closes without deleting anything still pending. NULL is fine. */
 void spool_close(struct spool *sp);

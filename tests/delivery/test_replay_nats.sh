@@ -36,12 +36,15 @@ show_logs() {
 }
 trap 'rc=$?; ((rc != 0 && rc != 77)) && show_logs; nats_cleanup; exit $rc' EXIT
 
-replay() { # NAME PCAP URL [extra daemon args]
-	local name=$1 pcap=$2 url=$3
-	shift 3
-	"$BUILD/edisensord" --replay "$pcap" --feed "$feed" --all-messages --metrics-addr off \
-		--sensor-id "gw-$name" --spool "$NATS_TMP/spool-$name" \
-		--output "$url?ack_timeout_ms=1000" --output "file:$NATS_TMP/$name.pb" "$@"
+replay_args() { # NAME PCAP URL: sets ARGS for edisensord
+	ARGS=(--replay "$2" --feed "$feed" --all-messages --metrics-addr off
+		--sensor-id "gw-$1" --spool "$NATS_TMP/spool-$1"
+		--output "$3?ack_timeout_ms=1000" --output "file:$NATS_TMP/$1.pb")
+}
+replay() { # NAME PCAP URL
+	local ARGS
+	replay_args "$@"
+	"$BUILD/edisensord" "${ARGS[@]}"
 }
 
 # Stream ids and contents against the local file: each record once.
@@ -74,7 +77,8 @@ records=$(wc -l <"$NATS_TMP/one.want")
 # (2)
 nats_start s2 || exit 1
 nats_stop s2
-replay two "$NATS_TMP/c.pcap" "$(nats_url s2)" 2>"$NATS_TMP/two.log" &
+replay_args two "$NATS_TMP/c.pcap" "$(nats_url s2)"
+"$BUILD/edisensord" "${ARGS[@]}" 2>"$NATS_TMP/two.log" &
 daemon=$!
 sleep 1
 nats_restart s2 || exit 1
@@ -84,7 +88,10 @@ check_against_file two s2 || exit 1
 # (3)
 nats_start s3 || exit 1
 nats_stop s3
-replay three "$NATS_TMP/c.pcap" "$(nats_url s3)" 2>"$NATS_TMP/three.log" &
+# Started directly (not through a function, which would run in a subshell)
+# so that SIGKILL reaches the daemon itself.
+replay_args three "$NATS_TMP/c.pcap" "$(nats_url s3)"
+"$BUILD/edisensord" "${ARGS[@]}" 2>"$NATS_TMP/three.log" &
 daemon=$!
 spooled() { [[ $("$BUILD/edisensor-cat" "$NATS_TMP/three.pb" 2>/dev/null | wc -l) -ge $records ]]; }
 wait_for spooled || { echo "replay did not write its records"; exit 1; }

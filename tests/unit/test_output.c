@@ -186,8 +186,13 @@ static void test_sequence_survives_crash(void **st)
 		assert_int_equal(output_sequence_next(&s, &v), 0);
 		assert_int_equal(v, i);
 	}
-	/* Crash: the process dies without output_sequence_close. */
+	/* A second user of the same state is refused while this one lives. */
+	struct output_sequence other;
+	assert_int_equal(output_sequence_open(&other, state), -EBUSY);
+	/* Crash: the process dies without output_sequence_close (its lock
+	 * goes with it). */
 	free(s.path);
+	close(s.lock_fd);
 	assert_int_equal(output_sequence_open(&s, state), 0);
 	assert_int_equal(output_sequence_next(&s, &v), 0);
 	assert_int_equal(v, 1 + OUTPUT_SEQUENCE_BLOCK);	/* skipped, never reused */

@@ -96,6 +96,8 @@ static void test_append_read_ack(void **state)
 	size_t cap = 0, len;
 
 	assert_int_equal(spool_open(&sp, dir, &o), 0);
+	struct spool *second;
+	assert_int_equal(spool_open(&second, dir, &o), -EBUSY);	/* one process per spool */
 	append_seqs(sp, 1, 10, 10, NULL);
 	for (uint64_t s = 1; s <= 10; s++)
 		assert_int_equal(read_seq(sp, &end), s);
