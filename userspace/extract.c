@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "iso6346.h"
@@ -189,9 +190,9 @@ static void add_evidence(struct extract *x, void *rec, enum ex_kind k, uint32_t 
 	uint32_t **ev;
 
 	evidence_of(rec, k, &n, &ev);
-	for (size_t i = 0; i < *n; i++)
-		if ((*ev)[i] == idx)
-			return;
+	/* Indices arrive in segment order: a repeat can only be the last. */
+	if (*n && (*ev)[*n - 1] == idx)
+		return;
 	/* Arrays grow in powers of two: a new block when n hits one. */
 	if (*n == 0 || (*n >= 2 && (*n & (*n - 1)) == 0)) {
 		size_t cap = *n ? 2 * *n : 2;
@@ -280,8 +281,8 @@ static bool pick_present(const struct ex_pick *p, const struct edi_segment *s)
 	return edi_element_has_value(s, p->elem);
 }
 
-/* Any pick with a non-empty value? A row whose values are all empty
- * (e.g. "RFF+BM") makes no record. */
+/* Any pick with a non-empty value? A row whose elements are all empty
+ * (e.g. "FTX+AAA" without text) makes no record. */
 static bool rule_has_values(const struct ex_rule *r, const struct edi_segment *s)
 {
 	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
@@ -391,44 +392,68 @@ int extract_segment(struct extract *x, const struct edi_segment *seg,
 
 /* ---- end of message: dedupe and checks -------------------------------- */
 
-static bool str_eq(const char *a, const char *b)
+/* The fields that make two records of a kind the same record. Goods and
+ * dates have none: they are kept as sent. */
+#define KEYS_MAX 8
+static size_t key_fields(enum ex_kind k, const size_t **offs)
 {
-	return strcmp(a, b) == 0;
+#define O(type, member) offsetof(type, member)
+	static const size_t party[] = {
+		O(Edisensor__V1__Party, role), O(Edisensor__V1__Party, id),
+		O(Edisensor__V1__Party, id_scheme), O(Edisensor__V1__Party, name),
+		O(Edisensor__V1__Party, address), O(Edisensor__V1__Party, city),
+		O(Edisensor__V1__Party, postcode), O(Edisensor__V1__Party, country),
+	};
+	static const size_t equipment[] = { O(Edisensor__V1__Equipment, number) };
+	static const size_t reference[] = {
+		O(Edisensor__V1__Reference, qualifier), O(Edisensor__V1__Reference, value),
+	};
+	static const size_t location[] = {
+		O(Edisensor__V1__Location, qualifier), O(Edisensor__V1__Location, locode),
+		O(Edisensor__V1__Location, name),
+	};
+	static const size_t transport[] = {
+		O(Edisensor__V1__Transport, stage), O(Edisensor__V1__Transport, mode),
+		O(Edisensor__V1__Transport, voyage), O(Edisensor__V1__Transport, vessel_name),
+		O(Edisensor__V1__Transport, imo), O(Edisensor__V1__Transport, vessel_id),
+		O(Edisensor__V1__Transport, carrier),
+	};
+#undef O
+#define SET(a) (*offs = a, sizeof(a) / sizeof(a[0]))
+	switch (k) {
+	case EXK_PARTY:     return SET(party);
+	case EXK_EQUIPMENT: return SET(equipment);
+	case EXK_REFERENCE: return SET(reference);
+	case EXK_LOCATION:  return SET(location);
+	case EXK_TRANSPORT: return SET(transport);
+	default:            return 0;
+	}
+#undef SET
 }
 
-static bool same_record(enum ex_kind k, const void *a, const void *b)
+static const char *key_str(const void *rec, size_t off)
 {
-	switch (k) {
-	case EXK_PARTY: {
-		const Edisensor__V1__Party *p = a, *q = b;
-		return str_eq(p->role, q->role) && str_eq(p->id, q->id) &&
-		       str_eq(p->id_scheme, q->id_scheme) && str_eq(p->name, q->name) &&
-		       str_eq(p->address, q->address) && str_eq(p->city, q->city) &&
-		       str_eq(p->postcode, q->postcode) && str_eq(p->country, q->country);
+	return *(char *const *)((const char *)rec + off);
+}
+
+static bool same_record(const size_t *offs, size_t n, const void *a, const void *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key_str(a, offs[i]), key_str(b, offs[i])) != 0)
+			return false;
+	return true;
+}
+
+static uint64_t record_hash(const size_t *offs, size_t n, const void *rec)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		for (const unsigned char *p = (const unsigned char *)key_str(rec, offs[i]); *p; p++)
+			h = (h ^ *p) * 0x100000001b3ull;
+		h = (h ^ 0x1F) * 0x100000001b3ull;   /* field boundary */
 	}
-	case EXK_EQUIPMENT: {
-		const Edisensor__V1__Equipment *p = a, *q = b;
-		return str_eq(p->number, q->number);
-	}
-	case EXK_REFERENCE: {
-		const Edisensor__V1__Reference *p = a, *q = b;
-		return str_eq(p->qualifier, q->qualifier) && str_eq(p->value, q->value);
-	}
-	case EXK_LOCATION: {
-		const Edisensor__V1__Location *p = a, *q = b;
-		return str_eq(p->qualifier, q->qualifier) && str_eq(p->locode, q->locode) &&
-		       str_eq(p->name, q->name);
-	}
-	case EXK_TRANSPORT: {
-		const Edisensor__V1__Transport *p = a, *q = b;
-		return str_eq(p->stage, q->stage) && str_eq(p->mode, q->mode) &&
-		       str_eq(p->voyage, q->voyage) && str_eq(p->vessel_name, q->vessel_name) &&
-		       str_eq(p->imo, q->imo) && str_eq(p->vessel_id, q->vessel_id) &&
-		       str_eq(p->carrier, q->carrier);
-	}
-	default:
-		return false;   /* goods and dates are kept as sent */
-	}
+	return h;
 }
 
 static void merge_into(struct extract *x, enum ex_kind k, void *keep, void *dup)
@@ -450,23 +475,37 @@ static void merge_into(struct extract *x, enum ex_kind k, void *keep, void *dup)
 		add_evidence(x, keep, k, (*ev)[i]);
 }
 
+/* Merges records with equal keys into the first one, in linear time
+ * (a message may carry thousands of equal LOC or NAD segments). */
 static void dedupe(struct extract *x, enum ex_kind k)
 {
-	size_t *n;
+	const size_t *offs;
+	size_t nkeys = key_fields(k, &offs), *n, out = 0, size = 16;
 	void ***arr = kind_array(x->msg, k, &n);
-	size_t out = 0;
+	uint32_t *slots;
 
+	if (nkeys == 0 || *n < 2)
+		return;
+	while (size < 2 * *n)
+		size <<= 1;
+	slots = calloc(size, sizeof(*slots));   /* record index + 1; 0 = free */
+	if (!slots) {
+		x->dropped++;
+		return;
+	}
 	for (size_t i = 0; i < *n; i++) {
 		void *rec = (*arr)[i];
-		size_t j;
-		for (j = 0; j < out; j++)
-			if (same_record(k, (*arr)[j], rec))
-				break;
-		if (j < out)
-			merge_into(x, k, (*arr)[j], rec);
-		else
-			(*arr)[out++] = rec;
+		size_t at = record_hash(offs, nkeys, rec) & (size - 1);
+		while (slots[at] && !same_record(offs, nkeys, (*arr)[slots[at] - 1], rec))
+			at = (at + 1) & (size - 1);
+		if (slots[at]) {
+			merge_into(x, k, (*arr)[slots[at] - 1], rec);
+		} else {
+			(*arr)[out] = rec;
+			slots[at] = (uint32_t)++out;
+		}
 	}
+	free(slots);
 	*n = out;
 }
 

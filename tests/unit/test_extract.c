@@ -566,6 +566,50 @@ static void test_wanted_tags(void **state)
 	assert_int_equal(extract_wanted_tags(2, tags, 3), 3);   /* bounded */
 }
 
+/* The engine alone: equal records merge (evidence joined) in linear time,
+ * seals follow their container. */
+static void test_engine_dedupe(void **state)
+{
+	static const struct edi_syntax syn = {
+		.seps = { ':', '+', '.', '?', 0, '\'', { 0, 0 } }, .cs = CHARSET_ASCII,
+	};
+	static struct edi_segment seg;
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	struct extract x;
+	char text[128];
+	uint32_t idx = 0;
+	(void)state;
+
+	extract_begin(&x, &m, &ar, 1, "BAPLIE");
+	for (int i = 0; i < 3000; i++) {
+		const char *segs[] = { "LOC+9+NLRTM:139:6'", "NAD+CA+OOL:172:20'", "RFF+BM'" };
+		for (size_t j = 0; j < 3; j++) {
+			assert_int_equal(edi_decode_segment((const uint8_t *)segs[j], strlen(segs[j]),
+							    &syn, &seg), 0);
+			assert_int_equal(extract_segment(&x, &seg, idx++), 0);
+		}
+		snprintf(text, sizeof(text), "EQD+CN+CONT%04d+45G1'", i % 10);
+		edi_decode_segment((const uint8_t *)text, strlen(text), &syn, &seg);
+		extract_segment(&x, &seg, idx++);
+		snprintf(text, sizeof(text), "SEL+S%d+CA'", i % 20);
+		edi_decode_segment((const uint8_t *)text, strlen(text), &syn, &seg);
+		extract_segment(&x, &seg, idx++);
+	}
+	extract_end(&x);
+	assert_int_equal(m.n_locations, 1);
+	assert_int_equal(m.locations[0]->n_evidence, 3000);
+	assert_int_equal(m.n_parties, 1);
+	assert_int_equal(m.n_references, 1);                /* RFF+BM: a qualifier, kept once */
+	assert_int_equal(m.n_equipment, 10);
+	assert_string_equal(m.equipment[3]->number, "CONT0003");
+	assert_int_equal(m.equipment[3]->n_seals, 2);        /* S3 and S13 */
+	assert_int_equal(m.equipment[3]->n_evidence, 600);   /* 300 EQD + 300 SEL */
+	assert_false(m.equipment[3]->iso6346);
+	assert_int_equal(x.dropped, 0);
+	arena_reset(&ar);
+}
+
 static void test_imo_check(void **state)
 {
 	(void)state;
@@ -610,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_table_selection),
 		cmocka_unit_test(test_wanted_tags),
 		cmocka_unit_test(test_imo_check),
+		cmocka_unit_test(test_engine_dedupe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
