@@ -49,6 +49,7 @@ void config_defaults(struct config *c)
 	c->user = CONFIG_DEFAULT_USER;
 	c->queue_bytes = 16u << 20;
 	c->flush_timeout_ms = 30000;
+	c->hook = CONFIG_HOOK_XDP;
 }
 
 void config_free(struct config *c)
@@ -85,6 +86,58 @@ const char *config_xdp_mode_name(enum config_xdp_mode m)
 	default:
 		return "auto";
 	}
+}
+
+static const struct {
+	const char *name;
+	unsigned mask;
+} hook_names[] = {
+	{ "xdp", CONFIG_HOOK_XDP },
+	{ "tc-ingress", CONFIG_HOOK_TC_INGRESS },
+	{ "tc-egress", CONFIG_HOOK_TC_EGRESS },
+	{ "tc", CONFIG_HOOK_TC },
+};
+
+int config_parse_hook(const char *s, unsigned *mask)
+{
+	*mask = 0;
+	while (*s) {
+		size_t n = strcspn(s, "+");
+		size_t i;
+
+		for (i = 0; i < sizeof(hook_names) / sizeof(hook_names[0]); i++)
+			if (strlen(hook_names[i].name) == n && !strncmp(s, hook_names[i].name, n))
+				break;
+		if (i == sizeof(hook_names) / sizeof(hook_names[0]))
+			return -EINVAL;
+		*mask |= hook_names[i].mask;
+		s += n;
+		if (*s == '+' && !*++s)
+			return -EINVAL;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+const char *config_hook_name(unsigned mask, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if ((mask & CONFIG_HOOK_TC) == CONFIG_HOOK_TC)
+		mask = (mask & ~CONFIG_HOOK_TC) | 0x80;   /* "tc", not its two halves */
+	for (size_t i = 0; i < sizeof(hook_names) / sizeof(hook_names[0]); i++) {
+		unsigned m = hook_names[i].mask == CONFIG_HOOK_TC ? 0x80 : hook_names[i].mask;
+
+		if ((mask & m) && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? "+" : "",
+					       hook_names[i].name);
+	}
+	return buf;
+}
+
+unsigned config_iface_hooks(const struct config *c, size_t i)
+{
+	return c->iface_hooks[i] | (c->iface_default[i] ? c->hook : 0);
 }
 
 int config_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -232,19 +285,53 @@ static int set_output(struct config *c, struct layer *l, const char *v, struct s
 	return 0;
 }
 
+/* IFACE or IFACE:HOOK; an interface listed again adds hooks. */
 static int set_interface(struct config *c, struct layer *l, const char *v, struct setter_err *e)
 {
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	unsigned mask = 0;
+	char name[IF_NAMESIZE];
+	size_t i;
+
 	if (!l->interfaces)
 		c->n_interfaces = 0;
 	l->interfaces = true;
-	if (!*v || strlen(v) >= IF_NAMESIZE || strpbrk(v, "/: \t"))
-		FIX(e, "interface '%s': a network interface name (1-%d characters)", v,
-		    IF_NAMESIZE - 1);
-	for (size_t i = 0; i < c->n_interfaces; i++)
-		if (!strcmp(c->interfaces[i], v))
-			return 0;
-	if (add_str(c->interfaces, &c->n_interfaces, CONFIG_MAX_IFACES, v))
-		FIX(e, "interfaces: at most %d", CONFIG_MAX_IFACES);
+	if (!n || n >= IF_NAMESIZE || strcspn(v, "/ \t") < n)
+		FIX(e, "interface '%s': a network interface name (1-%d characters), "
+		    "optionally :HOOK", v, IF_NAMESIZE - 1);
+	if (colon && config_parse_hook(colon + 1, &mask))
+		FIX(e, "interface '%s': hook '%s': xdp, tc-ingress, tc-egress, tc, or a "
+		    "combination such as xdp+tc-egress", v, colon + 1);
+	memcpy(name, v, n);
+	name[n] = '\0';
+	for (i = 0; i < c->n_interfaces; i++)
+		if (!strcmp(c->interfaces[i], name))
+			break;
+	if (i == c->n_interfaces) {
+		const char *kept = colon ? keep(c, name) : v;
+
+		if (!kept)
+			FIX(e, "out of memory");
+		if (add_str(c->interfaces, &c->n_interfaces, CONFIG_MAX_IFACES, kept))
+			FIX(e, "interfaces: at most %d", CONFIG_MAX_IFACES);
+		c->iface_hooks[i] = 0;
+		c->iface_default[i] = false;
+	}
+	c->iface_hooks[i] |= (uint8_t)mask;
+	if (!colon)
+		c->iface_default[i] = true;
+	return 0;
+}
+
+static int set_hook(struct config *c, const char *v, struct setter_err *e)
+{
+	unsigned mask;
+
+	if (config_parse_hook(v, &mask))
+		FIX(e, "hook '%s': xdp, tc-ingress, tc-egress, tc (both directions), or a "
+		    "combination such as xdp+tc-egress", v);
+	c->hook = (uint8_t)mask;
 	return 0;
 }
 
@@ -469,11 +556,8 @@ static int file_key(struct file_ctx *fx, const char *sec, const char *key, const
 		return one_value(fx, v, set_xdp_mode);
 	if (IS("capture", "mode"))
 		return one_value(fx, v, set_capture_mode);
-	if (IS("capture", "hook")) {
-		if (strcmp(v, "xdp"))
-			FIX(&fx->err, "hook '%s': this build supports xdp", v);
-		return 0;
-	}
+	if (IS("capture", "hook"))
+		return one_value(fx, v, set_hook);
 	if (IS("capture", "ports"))
 		return each_word(fx, v, set_port);
 	if (IS("capture", "cidrs"))
@@ -584,7 +668,10 @@ static void usage(FILE *f)
 "\n"
 "  -c, --config FILE       configuration file (INI, see edisensor.conf(5));\n"
 "                          flags given here override it\n"
-"  -i, --interface IFACE   capture live on IFACE (repeatable)\n"
+"  -i, --interface IFACE   capture live on IFACE (repeatable); IFACE:HOOK\n"
+"                          watches it at HOOK instead of the --hook default\n"
+"      --hook HOOK         xdp (default), tc-ingress, tc-egress, tc (both\n"
+"                          directions), or e.g. xdp+tc-egress\n"
 "      --xdp-mode MODE     auto (native, else generic), native, generic\n"
 "  -r, --replay FILE       run a pcap/pcapng capture through the XDP program\n"
 "                          (BPF_PROG_TEST_RUN) and through the whole pipeline\n"
@@ -622,13 +709,14 @@ static void usage(FILE *f)
 enum {
 	OPT_CIDR = 256, OPT_TAG, OPT_ALL, OPT_SENSOR, OPT_SPOOL, OPT_FLOWS,
 	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS, OPT_XDP_MODE, OPT_QUEUE,
-	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH,
+	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH, OPT_HOOK,
 };
 
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	{ "hook", required_argument, NULL, OPT_HOOK },
 	{ "replay", required_argument, NULL, 'r' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "cidr", required_argument, NULL, OPT_CIDR },
@@ -673,6 +761,9 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 		break;
 	case OPT_XDP_MODE:
 		r = set_xdp_mode(c, arg, &inner);
+		break;
+	case OPT_HOOK:
+		r = set_hook(c, arg, &inner);
 		break;
 	case 'r':
 		c->replay_path = arg;
@@ -817,7 +908,33 @@ int config_validate(const struct config *c, char *errbuf, size_t errlen)
 		    "--replay FILE");
 	if (!c->n_ports && !c->n_cidrs)
 		FIX(&e, "nothing monitored: give ports or cidrs");
+	for (size_t i = 0; i < c->n_interfaces; i++) {
+		unsigned h = config_iface_hooks(c, i);
+
+		if ((h & CONFIG_HOOK_XDP) && (h & CONFIG_HOOK_TC_INGRESS))
+			FIX(&e, "interface %s: xdp and tc-ingress both watch its ingress; "
+			    "pick one (xdp+tc-egress or tc cover both directions)",
+			    c->interfaces[i]);
+		if (c->tap_mode && (h & CONFIG_HOOK_TC))
+			FIX(&e, "interface %s: mode = tap drops mirrored frames at XDP, the tc "
+			    "hook never drops: use hook = xdp on mirror ports", c->interfaces[i]);
+	}
 	return 0;
+}
+
+static void print_interfaces(FILE *f, const struct config *c)
+{
+	char h[48];
+
+	fprintf(f, "interfaces =");
+	for (size_t i = 0; i < c->n_interfaces; i++) {
+		if (c->iface_default[i])
+			fprintf(f, " %s", c->interfaces[i]);
+		if (c->iface_hooks[i])
+			fprintf(f, " %s:%s", c->interfaces[i],
+				config_hook_name(c->iface_hooks[i], h, sizeof(h)));
+	}
+	fputc('\n', f);
 }
 
 static void print_list(FILE *f, const char *key, const char *const *v, size_t n)
@@ -830,14 +947,15 @@ static void print_list(FILE *f, const char *key, const char *const *v, size_t n)
 
 void config_print(FILE *f, const struct config *c)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN], hook[48];
 
 	fprintf(f, "[sensor]\nid = %s\nuser = %s\nlog_level = %s\n\n", c->sensor_id,
 		c->user ? c->user : "root", c->verbosity ? "debug" : "info");
 	fprintf(f, "[capture]\n");
-	print_list(f, "interfaces", c->interfaces, c->n_interfaces);
-	fprintf(f, "xdp_mode = %s\nmode = %s\nhook = xdp\nports =",
-		config_xdp_mode_name(c->xdp_mode), c->tap_mode ? "tap" : "inline");
+	print_interfaces(f, c);
+	fprintf(f, "xdp_mode = %s\nmode = %s\nhook = %s\nports =",
+		config_xdp_mode_name(c->xdp_mode), c->tap_mode ? "tap" : "inline",
+		config_hook_name(c->hook, hook, sizeof(hook)));
 	for (size_t i = 0; i < c->n_ports; i++)
 		fprintf(f, " %u", c->ports[i]);
 	fprintf(f, "\ncidrs =");

@@ -23,6 +23,16 @@ enum config_xdp_mode {
 	CONFIG_XDP_GENERIC,
 };
 
+/* Where an interface is watched: a mask of hooks. Ingress is either XDP or
+ * tc ingress, never both (config_validate): a direction two hooks saw
+ * would cost twice for nothing (the shared flow table scans it once). */
+enum config_hook {
+	CONFIG_HOOK_XDP        = 1u << 0,
+	CONFIG_HOOK_TC_INGRESS = 1u << 1,
+	CONFIG_HOOK_TC_EGRESS  = 1u << 2,
+	CONFIG_HOOK_TC         = CONFIG_HOOK_TC_INGRESS | CONFIG_HOOK_TC_EGRESS,
+};
+
 /* What the command line asked edisensord to do. */
 enum config_action {
 	CONFIG_RUN = 0,               /* live capture, or a replay with --replay */
@@ -39,6 +49,12 @@ struct config {
 	const char *replay_path;      /* --replay FILE */
 	const char *interfaces[CONFIG_MAX_IFACES];
 	size_t n_interfaces;
+	/* Per interface: hooks named with it (IFACE:HOOK), and whether it was
+	 * also listed bare, which means the default hook. Read them through
+	 * config_iface_hooks(). */
+	uint8_t iface_hooks[CONFIG_MAX_IFACES];
+	bool iface_default[CONFIG_MAX_IFACES];
+	uint8_t hook;                 /* default hook: [capture] hook, --hook */
 	enum config_xdp_mode xdp_mode;
 	const char *metrics_addr;     /* HOST:PORT, NULL: no metrics server */
 	const char *user;             /* drop to this user when started as root; NULL: stay */
@@ -94,6 +110,16 @@ int config_validate(const struct config *c, char *errbuf, size_t errlen);
 void config_print(FILE *f, const struct config *c);
 
 const char *config_xdp_mode_name(enum config_xdp_mode m);
+
+/* The hooks (enum config_hook mask) interface i is watched at. */
+unsigned config_iface_hooks(const struct config *c, size_t i);
+
+/* "xdp", "tc-ingress", "tc-egress", "tc", combinations joined by '+'
+ * ("xdp+tc-egress") -> mask; -EINVAL otherwise. */
+int config_parse_hook(const char *s, unsigned *mask);
+
+/* Writes the mask in the form config_parse_hook() reads. */
+const char *config_hook_name(unsigned mask, char *buf, size_t len);
 
 /* Adds one tag ("NAD", "N1"): -EINVAL when it is not 2-3 letters/digits. */
 int config_add_tag(struct config *c, const char *tag);

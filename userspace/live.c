@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "attach_tc.h"
 #include "counters.h"
 #include "evqueue.h"
 #include "feeds.h"
@@ -51,6 +52,8 @@ struct live {
 	struct metrics *metrics;
 	struct attach *att[CONFIG_MAX_IFACES];
 	size_t n_att;
+	struct attach_tc *tcatt[2 * CONFIG_MAX_IFACES];   /* tc ingress/egress */
+	size_t n_tcatt;
 	pthread_mutex_t pipe_lock;     /* held while the pipeline works; metrics read under it */
 	pthread_t reader;
 	bool reader_started;
@@ -150,6 +153,65 @@ static void collect_process(struct metrics_out *o, void *ctx)
 			 attach_mode_name(l->att[i]), attach_is_dispatcher(l->att[i]) ? "yes" : "no");
 		metrics_sample(o, "edisensor_interface_attached", lab, 1);
 	}
+	if (!l->n_tcatt)
+		return;
+	metrics_family(o, "edisensor_tc_attached", "gauge",
+		       "1 per interface direction a tc program is attached to");
+	for (size_t i = 0; i < l->n_tcatt; i++) {
+		char ifn[64];
+
+		snprintf(lab, sizeof(lab), "interface=\"%s\",hook=\"%s\",backend=\"%s\"",
+			 metrics_escape(attach_tc_ifname(l->tcatt[i]), ifn, sizeof(ifn)),
+			 attach_tc_hook_name(l->tcatt[i]), attach_tc_backend(l->tcatt[i]));
+		metrics_sample(o, "edisensor_tc_attached", lab, 1);
+	}
+}
+
+/* Whether the configuration watches any interface at a tc hook. */
+static bool uses_tc(const struct config *c)
+{
+	for (size_t i = 0; i < c->n_interfaces; i++)
+		if (config_iface_hooks(c, i) & CONFIG_HOOK_TC)
+			return true;
+	return false;
+}
+
+/* tc counters, per hook: edisensor_tc_NAME_total{hook="tc-ingress"}. */
+static void collect_tc(struct metrics_out *o, struct live *l)
+{
+	static const enum es_hook hooks[] = { ES_HOOK_TC_INGRESS, ES_HOOK_TC_EGRESS };
+	struct es_counters c[2];
+	int fd = sensor_bpf_tc_counters_fd(l->bpf);
+	char name[96];
+
+	for (int h = 0; h < 2; h++)
+		if (counters_read_at(fd, ES_TC_CNT_BASE(hooks[h]), &c[h]))
+			return;
+	for (unsigned i = 0; i < ES_CNT_MAX; i++) {
+		snprintf(name, sizeof(name), "edisensor_tc_%s_total", counter_name(i));
+		metrics_family(o, name, "counter", "tc program counter, summed over CPUs");
+		metrics_sample(o, name, "hook=\"tc-ingress\"", c[0].v[i]);
+		metrics_sample(o, name, "hook=\"tc-egress\"", c[1].v[i]);
+	}
+}
+
+/* Events the kernel could not reserve in the ring buffer, every hook. */
+static int kernel_ringbuf_lost(struct live *l, uint64_t *lost)
+{
+	struct es_counters c;
+	int tc = sensor_bpf_tc_counters_fd(l->bpf);
+	int r = counters_read(sensor_bpf_counters_fd(l->bpf), &c);
+
+	*lost = r ? 0 : c.v[ES_CNT_RINGBUF_FULL];
+	if (!r)
+		r = counters_read_at(tc, ES_TC_CNT_BASE(ES_HOOK_TC_INGRESS), &c);
+	if (!r)
+		*lost += c.v[ES_CNT_RINGBUF_FULL];
+	if (!r)
+		r = counters_read_at(tc, ES_TC_CNT_BASE(ES_HOOK_TC_EGRESS), &c);
+	if (!r)
+		*lost += c.v[ES_CNT_RINGBUF_FULL];
+	return r;
 }
 
 static void collect_kernel(struct metrics_out *o, void *ctx)
@@ -165,6 +227,8 @@ static void collect_kernel(struct metrics_out *o, void *ctx)
 		metrics_family(o, name, "counter", "XDP program counter, summed over CPUs");
 		metrics_sample(o, name, NULL, c.v[i]);
 	}
+	if (uses_tc(l->cfg))
+		collect_tc(o, l);
 }
 
 static uint64_t count_flows(struct bpf_map *flows)
@@ -198,13 +262,11 @@ static void collect_pipeline(struct metrics_out *o, void *ctx)
 	struct live *l = ctx;
 	struct pipeline_stats ps;
 	struct evqueue_stats qs;
-	struct es_counters c;
 	uint64_t ringbuf_lost = 0;
 
 	pipeline_stats(l->pipe, &ps);
 	evqueue_stats(l->q, &qs);
-	if (!counters_read(sensor_bpf_counters_fd(l->bpf), &c))
-		ringbuf_lost = c.v[ES_CNT_RINGBUF_FULL];
+	kernel_ringbuf_lost(l, &ringbuf_lost);
 	if (l->flows)
 		metrics_gauge(o, "edisensor_flows_active",
 			      "Entries in the kernel flow table (both directions)",
@@ -262,6 +324,20 @@ static int setup_metrics(struct live *l)
 
 static void detach_all(struct live *l)
 {
+	for (size_t i = l->n_tcatt; i-- > 0;) {
+		char name[64];
+		int r;
+
+		snprintf(name, sizeof(name), "%s %s", attach_tc_ifname(l->tcatt[i]),
+			 attach_tc_hook_name(l->tcatt[i]));
+		r = attach_tc_detach(l->tcatt[i]);
+		if (r)
+			log_warn("%s: detaching: %s (the filter keeps passing traffic)", name,
+				 strerror(-r));
+		else
+			log_info("%s: detached", name);
+	}
+	l->n_tcatt = 0;
 	for (size_t i = l->n_att; i-- > 0;) {
 		const char *ifn = attach_ifname(l->att[i]);
 		char name[64];
@@ -293,32 +369,64 @@ static const char *describe_attach(const struct attach *a, char *buf, size_t len
 	return buf;
 }
 
+static int attach_one_xdp(struct live *l, const char *ifn)
+{
+	unsigned int replaced;
+	bool fell_back;
+	char err[512], how[256];
+	int r = attach_xdp(&l->att[l->n_att], sensor_bpf_prog_fd(l->bpf), ifn, l->cfg->xdp_mode,
+			   &replaced, &fell_back, err, sizeof(err));
+
+	if (r) {
+		log_error("%s", err);
+		return r;
+	}
+	if (replaced)
+		log_warn("%s: replaced edisensor program id %u left by an earlier run "
+			 "(killed daemon?)", ifn, replaced);
+	if (fell_back)
+		log_warn("%s: native XDP not supported by the driver: attached in generic "
+			 "(skb) mode, which costs more CPU per packet", ifn);
+	log_info("%s: attached in %s mode, %s", ifn, attach_mode_name(l->att[l->n_att]),
+		 describe_attach(l->att[l->n_att], how, sizeof(how)));
+	l->n_att++;
+	return 0;
+}
+
+static int attach_one_tc(struct live *l, const char *ifn, enum es_hook hook)
+{
+	char err[512];
+	int r = attach_tc(&l->tcatt[l->n_tcatt], sensor_bpf_tc_prog_fd(l->bpf, hook), ifn, hook,
+			  err, sizeof(err));
+
+	if (r) {
+		log_error("%s", err);
+		return r;
+	}
+	log_info("%s: attached at %s through %s (the XDP hook is left alone)", ifn,
+		 attach_tc_hook_name(l->tcatt[l->n_tcatt]), attach_tc_backend(l->tcatt[l->n_tcatt]));
+	l->n_tcatt++;
+	return 0;
+}
+
+/* Every interface at its hooks; on a failure, what was attached goes again. */
 static int attach_all(struct live *l)
 {
-	int prog_fd = sensor_bpf_prog_fd(l->bpf);
-
 	for (size_t i = 0; i < l->cfg->n_interfaces; i++) {
 		const char *ifn = l->cfg->interfaces[i];
-		unsigned int replaced;
-		bool fell_back;
-		char err[512], how[256];
-		int r = attach_xdp(&l->att[l->n_att], prog_fd, ifn, l->cfg->xdp_mode,
-				   &replaced, &fell_back, err, sizeof(err));
+		unsigned hooks = config_iface_hooks(l->cfg, i);
+		int r = 0;
 
+		if (hooks & CONFIG_HOOK_XDP)
+			r = attach_one_xdp(l, ifn);
+		if (!r && (hooks & CONFIG_HOOK_TC_INGRESS))
+			r = attach_one_tc(l, ifn, ES_HOOK_TC_INGRESS);
+		if (!r && (hooks & CONFIG_HOOK_TC_EGRESS))
+			r = attach_one_tc(l, ifn, ES_HOOK_TC_EGRESS);
 		if (r) {
-			log_error("%s", err);
 			detach_all(l);
 			return r;
 		}
-		if (replaced)
-			log_warn("%s: replaced edisensor program id %u left by an earlier run "
-				 "(killed daemon?)", ifn, replaced);
-		if (fell_back)
-			log_warn("%s: native XDP not supported by the driver: attached in generic "
-				 "(skb) mode, which costs more CPU per packet", ifn);
-		log_info("%s: attached in %s mode, %s", ifn, attach_mode_name(l->att[l->n_att]),
-			 describe_attach(l->att[l->n_att], how, sizeof(how)));
-		l->n_att++;
 	}
 	return 0;
 }
@@ -343,13 +451,16 @@ static bool same_str(const char *a, const char *b)
 /* Names what changed in the file but only takes effect after a restart. */
 static void warn_restart_only(const struct config *o, const struct config *n)
 {
-	const char *what[12];
+	const char *what[16];
 	size_t k = 0;
 
 	if (!same_strs(o->interfaces, o->n_interfaces, n->interfaces, n->n_interfaces))
 		what[k++] = "interfaces";
 	if (o->xdp_mode != n->xdp_mode)
 		what[k++] = "xdp_mode";
+	if (o->hook != n->hook || memcmp(o->iface_hooks, n->iface_hooks, sizeof(o->iface_hooks)) ||
+	    memcmp(o->iface_default, n->iface_default, sizeof(o->iface_default)))
+		what[k++] = "hook";
 	if (o->tap_mode != n->tap_mode)
 		what[k++] = "mode";
 	if (o->n_cidrs != n->n_cidrs || memcmp(o->cidrs, n->cidrs, sizeof(o->cidrs[0]) * o->n_cidrs))
@@ -395,7 +506,7 @@ static void status_line(struct live *l, char *buf, size_t len)
 	pthread_mutex_unlock(&l->pipe_lock);
 	evqueue_stats(l->q, &qs);
 	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu queue drops",
-		 l->n_att, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
+		 l->cfg->n_interfaces, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
 }
 
 static void log_feed_reject(void *ctx, const char *file, unsigned line, const char *reason)
@@ -520,13 +631,12 @@ static void check_feeds_reload(struct live *l)
 static void report_losses(struct live *l)
 {
 	struct evqueue_stats qs;
-	struct es_counters c;
-	uint64_t q, rb = l->reported_ringbuf;
+	uint64_t q, rb = l->reported_ringbuf, lost;
 
 	evqueue_stats(l->q, &qs);
 	q = qs.dropped + qs.oversize;
-	if (!counters_read(sensor_bpf_counters_fd(l->bpf), &c))
-		rb = c.v[ES_CNT_RINGBUF_FULL];
+	if (!kernel_ringbuf_lost(l, &lost))
+		rb = lost;
 	if (q == l->reported_queue && rb == l->reported_ringbuf)
 		return;
 	pthread_mutex_lock(&l->pipe_lock);
@@ -720,7 +830,8 @@ int live_run(struct config *cfg, struct sensor_bpf *bpf, struct pipeline *pipe,
 	pthread_mutex_init(&l.pipe_lock, NULL);
 	r = start(&l);
 	if (!r) {
-		snprintf(status, sizeof(status), "capturing on %zu interface(s)", l.n_att);
+		snprintf(status, sizeof(status), "capturing on %zu interface(s)",
+			 cfg->n_interfaces);
 		notify_ready(status);
 		log_info("ready: %s (%s mode)", status, cfg->tap_mode ? "tap" : "inline");
 		main_loop(&l);

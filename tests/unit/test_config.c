@@ -163,6 +163,55 @@ static void test_quick_start_needs_no_file(void **state)
 	config_free(&c);
 }
 
+/* hook: a default in the file or --hook, per interface IFACE:HOOK; ingress
+ * watched twice (xdp and tc-ingress) and tap with tc are refused. */
+static void test_hooks(void **state)
+{
+	static const char file[] =
+		"[capture]\ninterfaces = eth0 eth1:tc-egress gw0:tc eth1\nhook = xdp\n"
+		"ports = 9000\n";
+	char *cli[] = { "-i", "a0", "-i", "b0:xdp+tc-egress", "--hook", "tc-ingress" };
+	struct config c;
+	char err[512] = "", name[48];
+	FILE *f;
+	char *printed = NULL;
+	size_t plen = 0;
+
+	(void)state;
+	assert_int_equal(load(&c, file, err, sizeof(err), 0, NULL), 0);
+	assert_int_equal(c.n_interfaces, 3);
+	assert_string_equal(c.interfaces[1], "eth1");
+	assert_int_equal(config_iface_hooks(&c, 0), CONFIG_HOOK_XDP);
+	assert_int_equal(config_iface_hooks(&c, 1), CONFIG_HOOK_XDP | CONFIG_HOOK_TC_EGRESS);
+	assert_int_equal(config_iface_hooks(&c, 2), CONFIG_HOOK_TC);
+	/* the printed configuration reads back the same */
+	f = open_memstream(&printed, &plen);
+	assert_non_null(f);
+	config_print(f, &c);
+	fclose(f);
+	assert_non_null(strstr(printed, "interfaces = eth0 eth1 eth1:tc-egress gw0:tc\n"));
+	free(printed);
+	config_free(&c);
+
+	assert_int_equal(load(&c, file, err, sizeof(err), 6, cli), 0);
+	assert_int_equal(c.n_interfaces, 2);
+	assert_int_equal(config_iface_hooks(&c, 0), CONFIG_HOOK_TC_INGRESS);
+	assert_int_equal(config_iface_hooks(&c, 1), CONFIG_HOOK_XDP | CONFIG_HOOK_TC_EGRESS);
+	assert_string_equal(config_hook_name(config_iface_hooks(&c, 1), name, sizeof(name)),
+			    "xdp+tc-egress");
+	assert_string_equal(config_hook_name(CONFIG_HOOK_TC | CONFIG_HOOK_XDP, name,
+					     sizeof(name)), "xdp+tc");
+	config_free(&c);
+
+	expect_error("[capture]\ninterfaces = eth0\nhook = ebpf\nports = 1\n", "hook 'ebpf'", 3);
+	expect_error("[capture]\ninterfaces = eth0:tc-\nports = 1\n", "hook 'tc-'", 2);
+	expect_error("[capture]\ninterfaces = eth0:xdp+\nports = 1\n", "hook 'xdp+'", 2);
+	expect_error("[capture]\ninterfaces = eth0 eth0:tc-ingress\nports = 1\n",
+		     "xdp and tc-ingress both watch its ingress", 0);
+	expect_error("[capture]\ninterfaces = eth0:tc\nmode = tap\nports = 1\n",
+		     "use hook = xdp on mirror ports", 0);
+}
+
 /* The example shipped for operators must be valid as it stands. */
 static void test_example_file_parses(void **state)
 {
@@ -190,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_quick_start_needs_no_file),
 		cmocka_unit_test(test_example_file_parses),
+		cmocka_unit_test(test_hooks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
