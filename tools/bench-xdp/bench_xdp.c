@@ -17,18 +17,26 @@
  *   xdp_seek_ns_per_byte       ns per payload byte of a monitored stream
  *                              without EDI (the scanner seeking headers)
  *
+ * With --tc, only the tc hook against XDP (tools/bench/bench_tc.sh):
+ *
+ *   tc_edi_vs_xdp_ratio        ns per payload byte of the CUSCAR stream
+ *                              through the tc ingress program / through the
+ *                              XDP program, same frames, passes interleaved
+ *
  * The EDI frames carry one TCP stream in order, so every frame is run once
  * (repeat would make all but the first a retransmission); the per-run
  * timer overhead of BPF_PROG_TEST_RUN is measured with the empty program on
  * the same frames and taken off both sides of the ratio (printed too).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench_naive.skel.h"
@@ -137,6 +145,10 @@ static int count_events(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* What the program being run must return: XDP_PASS, or TC_ACT_UNSPEC
+ * while bench_tc() runs the tc program. */
+static uint32_t expected_verdict = XDP_PASS;
+
 /* Runs one frame `repeat` times; returns the kernel's ns per run. */
 static int run(int fd, const uint8_t *f, size_t len, uint32_t repeat, uint64_t *ns)
 {
@@ -145,7 +157,7 @@ static int run(int fd, const uint8_t *f, size_t len, uint32_t repeat, uint64_t *
 
 	if (bpf_prog_test_run_opts(fd, &o))
 		return -errno;
-	if (o.retval != XDP_PASS)
+	if (o.retval != expected_verdict)
 		return -EPROTO;
 	*ns = o.duration;
 	return 0;
@@ -283,6 +295,59 @@ static int bench_edi(struct bench *b, unsigned passes)
 	return 0;
 }
 
+/* The same CUSCAR frames through the tc ingress program and the XDP
+ * program, passes interleaved, best of each; both include the harness's
+ * per-run cost, which the ratio keeps on both sides. */
+static int bench_tc(struct bench *b, unsigned passes)
+{
+	int tc_fd = sensor_bpf_tc_prog_fd(b->sb, ES_HOOK_TC_INGRESS);
+	int tc_cnt = sensor_bpf_tc_counters_fd(b->sb);
+	uint64_t t, best_x = UINT64_MAX, best_t = UINT64_MAX;
+	struct es_counters x0, x1, t0, t1;
+	struct stream s = { 0 };
+	double xdp, tc;
+	int err = 0;
+
+	cuscar(&s, 40, 25);
+	if (counters_read(sensor_bpf_counters_fd(b->sb), &x0) ||
+	    counters_read_at(tc_cnt, ES_TC_CNT_BASE(ES_HOOK_TC_INGRESS), &t0))
+		return -EIO;
+	for (unsigned r = 0; !err && r < passes; r++) {
+		err = stream_pass(b, sensor_bpf_prog_fd(b->sb), &s, 31000, &t);
+		best_x = t < best_x ? t : best_x;
+		if (err)
+			break;
+		expected_verdict = (uint32_t)TC_ACT_UNSPEC;
+		err = stream_pass(b, tc_fd, &s, 31000, &t);
+		expected_verdict = XDP_PASS;
+		best_t = t < best_t ? t : best_t;
+	}
+	if (!err && (counters_read(sensor_bpf_counters_fd(b->sb), &x1) ||
+		     counters_read_at(tc_cnt, ES_TC_CNT_BASE(ES_HOOK_TC_INGRESS), &t1)))
+		err = -EIO;
+	free(s.p);
+	if (err)
+		return err;
+	/* the same work on both sides, or the ratio means nothing */
+	if (x1.v[ES_CNT_SEGMENTS] - x0.v[ES_CNT_SEGMENTS] !=
+	    t1.v[ES_CNT_SEGMENTS] - t0.v[ES_CNT_SEGMENTS] ||
+	    x1.v[ES_CNT_SEGMENTS] == x0.v[ES_CNT_SEGMENTS]) {
+		fprintf(stderr, "bench-xdp: tc forwarded %llu segments, XDP %llu\n",
+			(unsigned long long)(t1.v[ES_CNT_SEGMENTS] - t0.v[ES_CNT_SEGMENTS]),
+			(unsigned long long)(x1.v[ES_CNT_SEGMENTS] - x0.v[ES_CNT_SEGMENTS]));
+		return -EPROTO;
+	}
+	xdp = (double)best_x / (double)s.n;
+	tc = (double)best_t / (double)s.n;
+	fprintf(stderr, "bench-xdp: tc vs XDP: %zu bytes of CUSCAR, %u passes each, %llu "
+		"segments per pass at both hooks\n", s.n, passes,
+		(unsigned long long)((t1.v[ES_CNT_SEGMENTS] - t0.v[ES_CNT_SEGMENTS]) / passes));
+	printf("bench: tc_edi_ns_per_byte %.3f ns\n", tc);
+	printf("bench: tc_bench_xdp_edi_ns_per_byte %.3f ns\n", xdp);
+	printf("bench: tc_edi_vs_xdp_ratio %.3f\n", tc / xdp);
+	return 0;
+}
+
 static int skip_record(void *ctx, void *data, size_t len)
 {
 	(void)ctx;
@@ -377,9 +442,10 @@ static void teardown(struct bench *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench-xdp [--repeat N] [--passes N]\n"
+	fprintf(f, "usage: bench-xdp [--repeat N] [--passes N] [--tc]\n"
 		   "  --repeat N  runs per measurement of the non-EDI frame (default 1000000)\n"
 		   "  --passes N  passes over the CUSCAR stream, best kept (default 5)\n"
+		   "  --tc        only the tc hook against XDP on the CUSCAR stream\n"
 		   "Prints `bench: NAME VALUE [UNIT]` lines. Needs root (BPF_PROG_TEST_RUN).\n");
 }
 
@@ -388,15 +454,20 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "passes", required_argument, NULL, 'p' },
+		{ "tc", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static struct bench b;
 	uint64_t repeat = 1000000, passes = 5;
+	bool tc_only = false;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "r:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:th", opts, NULL)) != -1) {
 		switch (c) {
+		case 't':
+			tc_only = true;
+			break;
 		case 'r':
 			if (config_parse_u64(optarg, 1, 100000000, &repeat)) {
 				fprintf(stderr, "bench-xdp: --repeat: 1..100000000\n");
@@ -424,11 +495,15 @@ int main(int argc, char **argv)
 		teardown(&b);
 		return 1;
 	}
-	err = bench_non_edi(&b, (uint32_t)repeat);
-	if (!err)
-		err = bench_edi(&b, (unsigned)passes);
-	if (!err)
-		err = bench_seek(&b);
+	if (tc_only) {
+		err = bench_tc(&b, (unsigned)passes);
+	} else {
+		err = bench_non_edi(&b, (uint32_t)repeat);
+		if (!err)
+			err = bench_edi(&b, (unsigned)passes);
+		if (!err)
+			err = bench_seek(&b);
+	}
 	if (err)
 		fprintf(stderr, "bench-xdp: BPF_PROG_TEST_RUN failed: %s\n", strerror(-err));
 	teardown(&b);
