@@ -435,6 +435,54 @@ static void test_resync_after_gap(void **state)
 	harness_free(&h);
 }
 
+/*
+ * Headers straddling the chunk boundary inside one large packet (the scanner
+ * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
+ * candidate whose second letter is in the next chunk.
+ */
+static void test_header_across_chunks(void **state)
+{
+	static const char *const starts[] = {
+		"UNB+UNOA:2+S+R+200101:1200+1'UNZ+0+1'",
+		"UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'UNZ+0+1'",
+		"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+		"*230525*2048*U*00401*000002910*0*P*>~GS*SO*S*R*1*2*3*X*004010~IEA*1*000002910~",
+		"UNH+1+CUSCAR:D:95B:UN'UNT+2+1'",
+		"ST*315*1883403~SE*2*1883403~",
+	};
+	static char buf[3 * ES_SCAN_CHUNK];
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(starts) / sizeof(starts[0]); t++) {
+		for (size_t lead = ES_SCAN_CHUNK - 12; lead <= ES_SCAN_CHUNK + 2; lead++) {
+			size_t n = strlen(starts[t]);
+			struct rlist ref = { 0 };
+			struct harness h;
+			char what[64];
+
+			/* junk full of near misses: header letters, but no pairs */
+			for (size_t i = 0; i < lead; i++)
+				buf[i] = "xU IxS-GzS.N T"[i % 14];
+			memcpy(buf + lead, starts[t], n);
+			if (starts[t][0] == 'S') {
+				/* bare ST: the reference splitter knows no X12 without ISA */
+				rpush(&ref, 0, 15);
+				rpush(&ref, 15, 13);
+			} else {
+				reference_split((uint8_t *)buf + lead, n, &ref);
+			}
+			for (size_t k = 0; k < ref.n; k++)
+				ref.v[k].off += lead;
+			harness_init(&h);
+			harness_packet(&h, (uint8_t *)buf, lead + n);
+			snprintf(what, sizeof(what), "header %zu after %zu junk bytes", t, lead);
+			assert_same_segments(&h, (uint8_t *)buf, &ref, what);
+			harness_free(&h);
+			free(ref.v);
+		}
+	}
+}
+
 /* ---- samples -------------------------------------------------------------- */
 
 struct sample {
@@ -619,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_tag_filter),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_resync_after_gap),
+		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_samples_every_cut),
 		cmocka_unit_test(test_samples_random_cuts),
