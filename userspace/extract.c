@@ -208,21 +208,37 @@ static void add_evidence(struct extract *x, void *rec, enum ex_kind k, uint32_t 
 	(*ev)[(*n)++] = idx;
 }
 
+/* Seals per container: real ones carry a handful; the cap keeps a
+ * hostile message from growing one record without bound. */
+#define EX_MAX_SEALS 64
+
 static void add_seal(struct extract *x, Edisensor__V1__Equipment *e, const char *v)
 {
 	for (size_t i = 0; i < e->n_seals; i++)
 		if (strcmp(e->seals[i], v) == 0)
 			return;
-	char **grown = arena_alloc(x->arena, (e->n_seals + 1) * sizeof(char *));
-	char *copy = arena_strdup(x->arena, v);
-	if (!grown || !copy) {
+	if (e->n_seals >= EX_MAX_SEALS) {
 		x->dropped++;
 		return;
 	}
-	if (e->n_seals)
-		memcpy(grown, e->seals, e->n_seals * sizeof(char *));
-	grown[e->n_seals++] = copy;
-	e->seals = grown;
+	/* Arrays grow in powers of two: a new block when n_seals hits one. */
+	if (e->n_seals == 0 || (e->n_seals >= 2 && (e->n_seals & (e->n_seals - 1)) == 0)) {
+		size_t cap = e->n_seals ? 2 * e->n_seals : 2;
+		char **grown = arena_alloc(x->arena, cap * sizeof(char *));
+		if (!grown) {
+			x->dropped++;
+			return;
+		}
+		if (e->n_seals)
+			memcpy(grown, e->seals, e->n_seals * sizeof(char *));
+		e->seals = grown;
+	}
+	char *copy = arena_strdup(x->arena, v);
+	if (!copy) {
+		x->dropped++;
+		return;
+	}
+	e->seals[e->n_seals++] = copy;
 }
 
 static void set_field(struct extract *x, void *rec, const struct ex_pick *p,

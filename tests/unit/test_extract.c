@@ -608,6 +608,22 @@ static void test_engine_dedupe(void **state)
 	assert_false(m.equipment[3]->iso6346);
 	assert_int_equal(x.dropped, 0);
 	arena_reset(&ar);
+
+	/* Seals per container are capped; the rest is counted as dropped. */
+	Edisensor__V1__Message m2 = EDISENSOR__V1__MESSAGE__INIT;
+	extract_begin(&x, &m2, &ar, 1, "COPRAR");
+	edi_decode_segment((const uint8_t *)"EQD+CN+MSCU1234565'", 19, &syn, &seg);
+	extract_segment(&x, &seg, 0);
+	for (int i = 0; i < 100; i++) {
+		snprintf(text, sizeof(text), "SEL+SEAL%d'", i);
+		edi_decode_segment((const uint8_t *)text, strlen(text), &syn, &seg);
+		extract_segment(&x, &seg, (uint32_t)i + 1);
+	}
+	extract_end(&x);
+	assert_int_equal(m2.equipment[0]->n_seals, 64);
+	assert_string_equal(m2.equipment[0]->seals[63], "SEAL63");
+	assert_int_equal(x.dropped, 36);
+	arena_reset(&ar);
 }
 
 static void test_imo_check(void **state)
