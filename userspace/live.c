@@ -257,14 +257,13 @@ static void pipeline_counter(struct metrics_out *o, const char *name, const char
 	metrics_counter(o, full, help, v);
 }
 
-static void collect_pipeline(struct metrics_out *o, void *ctx)
+/* Needs no lock: kernel map reads and the queue's atomics. */
+static void collect_capture(struct metrics_out *o, void *ctx)
 {
 	struct live *l = ctx;
-	struct pipeline_stats ps;
 	struct evqueue_stats qs;
 	uint64_t ringbuf_lost = 0;
 
-	pipeline_stats(l->pipe, &ps);
 	evqueue_stats(l->q, &qs);
 	kernel_ringbuf_lost(l, &ringbuf_lost);
 	if (l->flows)
@@ -272,18 +271,26 @@ static void collect_pipeline(struct metrics_out *o, void *ctx)
 			      "Entries in the kernel flow table (both directions)",
 			      count_flows(l->flows));
 	metrics_family(o, "edisensor_events_lost_total", "counter",
-		       "Kernel events or records lost, by the stage that lost them");
+		       "Kernel events or ring records lost before the pipeline, by stage");
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"ringbuf\"", ringbuf_lost);
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_full\"", qs.dropped);
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_oversize\"", qs.oversize);
-	metrics_sample(o, "edisensor_events_lost_total", "stage=\"short\"", ps.short_events);
 	metrics_counter(o, "edisensor_queue_records_total",
 			"Ring-buffer records the reader queued for the pipeline", qs.pushed);
 	metrics_gauge(o, "edisensor_queue_depth_bytes", "Bytes waiting for the pipeline",
 		      qs.depth_bytes);
 	metrics_gauge(o, "edisensor_queue_capacity_bytes", "Queue size", qs.capacity);
+}
+
+static void collect_pipeline(struct metrics_out *o, void *ctx)
+{
+	struct live *l = ctx;
+	struct pipeline_stats ps;
+
+	pipeline_stats(l->pipe, &ps);
 	pipeline_counter(o, "records", "Ring-buffer records the pipeline received", ps.records);
 	pipeline_counter(o, "events", "Events in them", ps.events);
+	pipeline_counter(o, "short_events", "Malformed or short events dropped", ps.short_events);
 	pipeline_counter(o, "segments", "Segment events", ps.segments);
 	pipeline_counter(o, "gaps", "Sequence gaps reported by the kernel", ps.gaps);
 	pipeline_counter(o, "flow_ends", "FIN/RST flow ends", ps.flow_ends);
@@ -309,7 +316,8 @@ static int setup_metrics(struct live *l)
 	if (r)
 		return r;
 	metrics_register(l->metrics, collect_process, l);
-	metrics_register(l->metrics, collect_kernel, l);
+	metrics_register_unlocked(l->metrics, collect_kernel, l);
+	metrics_register_unlocked(l->metrics, collect_capture, l);
 	metrics_register(l->metrics, collect_pipeline, l);
 	live_metrics_register(l->metrics, l->pipe);
 	if (l->hooks && l->hooks->register_metrics)

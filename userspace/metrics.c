@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include "metrics.h"
 #include "signals.h"
@@ -15,10 +16,12 @@
 #define MAX_COLLECTORS 32
 #define REQ_MAX 4096
 #define IO_TIMEOUT_MS 2000
+#define LOCK_WAIT_MS 1000
 
 struct collector {
 	metrics_collect_fn fn;
 	void *ctx;
+	bool locked;                   /* runs under m->lock */
 };
 
 struct metrics {
@@ -72,7 +75,7 @@ void metrics_free(struct metrics *m)
 	free(m);
 }
 
-int metrics_register(struct metrics *m, metrics_collect_fn fn, void *ctx)
+static int add_collector(struct metrics *m, metrics_collect_fn fn, void *ctx, bool locked)
 {
 	int err = 0;
 
@@ -80,9 +83,19 @@ int metrics_register(struct metrics *m, metrics_collect_fn fn, void *ctx)
 	if (m->n >= MAX_COLLECTORS)
 		err = -ENOSPC;
 	else
-		m->c[m->n++] = (struct collector){ fn, ctx };
+		m->c[m->n++] = (struct collector){ fn, ctx, locked };
 	pthread_mutex_unlock(&m->reg_lock);
 	return err;
+}
+
+int metrics_register(struct metrics *m, metrics_collect_fn fn, void *ctx)
+{
+	return add_collector(m, fn, ctx, true);
+}
+
+int metrics_register_unlocked(struct metrics *m, metrics_collect_fn fn, void *ctx)
+{
+	return add_collector(m, fn, ctx, false);
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -139,23 +152,46 @@ const char *metrics_escape(const char *in, char *buf, size_t len)
 	return buf;
 }
 
+/* The pipeline lock, waited for at most LOCK_WAIT_MS: a pipeline stuck in
+ * a blocked output must not take the metrics that show it down too. */
+static bool take_lock(struct metrics *m)
+{
+	struct timespec ts;
+
+	if (!m->lock)
+		return true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)LOCK_WAIT_MS * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	return pthread_mutex_timedlock(m->lock, &ts) == 0;
+}
+
 int metrics_render(struct metrics *m, char **buf, size_t *len)
 {
 	struct metrics_out o;
+	bool locked;
 
 	*buf = NULL;
 	*len = 0;
 	o.f = open_memstream(buf, len);
 	if (!o.f)
 		return -errno;
-	if (m->lock)
-		pthread_mutex_lock(m->lock);
 	pthread_mutex_lock(&m->reg_lock);
 	for (size_t i = 0; i < m->n; i++)
-		m->c[i].fn(&o, m->c[i].ctx);
-	pthread_mutex_unlock(&m->reg_lock);
+		if (!m->c[i].locked)
+			m->c[i].fn(&o, m->c[i].ctx);
+	locked = take_lock(m);
 	if (m->lock)
+		metrics_gauge(&o, "edisensor_pipeline_stalled",
+			      "1 when the pipeline held its lock too long to collect its metrics "
+			      "(an output blocks)", !locked);
+	for (size_t i = 0; locked && i < m->n; i++)
+		if (m->c[i].locked)
+			m->c[i].fn(&o, m->c[i].ctx);
+	if (locked && m->lock)
 		pthread_mutex_unlock(m->lock);
+	pthread_mutex_unlock(&m->reg_lock);
 	if (fclose(o.f)) {
 		free(*buf);
 		*buf = NULL;

@@ -7,7 +7,11 @@
  * Any module plugs its numbers in with metrics_register(). Collectors run
  * on the metrics thread while holding the lock given to metrics_new() (the
  * live loop's pipeline lock, so they may read pipeline, feed and output
- * state without their own locking); they must not block.
+ * state without their own locking); they must not block. When the lock
+ * cannot be had within a second (an output blocks the pipeline), those
+ * collectors are left out and edisensor_pipeline_stalled is 1; collectors
+ * registered with metrics_register_unlocked (kernel counters, the queue)
+ * always run.
  */
 #ifndef EDISENSOR_METRICS_H
 #define EDISENSOR_METRICS_H
@@ -26,8 +30,11 @@ int metrics_new(struct metrics **out, pthread_mutex_t *lock);
 /* Stops the server thread, frees the registry. NULL ok. */
 void metrics_free(struct metrics *m);
 
-/* At most 32 collectors; they run in registration order. */
+/* At most 32 collectors; they run in registration order, unlocked ones
+ * first. */
 int metrics_register(struct metrics *m, metrics_collect_fn fn, void *ctx);
+/* For collectors that synchronise themselves (atomics, syscalls). */
+int metrics_register_unlocked(struct metrics *m, metrics_collect_fn fn, void *ctx);
 
 /* Binds addr (IPV4:PORT or [IPV6]:PORT). Separate from metrics_start so
  * the socket is bound before privileges are dropped and the thread starts

@@ -45,6 +45,10 @@ static void test_render(void **state)
 	assert_int_equal(metrics_render(m, &buf, &len), 0);
 	assert_true(lock_was_held);
 	assert_string_equal(buf,
+		"# HELP edisensor_pipeline_stalled 1 when the pipeline held its lock too long to "
+		"collect its metrics (an output blocks)\n"
+		"# TYPE edisensor_pipeline_stalled gauge\n"
+		"edisensor_pipeline_stalled 0\n"
 		"# HELP edisensor_test_total a counter\n"
 		"# TYPE edisensor_test_total counter\n"
 		"edisensor_test_total 42\n"
@@ -108,7 +112,7 @@ static void test_http(void **state)
 	raw_request(addr, "GET /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp));
 	assert_non_null(strstr(resp, "HTTP/1.0 200 OK\r\n"));
 	assert_non_null(strstr(resp, "Content-Type: text/plain; version=0.0.4"));
-	assert_non_null(strstr(resp, "\r\n\r\n# HELP edisensor_test_total"));
+	assert_non_null(strstr(resp, "\nedisensor_test_total 5\n"));
 	raw_request(addr, "GET /nope HTTP/1.0\r\n\r\n", resp, sizeof(resp));
 	assert_non_null(strstr(resp, "HTTP/1.0 404"));
 	raw_request(addr, "POST /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp));
@@ -130,6 +134,35 @@ static void test_http(void **state)
 	assert_non_null(strstr(err, "no edisensord metrics at"));
 }
 
+static void collect_unlocked(struct metrics_out *o, void *ctx)
+{
+	(void)ctx;
+	metrics_gauge(o, "edisensor_test_unlocked", "always there", 1);
+}
+
+/* A pipeline that holds its lock (blocked output): the render gives up on
+ * the locked collectors after a second, says so, keeps the others. */
+static void test_stalled_pipeline(void **state)
+{
+	struct metrics *m;
+	uint64_t v = 1;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(metrics_new(&m, &pipe_lock), 0);
+	assert_int_equal(metrics_register(m, collect, &v), 0);
+	assert_int_equal(metrics_register_unlocked(m, collect_unlocked, NULL), 0);
+	pthread_mutex_lock(&pipe_lock);
+	assert_int_equal(metrics_render(m, &buf, &len), 0);
+	pthread_mutex_unlock(&pipe_lock);
+	assert_non_null(strstr(buf, "\nedisensor_pipeline_stalled 1\n"));
+	assert_non_null(strstr(buf, "\nedisensor_test_unlocked 1\n"));
+	assert_null(strstr(buf, "edisensor_test_total"));
+	free(buf);
+	metrics_free(m);
+}
+
 static void test_bad_address(void **state)
 {
 	struct metrics *m;
@@ -148,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_stalled_pipeline),
 		cmocka_unit_test(test_bad_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
