@@ -53,18 +53,28 @@ static int attach_clsact(struct attach_tc *a, int prog_fd)
 	err = bpf_tc_hook_create(&a->tc_hook);
 	if (err && err != -EEXIST)
 		return err;
-	memset(&a->tc_opts, 0, sizeof(a->tc_opts));
-	a->tc_opts.sz = sizeof(a->tc_opts);
-	a->tc_opts.prog_fd = prog_fd;
-	/* no BPF_TC_F_REPLACE: handle and priority 0 let the kernel pick free ones */
-	return bpf_tc_attach(&a->tc_hook, &a->tc_opts);
+	/* Priority 1, the head of the chain: ours sees every packet and passes
+	 * it on (TC_ACT_UNSPEC) to the filters after it. Where that priority
+	 * holds a filter of another kind or protocol, the kernel's pick
+	 * (after the existing ones: a filter there that ends the chain hides
+	 * packets from edisensor, never the other way round). Never
+	 * BPF_TC_F_REPLACE; handle 0: the kernel picks a free one. */
+	for (__u32 prio = 1;; prio = 0) {
+		memset(&a->tc_opts, 0, sizeof(a->tc_opts));
+		a->tc_opts.sz = sizeof(a->tc_opts);
+		a->tc_opts.prog_fd = prog_fd;
+		a->tc_opts.priority = prio;
+		err = bpf_tc_attach(&a->tc_hook, &a->tc_opts);
+		if (!err || !prio)
+			return err;
+	}
 }
 
 int attach_tc(struct attach_tc **out, int prog_fd, const char *ifname, enum es_hook hook,
-	      char *errbuf, size_t errlen)
+	      enum attach_tc_backend backend, char *errbuf, size_t errlen)
 {
 	struct attach_tc *a;
-	int err, tcx_err;
+	int err;
 
 	if (hook != ES_HOOK_TC_INGRESS && hook != ES_HOOK_TC_EGRESS)
 		return -EINVAL;
@@ -80,24 +90,26 @@ int attach_tc(struct attach_tc **out, int prog_fd, const char *ifname, enum es_h
 	a->hook = hook;
 	a->link_fd = -1;
 	a->prog_id = prog_id_of(prog_fd);
-	tcx_err = attach_tcx(a, prog_fd);
-	if (!tcx_err) {
-		*out = a;
-		return 0;
-	}
-	/* EINVAL: a kernel without tcx links. Anything else (permissions, no
-	 * such device) would fail the same way with clsact. */
-	if (tcx_err != -EINVAL) {
-		snprintf(errbuf, errlen, "interface %s: attaching the %s program (tcx): %s",
-			 ifname, attach_tc_hook_name(a), strerror(-tcx_err));
-		free(a);
-		return tcx_err;
+	if (backend == ATTACH_TC_AUTO) {
+		err = attach_tcx(a, prog_fd);
+		if (!err) {
+			*out = a;
+			return 0;
+		}
+		/* EINVAL: a kernel without tcx links. Anything else (permissions,
+		 * no such device) would fail the same way with clsact. */
+		if (err != -EINVAL) {
+			snprintf(errbuf, errlen, "interface %s: attaching the %s program (tcx): %s",
+				 ifname, attach_tc_hook_name(a), strerror(-err));
+			free(a);
+			return err;
+		}
 	}
 	err = attach_clsact(a, prog_fd);
 	if (err) {
-		snprintf(errbuf, errlen, "interface %s: attaching the %s program: tcx: %s; "
-			 "clsact: %s", ifname, attach_tc_hook_name(a), strerror(-tcx_err),
-			 strerror(-err));
+		snprintf(errbuf, errlen, "interface %s: attaching the %s program (clsact%s): %s",
+			 ifname, attach_tc_hook_name(a),
+			 backend == ATTACH_TC_AUTO ? ", the kernel has no tcx" : "", strerror(-err));
 		free(a);
 		return err;
 	}
@@ -153,6 +165,15 @@ const char *attach_tc_ifname(const struct attach_tc *a)
 const char *attach_tc_backend(const struct attach_tc *a)
 {
 	return a->link_fd >= 0 ? "tcx" : "clsact";
+}
+
+int attach_tc_filter(const struct attach_tc *a, uint32_t *handle, uint32_t *priority)
+{
+	if (a->link_fd >= 0)
+		return -ENOENT;
+	*handle = a->tc_opts.handle;
+	*priority = a->tc_opts.priority;
+	return 0;
 }
 
 const char *attach_tc_hook_name(const struct attach_tc *a)

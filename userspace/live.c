@@ -403,16 +403,21 @@ static int attach_one_xdp(struct live *l, const char *ifn)
 
 static int attach_one_tc(struct live *l, const char *ifn, enum es_hook hook)
 {
-	char err[512];
+	char err[512], how[128] = "";
+	uint32_t handle, prio;
 	int r = attach_tc(&l->tcatt[l->n_tcatt], sensor_bpf_tc_prog_fd(l->bpf, hook), ifn, hook,
-			  err, sizeof(err));
+			  ATTACH_TC_AUTO, err, sizeof(err));
 
 	if (r) {
 		log_error("%s", err);
 		return r;
 	}
-	log_info("%s: attached at %s through %s (the XDP hook is left alone)", ifn,
-		 attach_tc_hook_name(l->tcatt[l->n_tcatt]), attach_tc_backend(l->tcatt[l->n_tcatt]));
+	if (attach_tc_filter(l->tcatt[l->n_tcatt], &handle, &prio) == 0)
+		snprintf(how, sizeof(how), " (cls_bpf filter handle %u priority %u; the kernel "
+			 "has no tcx)", handle, prio);
+	log_info("%s: attached at %s through %s%s (the XDP hook is left alone)", ifn,
+		 attach_tc_hook_name(l->tcatt[l->n_tcatt]), attach_tc_backend(l->tcatt[l->n_tcatt]),
+		 how);
 	l->n_tcatt++;
 	return 0;
 }
