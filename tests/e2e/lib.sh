@@ -20,6 +20,7 @@
 #   metric_is / metric_ge NAME V  conditions for wait_for
 #   wait_for CMD...             retry for up to WAIT_S seconds (20)
 #   tcp_exchange TAG [PORT]     one TCP request/answer through the veth (python3 server)
+#   gen_capture SEED PACKETS    $E2E_TMP/cap.pcap (edi-pcapgen, EDI on port 9000)
 
 E2E_TMP=$(mktemp -d /tmp/edisensor-e2e.XXXXXX)
 NS_S=es-s-$$
@@ -140,6 +141,14 @@ metric_ge() { local v; v=$(metric "$1"); [[ -n $v ]] && ((v >= $2)); }
 # The XDP program id on an interface in a namespace ("" when none).
 xdp_prog_id() {
 	ip netns exec "$1" ip -d link show dev "$2" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p' | head -1
+}
+
+# gen_capture SEED PACKETS: $E2E_TMP/cap.pcap from edi-pcapgen, EDI on port
+# 9000 (skips when the generator is not built). Call after e2e_setup.
+gen_capture() {
+	[[ -x $BUILD/edi-pcapgen ]] || skip "$BUILD/edi-pcapgen not built"
+	"$BUILD/edi-pcapgen" -o "$E2E_TMP/cap.pcap" -s "$1" -n "$2" --ports 9000 >/dev/null 2>&1 ||
+		fail "edi-pcapgen -s $1 -n $2"
 }
 
 # tcp_exchange TAG [PORT]: one TCP exchange through the veth pair, the

@@ -8,12 +8,10 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_require jq
-[[ -x $BUILD/edi-pcapgen ]] || skip "$BUILD/edi-pcapgen not built"
 e2e_setup || fail "namespace setup"
 
 T=$E2E_TMP
-"$BUILD/edi-pcapgen" -o "$T/cap.pcap" -s 11 -n 600 --ports 9000 >/dev/null 2>&1 ||
-	fail "edi-pcapgen"
+gen_capture 11 600
 FEED=$ROOT/tests/feeds/basic.intel
 
 # Reference: the same capture through BPF_PROG_TEST_RUN.

@@ -8,13 +8,13 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_require jq nats-server
-for b in edi-pcapgen edisensor-cat nats-stream-dump; do
+for b in edisensor-cat nats-stream-dump; do
 	[[ -x $BUILD/$b ]] || skip "$BUILD/$b not built"
 done
 "$BUILD/nats-stream-dump" --help >/dev/null 2>&1 || skip "built without libnats"
 e2e_setup || fail "namespace setup"
 T=$E2E_TMP
-"$BUILD/edi-pcapgen" -o "$T/cap.pcap" -s 21 -n 500 --ports 9000 >/dev/null 2>&1 || fail "edi-pcapgen"
+gen_capture 21 500
 
 in_s nats-server -a 127.0.0.1 -p 4222 -js -sd "$T/js" >"$T/nats.log" 2>&1 &
 E2E_PIDS+=($!)

@@ -12,10 +12,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_require python3
-[[ -x $BUILD/edi-pcapgen ]] || skip "$BUILD/edi-pcapgen not built"
 e2e_setup || fail "namespace setup"
 T=$E2E_TMP
-"$BUILD/edi-pcapgen" -o "$T/cap.pcap" -s 5 -n 400 --ports 9000 >/dev/null 2>&1 || fail "edi-pcapgen"
+gen_capture 5 400
 
 intel_header=$'#separator \\x09\n#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc'
 printf '%s\nNOSUCHPARTY0001\tEDI::PARTY_ID\ttest\tmatches nothing\n' "$intel_header" >"$T/v1.intel"

@@ -9,10 +9,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 e2e_require jq
-[[ -x $BUILD/edi-pcapgen ]] || skip "$BUILD/edi-pcapgen not built"
 e2e_setup || fail "namespace setup"
 T=$E2E_TMP
-"$BUILD/edi-pcapgen" -o "$T/cap.pcap" -s 3 -n 1500 --ports 9000 >/dev/null 2>&1 || fail "edi-pcapgen"
+gen_capture 3 1500
 mkfifo "$T/out.fifo"
 exec 7<>"$T/out.fifo"     # a reader that never reads: the writer fills the pipe and blocks
 
