@@ -447,11 +447,13 @@ static int set_user(struct config *c, const char *v, struct setter_err *e)
 {
 	if (!*v || !strcmp(v, "root")) {
 		c->user = NULL;    /* stay: an explicit choice of the operator */
+		c->user_explicit = true;
 		return 0;
 	}
 	if (strlen(v) > 32 || strpbrk(v, " :/\t"))
 		FIX(e, "user '%s': a user name (1-32 characters)", v);
 	c->user = v;
+	c->user_explicit = true;
 	return 0;
 }
 

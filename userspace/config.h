@@ -58,6 +58,7 @@ struct config {
 	enum config_xdp_mode xdp_mode;
 	const char *metrics_addr;     /* HOST:PORT, NULL: no metrics server */
 	const char *user;             /* drop to this user when started as root; NULL: stay */
+	bool user_explicit;           /* set in the file or on the command line, not the default */
 	uint32_t queue_bytes;         /* reader -> pipeline queue size */
 	uint32_t flush_timeout_ms;    /* how long SIGTERM waits for outputs */
 	uint16_t ports[ES_MAX_PORTS];

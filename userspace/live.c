@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -749,8 +750,17 @@ static int drop_privileges(struct live *l)
 	char err[512], caps[128];
 	int r;
 
-	if (!l->cfg->user)
+	if (!l->cfg->user || geteuid() != 0)
 		return 0;
+	/* The built-in default user may not exist yet (quick start before
+	 * make install / systemd-sysusers): say so and stay root. A user the
+	 * operator named must exist. */
+	if (!l->cfg->user_explicit && !getpwnam(l->cfg->user)) {
+		log_warn("user %s does not exist (systemd-sysusers creates it from the installed "
+			 "sysusers.d file): staying root; set user = root to silence this",
+			 l->cfg->user);
+		return 0;
+	}
 	r = privdrop_to_user(l->cfg->user, keep, sizeof(keep) / sizeof(keep[0]), err, sizeof(err));
 	if (r < 0) {
 		log_error("%s", err);

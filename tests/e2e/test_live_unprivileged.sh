@@ -77,3 +77,23 @@ stop_sensor TERM
 [[ $SENSOR_RC -eq 0 ]] || fail "exit $SENSOR_RC after SIGTERM"
 [[ -z $(xdp_prog_id "$NS_S" es0) ]] || fail "not detached after the drop"
 pass "root dropped to nobody (CapEff=CapBnd=cap_net_admin,cap_bpf) and still detached on SIGTERM"
+
+# (4) the default user: dropped to when it exists, else a warning and root
+# (quick start before installation); a user named explicitly must exist.
+start_sensor "${ARGS[@]}"
+wait_for sensor_ready || fail "not ready with the default user"
+if id edisensor >/dev/null 2>&1; then
+	grep -q "running as edisensor" "$E2E_TMP/sensor.log" || fail "did not drop to edisensor"
+else
+	grep -q "user edisensor does not exist.*staying root" "$E2E_TMP/sensor.log" ||
+		fail "no warning about the missing default user"
+fi
+stop_sensor TERM
+[[ $SENSOR_RC -eq 0 ]] || fail "exit $SENSOR_RC (default user)"
+start_sensor "${ARGS[@]}" --user no-such-user-e2e
+wait_for sensor_exited || fail "runs with a user that does not exist"
+wait "$SENSOR_PID"; rc=$?; SENSOR_PID=
+[[ $rc -ne 0 ]] || fail "exit 0 with a missing explicit user"
+grep -q "user 'no-such-user-e2e' does not exist" "$E2E_TMP/sensor.log" || fail "no message"
+[[ -z $(xdp_prog_id "$NS_S" es0) ]] || fail "program left after the refused drop"
+pass "default user: $(id edisensor >/dev/null 2>&1 && echo dropped to edisensor || echo absent, warned and stayed root); a missing explicit user stops start-up and detaches"
