@@ -107,6 +107,7 @@ struct nats_sink {
 	int64_t outstanding;	/* publishes whose callback has not run yet */
 	struct spool_drop refused;	/* too large for the server, not yet reported */
 	uint64_t refused_total;
+	uint64_t refused_upto;	/* highest sequence counted as refused */
 	struct inflight *ring;
 	unsigned head;
 	unsigned count;
@@ -472,13 +473,17 @@ static void publish_one(struct nats_sink *s, size_t len, struct spool_pos end)
 	pthread_mutex_lock(&s->lock);
 	e = ring_at(s, s->count++);
 	*e = (struct inflight){ pk.sequence, end, output_mono_ms(), refuse ? SLOT_ACKED : SLOT_PENDING };
-	if (refuse) {
+	if (refuse && pk.sequence > s->refused_upto) {
+		/* Counted once, though a rewind may read it again. */
+		s->refused_upto = pk.sequence;
 		if (!s->refused.count || pk.sequence < s->refused.first_sequence)
 			s->refused.first_sequence = pk.sequence;
 		if (pk.sequence > s->refused.last_sequence)
 			s->refused.last_sequence = pk.sequence;
 		s->refused.count++;
 		s->refused_total++;
+	}
+	if (refuse) {
 		pthread_mutex_unlock(&s->lock);
 		return;
 	}
@@ -512,7 +517,6 @@ static void *sender_main(void *arg)
 
 	for (;;) {
 		bool progress;
-
 		unsigned count;
 
 		pthread_mutex_lock(&s->lock);

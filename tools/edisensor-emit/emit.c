@@ -273,16 +273,18 @@ static int run_raw_nats(const struct emit_args *a)
 	}
 	double t0 = now_s();
 	for (uint64_t i = 0; i < a->count && st == NATS_OK; i++) {
-		uint64_t hdr, used;
-		size_t hl;
+		uint64_t rec_len;
+		size_t prefix_len;
 		char id[64];
 		natsMsg *m = NULL;
 		const uint8_t *p = b.data + ends[i];
 
-		recordio_get_varint(p, RECORDIO_VARINT_MAX, &hdr, &hl);
-		used = hl;
+		/* Same bytes as the output publishes: the record without its
+		 * length prefix. */
+		recordio_get_varint(p, ends[i + 1] - ends[i], &rec_len, &prefix_len);
 		snprintf(id, sizeof(id), "%s-raw-%" PRIu64, a->opts.sensor_id, a->start + i);
-		st = natsMsg_Create(&m, "edisensor.raw.hit", NULL, (const char *)p + used, (int)hdr);
+		st = natsMsg_Create(&m, "edisensor.raw.hit", NULL, (const char *)p + prefix_len,
+				    (int)rec_len);
 		if (st == NATS_OK)
 			st = natsMsgHeader_Set(m, "Nats-Msg-Id", id);
 		if (st == NATS_OK)
