@@ -27,13 +27,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sem=tests/feeds/feedsem.py
-# Known disagreement, reported to the lead: edi-pcapgen writes the EDIFACT
-# NAD party name in element 5 (`NAD+CN+id+++NAME`, docs/MANIFEST.md), the
-# extractor reads it from C080 = element 4 as UN/EDIFACT and the public
-# samples have it (`NAD+CA+ABCD:160++SENDER-COMP`). Until one side changes,
-# EDIFACT party names are left out of the comparison.
-skip=(--skip parties.name@SYNTAX_EDIFACT)
-echo "NOTE: EDIFACT party names not compared (generator/extractor NAD element disagreement)"
+skip=()
 
 status=0
 run() {   # name, pcapgen args...
