@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct attach_tc {
 	struct bpf_tc_hook tc_hook;    /* clsact */
 	struct bpf_tc_opts tc_opts;    /* clsact: handle and priority the kernel gave */
 	unsigned int prog_id;
+	int stale_removed;             /* clsact: filters of earlier runs removed */
 };
 
 static unsigned int prog_id_of(int fd)
@@ -43,16 +45,87 @@ static int attach_tcx(struct attach_tc *a, int prog_fd)
 	return 0;
 }
 
+/* Handles the kernel hands out to filters added with handle 0 start at 1,
+ * and each start removes the previous run's filter before adding its own:
+ * the search stops at the first handle with no filter (each miss costs a
+ * kernel message in the log), at most this many. */
+#define STALE_HANDLES 16
+
+static bool is_ours(unsigned int prog_id)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(prog_id);
+	bool ours = false;
+
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		ours = !strcmp(info.name, "edisensor_tc_in") || !strcmp(info.name, "edisensor_tc_eg");
+	close(fd);
+	return ours;
+}
+
+static int remove_stale(const struct bpf_tc_hook *h)
+{
+	int removed = 0;
+
+	for (__u32 handle = 1; handle <= STALE_HANDLES; handle++) {
+		struct bpf_tc_opts q = { .sz = sizeof(q), .handle = handle, .priority = 1 };
+		int err = bpf_tc_query(h, &q);
+
+		if (err)
+			break;
+		if (!is_ours(q.prog_id))
+			continue;
+		q.prog_id = 0;
+		err = bpf_tc_detach(h, &q);
+		if (err)
+			return err;
+		removed++;
+	}
+	return removed;
+}
+
+static void tc_hook_init(struct bpf_tc_hook *h, int ifindex, enum es_hook hook)
+{
+	memset(h, 0, sizeof(*h));
+	h->sz = sizeof(*h);
+	h->ifindex = ifindex;
+	h->attach_point = hook == ES_HOOK_TC_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+}
+
+int attach_tc_detach_stale(const char *ifname, enum es_hook hook, char *errbuf, size_t errlen)
+{
+	struct bpf_tc_hook h;
+	int ifindex = (int)if_nametoindex(ifname);
+	int r;
+
+	if (!ifindex) {
+		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
+		return -ENODEV;
+	}
+	tc_hook_init(&h, ifindex, hook);
+	r = remove_stale(&h);
+	if (r < 0)
+		snprintf(errbuf, errlen, "interface %s: removing stale edisensor tc filters: %s",
+			 ifname, strerror(-r));
+	return r;
+}
+
 static int attach_clsact(struct attach_tc *a, int prog_fd)
 {
 	int err;
 
-	a->tc_hook.sz = sizeof(a->tc_hook);
-	a->tc_hook.ifindex = a->ifindex;
-	a->tc_hook.attach_point = a->hook == ES_HOOK_TC_EGRESS ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	tc_hook_init(&a->tc_hook, a->ifindex, a->hook);
 	err = bpf_tc_hook_create(&a->tc_hook);
 	if (err && err != -EEXIST)
 		return err;
+	err = remove_stale(&a->tc_hook);   /* a killed daemon's: both would scan */
+	if (err < 0)
+		return err;
+	a->stale_removed = err;
 	/* Priority 1, the head of the chain: ours sees every packet and passes
 	 * it on (TC_ACT_UNSPEC) to the filters after it. Where that priority
 	 * holds a filter of another kind or protocol, the kernel's pick
@@ -129,8 +202,8 @@ static int detach_clsact(struct attach_tc *a)
 	q.handle = a->tc_opts.handle;
 	q.priority = a->tc_opts.priority;
 	err = bpf_tc_query(&a->tc_hook, &q);
-	if (err)
-		return err == -ENOENT ? 0 : err;
+	if (err)   /* no such filter (ENOENT) or no such priority left (EINVAL): gone */
+		return err == -ENOENT || err == -EINVAL ? 0 : err;
 	if (q.prog_id != a->prog_id)
 		return 0;
 	q.prog_id = 0;
@@ -165,6 +238,11 @@ const char *attach_tc_ifname(const struct attach_tc *a)
 const char *attach_tc_backend(const struct attach_tc *a)
 {
 	return a->link_fd >= 0 ? "tcx" : "clsact";
+}
+
+int attach_tc_stale_removed(const struct attach_tc *a)
+{
+	return a->stale_removed;
 }
 
 int attach_tc_filter(const struct attach_tc *a, uint32_t *handle, uint32_t *priority)

@@ -33,11 +33,19 @@ int attach_tc(struct attach_tc **out, int prog_fd, const char *ifname, enum es_h
 /* Detaches (only our program) and frees. NULL ok. */
 int attach_tc_detach(struct attach_tc *a);
 
+/* Removes the cls_bpf filters of edisensor's tc programs (by program name)
+ * a killed daemon left at priority 1 of ifname's hook; foreign filters
+ * stay. attach_tc() calls it before a clsact attach. Returns how many
+ * were removed or -errno (errbuf). */
+int attach_tc_detach_stale(const char *ifname, enum es_hook hook, char *errbuf, size_t errlen);
+
 const char *attach_tc_ifname(const struct attach_tc *a);
 const char *attach_tc_backend(const struct attach_tc *a);   /* "tcx" or "clsact" */
 const char *attach_tc_hook_name(const struct attach_tc *a); /* "tc-ingress"/"tc-egress" */
 /* clsact: the filter's handle and priority (tc filter del ... prio N
  * removes one a killed daemon left); -ENOENT for a tcx link. */
 int attach_tc_filter(const struct attach_tc *a, uint32_t *handle, uint32_t *priority);
+/* clsact: how many filters of earlier (killed) runs attach_tc() removed. */
+int attach_tc_stale_removed(const struct attach_tc *a);
 
 #endif

@@ -413,6 +413,9 @@ static int attach_one_tc(struct live *l, const char *ifn, enum es_hook hook)
 		log_error("%s", err);
 		return r;
 	}
+	if (attach_tc_stale_removed(l->tcatt[l->n_tcatt]))
+		log_warn("%s: removed %d edisensor tc filter(s) left by an earlier run (killed "
+			 "daemon?)", ifn, attach_tc_stale_removed(l->tcatt[l->n_tcatt]));
 	if (attach_tc_filter(l->tcatt[l->n_tcatt], &handle, &prio) == 0)
 		snprintf(how, sizeof(how), " (cls_bpf filter handle %u priority %u; the kernel "
 			 "has no tcx)", handle, prio);
@@ -866,6 +869,30 @@ int live_run(struct config *cfg, struct sensor_bpf *bpf, struct pipeline *pipe,
 	return r;
 }
 
+/* tc filters a killed daemon left (clsact; tcx links die with it). */
+static int detach_stale_tc(const struct config *cfg, size_t i, int failed)
+{
+	static const enum es_hook hooks[] = { ES_HOOK_TC_INGRESS, ES_HOOK_TC_EGRESS };
+	static const unsigned masks[] = { CONFIG_HOOK_TC_INGRESS, CONFIG_HOOK_TC_EGRESS };
+
+	for (int h = 0; h < 2; h++) {
+		char err[256];
+		int r;
+
+		if (!(config_iface_hooks(cfg, i) & masks[h]))
+			continue;
+		r = attach_tc_detach_stale(cfg->interfaces[i], hooks[h], err, sizeof(err));
+		if (r < 0) {
+			log_error("%s", err);
+			failed = r;
+		} else if (r > 0) {
+			log_info("%s: removed %d stale edisensor tc filter(s) at %s", cfg->interfaces[i],
+				 r, h ? "tc-egress" : "tc-ingress");
+		}
+	}
+	return failed;
+}
+
 int live_detach_stale(const struct config *cfg)
 {
 	int failed = 0;
@@ -882,6 +909,7 @@ int live_detach_stale(const struct config *cfg)
 		} else {
 			log_info("%s: no edisensor program attached", cfg->interfaces[i]);
 		}
+		failed = detach_stale_tc(cfg, i, failed);
 	}
 	return failed;
 }

@@ -272,12 +272,42 @@ static void test_clsact_detach_leaves_replacement(void **state)
 	assert_int_equal(bpf_tc_detach(&h, &q), 0);
 }
 
+/* A killed daemon's filter (ours, left at priority 1): the next attach
+ * removes it, so one program scans, and --detach's call finds nothing. */
+static void test_clsact_stale_filter_replaced(void **state)
+{
+	struct bpf_tc_hook h;
+	struct bpf_tc_opts left = { .sz = sizeof(left), .priority = 1 };
+	unsigned ours = prog_id(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_INGRESS));
+	struct attach_tc *a;
+	uint32_t handle, prio;
+	uint64_t o0;
+	char err[256];
+
+	(void)state;
+	NEED_ROOT();
+	tc_hook_of(&h);
+	left.prog_fd = sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_INGRESS);
+	assert_int_equal(bpf_tc_attach(&h, &left), 0);
+	a = attach_ours(ATTACH_TC_CLSACT);
+	assert_int_equal(attach_tc_stale_removed(a), 1);
+	assert_int_equal(attach_tc_filter(a, &handle, &prio), 0);
+	assert_int_equal(query_filter(handle, prio), ours);
+	o0 = ours_seen();
+	send_frames(10);
+	assert_int_equal(ours_seen() - o0, 10);   /* one filter: each packet counted once */
+	assert_int_equal(attach_tc_detach_stale("t0", ES_HOOK_TC_INGRESS, err, sizeof(err)), 1);
+	assert_int_equal(query_filter(handle, prio), 0);
+	assert_int_equal(attach_tc_detach(a), 0);   /* already gone: not an error */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcx_chain_goes_on),
 		cmocka_unit_test(test_clsact_beside_foreign_filter),
 		cmocka_unit_test(test_clsact_detach_leaves_replacement),
+		cmocka_unit_test(test_clsact_stale_filter_replaced),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -86,7 +86,7 @@ start_capture() {
 		>"$E2E_TMP/dumpcap.log" 2>&1 &
 	CAP_PID=$!
 	E2E_PIDS+=("$CAP_PID")
-	wait_for grep -q "Capturing on" "$E2E_TMP/dumpcap.log" || sleep 1
+	wait_for grep -qs "Capturing on" "$E2E_TMP/dumpcap.log" || sleep 1
 }
 
 stop_capture() {
