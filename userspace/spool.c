@@ -24,6 +24,7 @@
 #define CURSOR_LEN 34				/* "%016x %016x\n" */
 #define MIN_SEGMENT_BYTES 4096
 #define EMPTY_RESET_BYTES (64u << 10)	/* see reset_if_empty */
+#define READAHEAD_BYTES (64u << 10)
 
 struct seg {
 	uint64_t num;
@@ -37,6 +38,11 @@ struct spool {
 	int wfd;		/* active (last) segment, appending */
 	int rfd;		/* segment being read */
 	uint64_t rfd_seg;
+	uint8_t *ra;		/* read-ahead of segment ra_seg from ra_off */
+	size_t ra_cap;
+	size_t ra_len;		/* 0: empty */
+	uint64_t ra_seg;
+	uint64_t ra_off;
 	int cursor_fd;
 	struct seg *segs;
 	size_t nsegs;
@@ -129,6 +135,8 @@ static void seg_delete_first(struct spool *sp)
 		close(sp->rfd);
 		sp->rfd = -1;
 	}
+	if (sp->ra_seg == sp->segs[0].num)
+		sp->ra_len = 0;
 	sp->total -= sp->segs[0].size;
 	memmove(sp->segs, sp->segs + 1, (sp->nsegs - 1) * sizeof(*sp->segs));
 	sp->nsegs--;
@@ -371,6 +379,7 @@ void spool_close(struct spool *sp)
 	pthread_mutex_destroy(&sp->lock);
 	pthread_cond_destroy(&sp->cond);
 	free(sp->segs);
+	free(sp->ra);
 	free(sp);
 }
 
@@ -450,15 +459,16 @@ static int pread_all(int fd, uint8_t *p, size_t len, uint64_t off)
 	return 0;
 }
 
-static int read_at(struct spool *sp, const struct seg *s, uint8_t **buf, size_t *cap,
-		   size_t *len, struct spool_pos *end)
+/* Makes bytes [off, off + n) of segment s readable at *out, from the
+ * read-ahead buffer (one pread serves many small records). Only bytes below
+ * the segment's known size are read: those records are complete. */
+static int spool_readahead(struct spool *sp, const struct seg *s, uint64_t off, size_t n,
+		     const uint8_t **out)
 {
-	uint8_t hdr[RECORDIO_VARINT_MAX];
-	size_t hlen = s->size - sp->rpos.off < sizeof(hdr) ? s->size - sp->rpos.off : sizeof(hdr);
-	uint64_t size;
-	size_t used;
-	int err;
-
+	if (sp->ra_seg == s->num && off >= sp->ra_off && off + n <= sp->ra_off + sp->ra_len) {
+		*out = sp->ra + (off - sp->ra_off);
+		return 0;
+	}
 	if (sp->rfd < 0 || sp->rfd_seg != s->num) {
 		if (sp->rfd >= 0)
 			close(sp->rfd);
@@ -467,22 +477,53 @@ static int read_at(struct spool *sp, const struct seg *s, uint8_t **buf, size_t 
 			return sp->rfd;
 		sp->rfd_seg = s->num;
 	}
-	err = pread_all(sp->rfd, hdr, hlen, sp->rpos.off);
-	if (!err && (recordio_get_varint(hdr, hlen, &size, &used) ||
+	size_t want = n > READAHEAD_BYTES ? n : READAHEAD_BYTES;
+	if (want > s->size - off)
+		want = (size_t)(s->size - off);
+	if (want > sp->ra_cap) {
+		uint8_t *p = realloc(sp->ra, want);
+		if (!p)
+			return -ENOMEM;
+		sp->ra = p;
+		sp->ra_cap = want;
+	}
+	sp->ra_len = 0;
+	int err = pread_all(sp->rfd, sp->ra, want, off);
+	if (err)
+		return err;
+	sp->ra_seg = s->num;
+	sp->ra_off = off;
+	sp->ra_len = want;
+	*out = sp->ra;
+	return 0;
+}
+
+static int read_at(struct spool *sp, const struct seg *s, uint8_t **buf, size_t *cap,
+		   size_t *len, struct spool_pos *end)
+{
+	size_t hlen = s->size - sp->rpos.off < RECORDIO_VARINT_MAX ? s->size - sp->rpos.off
+								    : RECORDIO_VARINT_MAX;
+	const uint8_t *p;
+	uint64_t size;
+	size_t used;
+	int err;
+
+	err = spool_readahead(sp, s, sp->rpos.off, hlen, &p);
+	if (!err && (recordio_get_varint(p, hlen, &size, &used) ||
 		     size > s->size - sp->rpos.off - used))
 		err = -EBADMSG;
+	if (!err)
+		err = spool_readahead(sp, s, sp->rpos.off + used, (size_t)size, &p);
 	if (err)
 		return err;
 	if (*cap < size) {
-		uint8_t *p = realloc(*buf, size ? size : 1);
-		if (!p)
+		uint8_t *nb = realloc(*buf, size ? size : 1);
+		if (!nb)
 			return -ENOMEM;
-		*buf = p;
+		*buf = nb;
 		*cap = size;
 	}
-	err = pread_all(sp->rfd, *buf, (size_t)size, sp->rpos.off + used);
-	if (err)
-		return err;
+	memcpy(*buf, p, (size_t)size);
 	*len = (size_t)size;
 	sp->rpos.off += used + size;
 	*end = sp->rpos;
@@ -533,6 +574,7 @@ static void reset_if_empty(struct spool *sp)
 		return;
 	sp->total -= last->size;
 	last->size = 0;
+	sp->ra_len = 0;		/* the same offsets will hold new records */
 	sp->apos = sp->rpos = (struct spool_pos){ last->num, 0 };
 }
 
