@@ -48,14 +48,22 @@ static __always_inline int addr_monitored(__u8 family, const __u8 *addr)
 	return bpf_map_lookup_elem(&cidrs, &k) != NULL;
 }
 
+static __always_inline int port_set(const struct es_port_bitmap *m, __u16 port)
+{
+	return (m->bits[port >> 6] >> (port & 63)) & 1;
+}
+
 /* Sets pkt->dir; returns 1 when the packet is monitored. */
 static __always_inline int monitored(struct es_pkt *p)
 {
-	if (bpf_map_lookup_elem(&ports, &p->key.dport)) {
+	__u32 zero = 0;
+	const struct es_port_bitmap *m = bpf_map_lookup_elem(&ports, &zero);
+
+	if (m && port_set(m, p->key.dport)) {
 		p->dir = ES_DIR_TO_SERVER;
 		return 1;
 	}
-	if (bpf_map_lookup_elem(&ports, &p->key.sport)) {
+	if (m && port_set(m, p->key.sport)) {
 		p->dir = ES_DIR_TO_CLIENT;
 		return 1;
 	}

@@ -26,12 +26,19 @@ struct {
 	__type(value, __u64);
 } tc_counters SEC(".maps");
 
-/* Monitored TCP ports (host byte order): value unused, presence counts. */
+/* Monitored TCP ports as a bitmap, bit p set = port p monitored. One
+ * array element: the lookup is inlined by the verifier, so the test for
+ * both ports of every packet costs two loads, not two hash lookups (this
+ * is on the path of every TCP packet, monitored or not). */
+struct es_port_bitmap {
+	__u64 bits[65536 / 64];
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ES_MAX_PORTS);
-	__type(key, __u16);
-	__type(value, __u8);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct es_port_bitmap);
 } ports SEC(".maps");
 
 /* Optional monitored networks: either address inside makes a TCP packet

@@ -102,17 +102,16 @@ static int clear_map(int fd, size_t key_size)
 
 int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 {
-	int fd = bpf_map__fd(s->skel->maps.ports);
-	__u8 one = 1;
-	int err = clear_map(fd, sizeof(__u16));
+	/* one element: the kernel swaps the whole bitmap in one update */
+	static struct es_port_bitmap_user { uint64_t bits[65536 / 64]; } m;
+	__u32 zero = 0;
 
-	for (size_t i = 0; !err && i < n; i++) {
-		__u16 p = ports[i];
-
-		if (bpf_map_update_elem(fd, &p, &one, BPF_ANY))
-			err = -errno;
-	}
-	return err;
+	memset(&m, 0, sizeof(m));
+	for (size_t i = 0; i < n; i++)
+		m.bits[ports[i] >> 6] |= 1ull << (ports[i] & 63);
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.ports), &zero, &m, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n)
