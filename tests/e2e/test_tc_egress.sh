@@ -15,7 +15,7 @@ set -u
 tc_setup
 in_s ethtool -K es0 tso off gso off >/dev/null 2>&1
 
-make_edi "$T/edi.txt" 400
+make_edi "$T/edi.txt" 200
 start_sink "$NS_P" 10.77.0.2 9000 || fail "sink in the peer namespace"
 
 start_sensor -i es0 --hook tc-egress --port 9000 --feed "$TC_FEED" --all-messages \
@@ -33,7 +33,7 @@ send_file "$NS_S" 10.77.0.2 9000 "$T/edi.txt" || fail "sending the EDI file"
 stop_capture
 packets=$(tshark -r "$T/cap.pcapng" -Y "tcp.srcport == 9000 || tcp.dstport == 9000" 2>/dev/null | wc -l)
 maxlen=$(tshark -r "$T/cap.pcapng" -T fields -e frame.len 2>/dev/null | sort -n | tail -1)
-((packets > 50)) || fail "capture holds $packets frames"
+((packets > 30)) || fail "capture holds $packets frames"
 ((maxlen <= 1614)) || fail "frames of $maxlen bytes with segmentation offloads off"
 
 egress() { metric edisensor_tc_"$1"_total 'hook="tc-egress"'; }
@@ -55,6 +55,6 @@ pass "SIGTERM: tc program detached, traffic flows"
 same_records "$T/replay.jsonl" "$T/live.jsonl" tc-egress || fail "live records are not the replay's"
 msgs=$(jq -s '[.[] | select(.message)] | length' "$T/live.jsonl")
 hits=$(jq -s '[.[] | select(.hit)] | length' "$T/live.jsonl")
-((msgs == 400)) || fail "$msgs messages, 400 sent"
+((msgs == 200)) || fail "$msgs messages, 200 sent"
 ((hits > 0)) || fail "no hits"
 pass "tc egress records equal the replay's: $msgs messages, $hits hits, all hook tc-egress"
