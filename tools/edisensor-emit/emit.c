@@ -433,8 +433,11 @@ int main(int argc, char **argv)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	if (a.raw_file)
-		return run_raw_file(&a);
-	if (a.raw_nats)
-		return run_raw_nats(&a);
-	return run_outputs(&a);
+		rc = run_raw_file(&a);
+	else if (a.raw_nats)
+		rc = run_raw_nats(&a);
+	else
+		rc = run_outputs(&a);
+	free(a.pad_text);
+	return rc;
 }
