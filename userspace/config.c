@@ -9,6 +9,7 @@
 #include <ini.h>
 #endif
 #include "config.h"
+#include "extract.h"
 #include "version.h"
 
 /* A string the file parser copied; config_free() releases the chain. */
@@ -24,16 +25,30 @@ struct layer {
 };
 
 /* Segments worth forwarding beyond the service segments: parties,
- * references, equipment, places, transport, goods, dates (DOMAIN.md). */
+ * references, equipment, places, transport, goods, dates (DOMAIN.md).
+ * Every tag an extraction table reads is added too (add_table_tags), so
+ * this list cannot drift from the tables. */
 static const char *const default_tags[] = {
 	"NAD", "RFF", "EQD", "SEL", "LOC", "TDT", "GID", "FTX", "CST", "PIA",
 	"MEA", "CNT", "DTM", "BGM", "DOC", "TOD", "CTA", "COM", "GDS", "PCI",
 	"N1", "N2", "N3", "N4", "N9", "N10", "M10", "M11", "M12", "P4", "R4",
 	"V1", "V9", "VID", "N7", "L0", "L5", "Q2", "B4", "B3", "B2", "H1",
 	"LX", "BX", "Y3", "W09", "X1",
-	"CNI", "SGP", "GIS", "M7", "X4",   /* read by the extraction tables too */
 };
 static const uint16_t default_ports[] = { ES_DEFAULT_PORTS };
+
+static void add_table_tags(struct config *c)
+{
+	static const int syntaxes[] = { ES_SYNTAX_EDIFACT, ES_SYNTAX_X12 };
+	char tags[ES_MAX_TAGS][EDI_TAG_MAX + 1];
+
+	for (size_t s = 0; s < sizeof(syntaxes) / sizeof(syntaxes[0]); s++) {
+		size_t n = extract_wanted_tags(syntaxes[s], tags, ES_MAX_TAGS);
+
+		for (size_t i = 0; i < n; i++)
+			config_add_tag(c, tags[i]);
+	}
+}
 
 void config_defaults(struct config *c)
 {
@@ -42,6 +57,7 @@ void config_defaults(struct config *c)
 		c->ports[c->n_ports++] = default_ports[i];
 	for (size_t i = 0; i < sizeof(default_tags) / sizeof(default_tags[0]); i++)
 		config_add_tag(c, default_tags[i]);
+	add_table_tags(c);
 	c->sensor_id = "edisensor";
 	c->max_flows = ES_MAX_FLOWS;
 	c->ringbuf_bytes = ES_RINGBUF_BYTES;
