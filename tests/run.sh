@@ -3,7 +3,8 @@
 # tools). Prints each one's output and one closing tally:
 #   N passed, N failed, N skipped
 # A shell test exits 0 (pass), 77 (skipped: it says why) or anything else.
-# TESTS='pattern' runs only the tests whose path matches the pattern.
+# TESTS='pattern' runs only the tests whose path matches the pattern;
+# TESTS_EXCLUDE='p1 p2' leaves out the tests whose path matches any of them.
 set -u
 BUILD=${BUILD:-build}
 export BUILD
@@ -11,6 +12,15 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export ROOT
 pattern=${TESTS:-}
+read -r -a excludes <<< "${TESTS_EXCLUDE:-}"
+
+excluded() {
+	local p
+	for p in "${excludes[@]}"; do
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
 pass=0 fail=0 skip=0
 failed=()
 
@@ -48,11 +58,13 @@ run_shell() {
 for bin in "$BUILD"/tests/unit/test_* "$BUILD"/tests/bpf/test_*; do
 	[[ -x $bin && ! $bin == *.d && ! $bin == *.o ]] || continue
 	[[ -z $pattern || $bin == *$pattern* ]] || continue
+	excluded "$bin" && continue
 	run_cmocka "$bin"
 done
 for t in tests/*/test_*.sh; do
 	[[ -f $t ]] || continue
 	[[ -z $pattern || $t == *$pattern* ]] || continue
+	excluded "$t" && continue
 	run_shell "$t"
 done
 
