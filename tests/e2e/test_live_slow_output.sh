@@ -35,6 +35,10 @@ sensor_reader_done() { ! kill -0 "$reader" 2>/dev/null; }
 cat "$T/out.fifo" >"$T/out.jsonl" 7<&- &
 reader=$!
 E2E_PIDS+=($reader)
+# Close our end only once cat holds the FIFO: with no reader at all the
+# daemon's write would fail with EPIPE instead of waiting.
+reader_open() { ls -l "/proc/$reader/fd" 2>/dev/null | grep -q out.fifo; }
+wait_for reader_open || fail "cat did not open the FIFO"
 exec 7<&-
 wait_for metric_is edisensor_pipeline_stalled 0 || fail "pipeline did not resume"
 wait_for metric_is edisensor_queue_depth_bytes 0 || fail "queue not drained"
