@@ -106,7 +106,7 @@ start_sensor() {
 }
 
 sensor_ready() {
-	grep -q "ready: capturing" "$E2E_TMP/sensor.log"
+	grep -q "ready: capturing" "$E2E_TMP/sensor.log" 2>/dev/null
 }
 
 sensor_exited() {

@@ -58,7 +58,7 @@ edi_run() {
 	rm -f "$out"
 	in_s python3 "$STREAM" recv 10.77.0.1 4080 >"$out" 2>&1 &
 	local r=$!
-	wait_for grep -q listening "$out" || return 1
+	wait_for grep -qs listening "$out" || return 1
 	in_p python3 "$STREAM" send 10.77.0.1 4080 "$SECONDS_PER_RUN" "$E2E_TMP/edi.txt" || return 1
 	wait $r
 	awk 'NR == 2 && $2 > 0 { printf "%.0f\n", $1 * 8 / $2 }' "$out"
