@@ -100,7 +100,7 @@ static int open_feeds(struct pipeline *p, char *errbuf, size_t errlen)
 static bool has_network_output(const char *const *specs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strncmp(specs[i], "nats://", 7))
+		if (outputs_spec_network(specs[i]))
 			return true;
 	return false;
 }
