@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ARENA_FIRST 512    /* first chunk; each next one doubles up to ARENA_CHUNK */
 #define ARENA_CHUNK 8192
 #define ARENA_ALIGN 16
 
@@ -23,7 +24,14 @@ void *arena_alloc(struct arena *a, size_t size)
 	if (size == 0)
 		size = ARENA_ALIGN;
 	if (!c || c->size - c->used < size) {
-		size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+		/* Small first: a flood of connections each opening a message
+		 * holds one arena per flow, so a fixed 8 KiB chunk was most of
+		 * the memory of 65536 open flows. */
+		size_t cap = c ? c->size * 2 : ARENA_FIRST;
+		if (cap > ARENA_CHUNK)
+			cap = ARENA_CHUNK;
+		if (cap < size)
+			cap = size;
 		if (size > SIZE_MAX / 2)
 			return NULL;
 		c = malloc(sizeof(*c) + cap);

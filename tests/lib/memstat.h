@@ -7,6 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Under AddressSanitizer the RSS includes its quarantine of freed memory
+ * and shadow pages: bounds on it are checked in the plain build only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEMSTAT_RSS_CHECKED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEMSTAT_RSS_CHECKED 0
+#endif
+#endif
+#ifndef MEMSTAT_RSS_CHECKED
+#define MEMSTAT_RSS_CHECKED 1
+#endif
+
+/* True when peak growth (KiB) is within max_kb, or when RSS is not
+ * meaningful in this build. */
+#define MEMSTAT_WITHIN(growth_kb, max_kb) (!MEMSTAT_RSS_CHECKED || (growth_kb) < (max_kb))
+
 /* A "Field:   N kB" line of /proc/self/status; 0 when absent. */
 static inline uint64_t memstat_kb(const char *field)
 {
