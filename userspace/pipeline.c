@@ -166,7 +166,6 @@ int pipeline_new(struct pipeline **out, const struct config *cfg, char *errbuf, 
 		err = open_outputs(p, errbuf, errlen);
 	if (!err) {
 		ao.clock_offset_ns = clock_offset(cfg);
-		ao.max_flows = cfg->max_flows;   /* as many as the kernel tracks */
 		ao.interface = cfg->replay_path ? "replay" : NULL;
 		ao.on_gap = on_gap;
 		p->assembler = assembler_new(&ao, on_message, p);
