@@ -436,6 +436,68 @@ static void test_resync_after_gap(void **state)
 }
 
 /*
+ * A gap that swallowed the UNA of the next interchange: the UNH found by the
+ * seek shows its component separator and terminator in S009 (type, version,
+ * release, agency, then the terminator), so the message is split right
+ * instead of being taken for one endless segment.
+ */
+static void test_resync_learns_unh_separators(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "UNA:|,? 'UNB|UNOC:3|S|R|200101:1200|1'UNH|1|CUSRES:D:96B:UN'BGM|962|X");
+	es_scan_resync(&h.st);
+	h.off += 1460;   /* lost: the rest, UNZ, and the next UNA/UNB */
+	feed(&h, "+Y+9$\nUNH+2143210+CUSRES^D^96B^UN$\nBGM+962+26823424+9$\n"
+		 "RFF+BM^MEDU2$\nUNT+4+2143210$\nUNZ+1+7$\n");
+	assert_int_equal(h.n, 3 + 5);
+	assert_seg(&h, 3, "UNH+2143210+CUSRES^D^96B^UN$");
+	assert_true(h.segs[3].flags & ES_SEGF_AFTER_GAP);
+	assert_seg(&h, 4, "BGM+962+26823424+9$");
+	assert_seg(&h, 6, "UNT+4+2143210$");
+	assert_seg(&h, 7, "UNZ+1+7$");
+	harness_free(&h);
+
+	/* a common access reference after S009 hides the terminator: the
+	 * separators in force are kept */
+	harness_init(&h);
+	feed(&h, "UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'BGM+85");
+	es_scan_resync(&h.st);
+	feed(&h, "X'UNH+2+CUSCAR:D:95B:UN+ACCESS'LOC+9+NLRTM'UNT+3+2'");
+	assert_int_equal(h.n, 2 + 3);
+	assert_seg(&h, 2, "UNH+2+CUSCAR:D:95B:UN+ACCESS'");
+	harness_free(&h);
+}
+
+/*
+ * A UNB not right after a UNA starts an interchange with the default
+ * separators, whatever the previous (truncated) interchange's UNA said:
+ * at a segment boundary and after garbage alike.
+ */
+static void test_unb_without_una_defaults(void **state)
+{
+	static const char *const between[] = { "\r\n", "\r\nGARBAGE 123 $$ xyz\r\n" };
+	struct harness h;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(between) / sizeof(between[0]); i++) {
+		harness_init(&h);
+		feed(&h, "UNA^+,\\ ~UNB+UNOA^3+S^ZZZ+R^ZZZ+261113^0317+1~\r\n"
+			 "UNH+1+BAPLIE^D^95B^UN^SMDG20~\r\nBGM++55518845+9~");
+		feed(&h, between[i]);
+		feed(&h, "UNB+UNOA:3+CUSTOMS:1+MSC:9+260317:1110+2'\r\n"
+			 "UNH+7+IFCSUM:D:99B:UN'\r\nBGM+785+X+9'\r\nUNT+3+7'\r\nUNZ+1+2'\r\n");
+		assert_int_equal(h.n, 4 + 5);
+		assert_seg(&h, 4, "UNB+UNOA:3+CUSTOMS:1+MSC:9+260317:1110+2'");
+		assert_seg(&h, 5, "UNH+7+IFCSUM:D:99B:UN'");
+		assert_seg(&h, 8, "UNZ+1+2'");
+		harness_free(&h);
+	}
+}
+
+/*
  * Headers straddling the chunk boundary inside one large packet (the scanner
  * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
  * candidate whose second letter is in the next chunk.
@@ -667,6 +729,8 @@ int main(void)
 		cmocka_unit_test(test_tag_filter),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_resync_after_gap),
+		cmocka_unit_test(test_resync_learns_unh_separators),
+		cmocka_unit_test(test_unb_without_una_defaults),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_samples_every_cut),
