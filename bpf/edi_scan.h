@@ -69,6 +69,7 @@
 #define ES_SCAN_BUF    (ES_SCAN_CHUNK + ES_SCAN_PAD)
 #define ES_CARRY_SIZE  (ES_SEG_MAX + 8) /* +8: whole-word copies may run 7 bytes over */
 #define ES_PEEK        24           /* bytes a header check may look at */
+#define ES_UNH_PEEK    48           /* bytes a UNH check may look at (S009 and terminator) */
 #define ES_SEG_LIMIT   16384        /* a longer "segment" is garbage: back to seek */
 #ifndef ES_SCAN_STEPS
 #define ES_SCAN_STEPS  (ES_SCAN_CHUNK / 2) /* step budget per chunk (>= segments per chunk) */
@@ -109,6 +110,8 @@ struct es_scan_state {
 	__u8  isa_elems;        /* ISA: element separators seen */
 	__u8  isa_rep;          /* ISA: first byte of ISA11 */
 	__u8  seps_known;       /* seps hold the separators of the current syntax */
+	__u8  after_una;        /* the last segment was a UNA: its UNB keeps them */
+	__u8  pad0;
 	__u16 isa_ver;          /* ISA: ISA12 as a number (00401 -> 401) */
 	__u16 skipped;          /* segments not forwarded since the last forwarded one */
 	struct es_seps seps;
@@ -375,22 +378,122 @@ ES_SCAN_FN int es_check_unb(struct es_scan_ctx *c)
 			return ES_CL_NO;
 	if (!es_is_sep(b[5]) || b[5] == b[0])
 		return ES_CL_NO;
-	if (!es_edifact_elem_ok(c, b[0]))
+	/* only a UNA changes the separators of the UNB right after it: any
+	 * other UNB starts an interchange with the defaults, whatever a
+	 * previous (truncated) interchange used */
+	if (b[0] != '+')
 		return ES_CL_NO;
+	es_seps_edifact_default(&c->st->seps);
 	c->st->seps.component = b[5];
 	return ES_CL_SEG;
 }
 
-/* UNH+ then a reference character. */
+/* es_unh_parse() results besides the separators it found. */
+#define ES_UNH_UNKNOWN 0            /* well formed so far; S009 shows no terminator */
+#define ES_UNH_MORE    0x10000
+#define ES_UNH_BAD     0x20000
+
+/*
+ * Byte i of a candidate held in st->carry, then b->b from seg_begin on (as
+ * es_peek(), for the global functions that get the pointers as arguments).
+ * Returns -1 past the bytes seen so far.
+ */
+ES_SCAN_FN int es_peek_at(const struct es_scan_state *st, const struct es_chunk *b,
+			  __u32 seg_begin, __u32 len, __u32 i)
+{
+	__u32 at;
+
+	if (i < st->carry_len)
+		return es_at(st->carry, i, ES_SEG_MAX - 1);
+	at = seg_begin + i - st->carry_len;
+	if (at >= len)
+		return -1;
+	return es_at(b->b, at, ES_SCAN_CHUNK - 1);
+}
+
+/*
+ * UNH e ref e TYPE c version c release c agency [c association] t: the
+ * message identifier S009 is letters and digits between component
+ * separators, so the first other byte after it is the terminator (unless it
+ * is the element separator: more elements follow). Returns component |
+ * terminator << 8, or one of ES_UNH_*. The candidate is read as es_peek()
+ * does.
+ */
+ES_SCAN_FN int es_unh_parse(const struct es_scan_state *st, const struct es_chunk *b,
+			   __u32 seg_begin, __u32 len, __u32 e)
+{
+	__u32 i, k;
+	int v = 0, comp;
+
+	if (!st || !b || len > ES_SCAN_CHUNK)
+		return ES_UNH_UNKNOWN;
+	for (i = 4; i < 4 + 15; i++) {   /* 0062 message reference: an..14 */
+		v = es_peek_at(st, b, seg_begin, len, i);
+		if (v < 0)
+			return ES_UNH_MORE;
+		if ((__u32)v == e)
+			break;
+		if (!es_is_alnum(v) && !(v >= 'a' && v <= 'z'))
+			return ES_UNH_BAD;
+	}
+	if (i == 4 || i == 4 + 15)
+		return ES_UNH_BAD;
+	for (k = 0, i++; k < 6; k++, i++) {   /* 0065 message type: a6 */
+		v = es_peek_at(st, b, seg_begin, len, i);
+		if (v < 0)
+			return ES_UNH_MORE;
+		if (!es_is_upper(v))
+			return ES_UNH_BAD;
+	}
+	comp = es_peek_at(st, b, seg_begin, len, i);
+	if (comp < 0)
+		return ES_UNH_MORE;
+	if (!es_is_sep(comp) || (__u32)comp == e)
+		return ES_UNH_BAD;
+	for (i++; i < ES_UNH_PEEK; i++) {
+		v = es_peek_at(st, b, seg_begin, len, i);
+		if (v < 0)
+			return ES_UNH_MORE;
+		if (!es_is_alnum(v) && v != comp)
+			break;
+	}
+	if (i >= ES_UNH_PEEK || (__u32)v == e || !es_is_sep(v) || es_is_space(v))
+		return ES_UNH_UNKNOWN;
+	return comp | v << 8;
+}
+
+/*
+ * UNH e then a reference character. In seek mode (after a gap, or a bare
+ * message) the separators in force may be another interchange's: those of
+ * this message are read off its S009 when it shows them.
+ */
 ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c)
 {
-	int e = es_peek(c, 3), r = es_peek(c, 4);
+	struct es_scan_state *st = c->st;
+	int e = es_peek(c, 3), r = es_peek(c, 4), v;
 
 	if (e < 0 || r < 0)
 		return ES_CL_MORE;
 	if (!es_is_alnum(r) && !(r >= 'a' && r <= 'z'))
 		return ES_CL_NO;
-	return es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
+	if (!es_is_sep(e))
+		return ES_CL_NO;
+	v = es_unh_parse(st, (const struct es_chunk *)c->buf, c->seg_begin, c->len, (__u32)e);
+	if (v & ES_UNH_MORE)
+		return ES_CL_MORE;
+	if (v & ES_UNH_BAD)
+		return ES_CL_NO;
+	if (v == ES_UNH_UNKNOWN)
+		return es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
+	if (!st->seps_known || st->syntax != ES_SYNTAX_EDIFACT)
+		es_seps_edifact_default(&st->seps);
+	st->seps.element = (__u8)e;
+	st->seps.component = (__u8)(v & 0xff);
+	st->seps.terminator = (__u8)(v >> 8);
+	if (st->seps.release == st->seps.element || st->seps.release == st->seps.component ||
+	    st->seps.release == st->seps.terminator)
+		st->seps.release = '?';
+	return ES_CL_SEG;
 }
 
 /*
@@ -505,6 +608,17 @@ ES_SCAN_FN int es_classify_segment(struct es_scan_ctx *c)
 			return es_check_una(c);
 		if (tag3 == ES_TAG3('I', 'S', 'A'))
 			return es_check_isa(c);
+		if (tag3 == ES_TAG3('U', 'N', 'B') && !st->after_una) {
+			/* a new interchange (the last one was truncated) */
+			r = es_check_unb(c);
+			if (r == ES_CL_SEG) {
+				st->syntax = ES_SYNTAX_EDIFACT;
+				st->seps_known = 1;
+				st->tag = tag3;
+			}
+			if (r != ES_CL_NO)
+				return r;
+		}
 	}
 	r = es_parse_tag(w, avail, &st->seps, &tag);
 	if (r == ES_CL_SEG)
@@ -679,6 +793,7 @@ ES_SCAN_FN void es_after_segment(struct es_scan_ctx *c, __u32 next)
 	} else {
 		st->mode = ES_MODE_SEGSTART;
 	}
+	st->after_una = st->tag == ES_TAG3('U', 'N', 'A');
 	es_reset_seg(st);
 	st->tag = 0;
 	c->pos = next;
@@ -1135,7 +1250,8 @@ ES_SCAN_FN int es_classify_fast(struct es_scan_ctx *c)
 		return es_classify(c, 0);
 	w = es_load64(c->buf + (c->seg_begin & (ES_SCAN_CHUNK - 1)));
 	t3 = (__u32)(w & 0xffffff);
-	if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A'))
+	if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A') ||
+	    (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
 		return es_classify(c, 0);
 	r = es_parse_tag(w, 8, &st->seps, &tag);
 	if (r == ES_CL_SEG)
