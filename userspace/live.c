@@ -283,6 +283,15 @@ static void collect_capture(struct metrics_out *o, void *ctx)
 	metrics_gauge(o, "edisensor_queue_capacity_bytes", "Queue size", qs.capacity);
 }
 
+static void type_sample(void *ctx, const char *type, uint64_t n)
+{
+	char labels[64];
+
+	/* pipeline.c keeps only letters, digits and '_': no escaping needed */
+	snprintf(labels, sizeof(labels), "type=\"%s\"", type);
+	metrics_sample(ctx, "edisensor_messages_by_type_total", labels, n);
+}
+
 static void collect_pipeline(struct metrics_out *o, void *ctx)
 {
 	struct live *l = ctx;
@@ -304,6 +313,9 @@ static void collect_pipeline(struct metrics_out *o, void *ctx)
 	pipeline_counter(o, "output_errors", "Records the outputs refused", ps.output_errors);
 	pipeline_counter(o, "losses", "Loss records written", ps.losses);
 	pipeline_counter(o, "errors", "Records the pipeline failed on", l->pipeline_errors);
+	metrics_family(o, "edisensor_messages_by_type_total", "counter",
+		       "Messages assembled, by message type (UNH S009 / ST01)");
+	pipeline_message_types(l->pipe, type_sample, o);
 }
 
 static int setup_metrics(struct live *l)

@@ -15,9 +15,15 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/edisensor"
 
+struct type_count {
+	char type[8];           /* message types are 3-6 characters */
+	uint64_t n;
+};
+
 struct pipeline {
 	const struct config *cfg;
 	struct pipeline_stats st;
+	struct type_count types[PIPELINE_MAX_TYPES + 1];   /* last: "other" */
 	struct assembler *assembler;
 	struct feeds *feeds;
 	struct match_set ms;
@@ -31,6 +37,34 @@ static void emit(struct pipeline *p, Edisensor__V1__Record *rec)
 		p->st.output_errors++;
 }
 
+static void count_type(struct pipeline *p, const Edisensor__V1__Message *msg)
+{
+	const char *t = msg->envelope && msg->envelope->message_type &&
+			*msg->envelope->message_type ? msg->envelope->message_type : "unknown";
+	struct type_count *tc;
+	char clean[8];
+	size_t i;
+
+	/* The type comes off the wire: keep letters and digits only, so it is
+	 * safe as a metrics label and cannot spread over many slots by noise. */
+	for (i = 0; i < sizeof(clean) - 1 && t[i]; i++) {
+		char c = t[i];
+
+		clean[i] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') ? c : '_';
+	}
+	clean[i] = '\0';
+	t = clean;
+	for (tc = p->types; tc < p->types + PIPELINE_MAX_TYPES && tc->type[0]; tc++)
+		if (!strncmp(tc->type, t, sizeof(tc->type) - 1))
+			break;
+	if (tc == p->types + PIPELINE_MAX_TYPES)
+		snprintf(tc->type, sizeof(tc->type), "other");
+	else if (!tc->type[0])
+		snprintf(tc->type, sizeof(tc->type), "%s", t);
+	tc->n++;
+}
+
 static void on_message(void *ctx, const Edisensor__V1__Message *msg)
 {
 	struct pipeline *p = ctx;
@@ -41,6 +75,7 @@ static void on_message(void *ctx, const Edisensor__V1__Message *msg)
 	int n;
 
 	p->st.messages++;
+	count_type(p, msg);
 	if (p->cfg->all_messages) {
 		rec.kind_case = EDISENSOR__V1__RECORD__KIND_MESSAGE;
 		rec.message = m;
@@ -254,6 +289,13 @@ int pipeline_flush(struct pipeline *p, int timeout_ms)
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st)
 {
 	*st = p->st;
+}
+
+void pipeline_message_types(const struct pipeline *p, pipeline_type_fn fn, void *ctx)
+{
+	for (size_t i = 0; i <= PIPELINE_MAX_TYPES; i++)
+		if (p->types[i].type[0])
+			fn(ctx, p->types[i].type, p->types[i].n);
 }
 
 const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p)

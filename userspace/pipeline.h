@@ -56,6 +56,12 @@ int pipeline_reload_feeds(struct pipeline *p);
 int pipeline_flush(struct pipeline *p, int timeout_ms);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st);
+
+/* Messages assembled per message type (CUSCAR, 309...): calls fn once per
+ * type seen, "other" for types past the table's PIPELINE_MAX_TYPES. */
+#define PIPELINE_MAX_TYPES 64
+typedef void (*pipeline_type_fn)(void *ctx, const char *type, uint64_t messages);
+void pipeline_message_types(const struct pipeline *p, pipeline_type_fn fn, void *ctx);
 const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p);
 struct feeds *pipeline_feeds(const struct pipeline *p);
 struct outputs *pipeline_outputs(const struct pipeline *p);

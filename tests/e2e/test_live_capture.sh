@@ -85,6 +85,10 @@ matches=$(scrape | awk '$1 ~ /^edisensor_hits_total\{/ {s += $2} END {print s + 
 [[ $(metric edisensor_assembler_messages_total) == "$(ref_pipeline messages)" ]] ||
 	fail "assembler messages $(metric edisensor_assembler_messages_total)"
 pass "messages ($(ref_pipeline messages)), hits ($(ref_pipeline hits)) and matches by feed/type ($matches) on /metrics equal the replay's"
+by_type=$(scrape | awk '$1 ~ /^edisensor_messages_by_type_total\{/ {s += $2; n++} END {print s + 0, n + 0}')
+[[ ${by_type% *} == "$(ref_pipeline messages)" && ${by_type#* } -ge 2 ]] ||
+	fail "messages by type sum to ${by_type% *} over ${by_type#* } types, replay messages $(ref_pipeline messages)"
+pass "messages by type on /metrics: ${by_type#* } types, summing to the messages"
 
 # --stats prints the same endpoint.
 in_s "$BUILD/edisensord" --stats --metrics-addr "$METRICS_ADDR" >"$T/stats.txt" ||
