@@ -1274,13 +1274,15 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 			__u32 p = es_skip_blanks((const struct es_chunk *)c->buf, c->pos, c->len,
 						 st->seps.element);
 
-			if (p >= c->len) {
-				c->pos = c->len;
-				return 1;
-			}
+			/* MORE first: with the flag set p is always >= len, which
+			 * would throw away the rest of the chunk */
 			if (p & ES_BLANKS_MORE) {
 				c->pos = p & ~ES_BLANKS_MORE;
 				return 0;   /* more blanks: next step */
+			}
+			if (p >= c->len) {
+				c->pos = c->len;
+				return 1;
 			}
 			c->pos = p;
 		}
