@@ -19,6 +19,23 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 out=$("$bin" --repeat "${BENCH_REPEAT:-1000000}" --passes "${BENCH_PASSES:-5}")
 echo "$out"
+# Per packet on a monitored port (issue 2's second comparison): the stream
+# benches measure ns per payload byte of 1448-byte frames; times 1448 is the
+# ns per such frame, next to the empty program measured in the same run.
+awk '
+	$2 == "xdp_pass_ns" { pass = $3 }
+	$2 == "xdp_seek_ns_per_byte" { seek = $3 }
+	$2 == "xdp_edi_ns_per_byte" { edi = $3 }
+	END {
+		if (pass > 0 && seek > 0) {
+			printf "bench: xdp_monitored_non_edi_ns_per_packet %.0f ns\n", seek * 1448
+			printf "bench: xdp_monitored_non_edi_vs_pass_ratio %.1f\n", seek * 1448 / pass
+		}
+		if (pass > 0 && edi > 0) {
+			printf "bench: xdp_edi_ns_per_packet %.0f ns\n", edi * 1448
+			printf "bench: xdp_edi_packet_vs_pass_ratio %.1f\n", edi * 1448 / pass
+		}
+	}' <<<"$out"
 awk '
 	$2 == "xdp_non_edi_vs_pass_ratio" { n = $3 }
 	$2 == "xdp_edi_vs_naive_ratio" { e = $3 }
