@@ -126,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0 && !errbuf[0])
 		abort();   /* an error must say what to fix */
 	check_config(&c);
+	config_free(&c);   /* the strings the parser copied (interface names) */
 	/* The arguments stay alive meanwhile, so state kept from them shows
 	 * as a wrong result in every build, not only as a use after free. */
 	no_leftover_state();
