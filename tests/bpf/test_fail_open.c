@@ -11,7 +11,13 @@
  *
  * The counters are checked after every batch of BATCH frames; a batch that
  * does not add up is replayed frame by frame to name the first bad frame.
- * FAIL_OPEN_SEED and FAIL_OPEN_FRAMES override the defaults. Needs root. */
+ * FAIL_OPEN_SEED and FAIL_OPEN_FRAMES override the defaults.
+ *
+ * The same generator then feeds the tc programs (ingress and egress,
+ * FAIL_OPEN_TC_FRAMES each, default 250,000): every verdict TC_ACT_UNSPEC
+ * and each hook's outcome counters sum to the frames it ran (frames the
+ * kernel refuses to turn into an skb for a test run are counted apart).
+ * Needs root. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +30,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "counters.h"
@@ -550,10 +557,64 @@ static void test_million_frames_all_pass(void **state)
 	}
 }
 
+static void tc_hook_all_pass(enum es_hook hook, uint64_t frames, uint8_t *buf)
+{
+	int fd = sensor_bpf_tc_prog_fd(sb, hook), cfd = sensor_bpf_tc_counters_fd(sb);
+	struct es_counters a, b;
+	uint64_t ran = 0, refused = 0;
+
+	assert_true(fd >= 0 && cfd >= 0);
+	assert_int_equal(counters_read_at(cfd, ES_TC_CNT_BASE(hook), &a), 0);
+	for (uint64_t i = 0; i < frames; i++) {
+		size_t n = next_frame(buf, i);
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = (uint32_t)n,
+			    .repeat = 1);
+
+		if (bpf_prog_test_run_opts(fd, &opts)) {
+			/* an skb test run wants the whole L3 header its
+			 * EtherType announces: such frames never reach us */
+			if (errno != EINVAL)
+				fail_msg("tc frame %llu: %s", (unsigned long long)i, strerror(errno));
+			refused++;
+			continue;
+		}
+		if ((int)opts.retval != TC_ACT_UNSPEC) {
+			dump_frame(buf, n);
+			fail_msg("tc frame %llu: verdict %u", (unsigned long long)i, opts.retval);
+		}
+		ran++;
+	}
+	assert_int_equal(counters_read_at(cfd, ES_TC_CNT_BASE(hook), &b), 0);
+	printf("fail-open: tc %s: %llu frames run, every verdict TC_ACT_UNSPEC, outcome counters "
+	       "sum to %llu (%llu refused by the test run)\n",
+	       hook == ES_HOOK_TC_INGRESS ? "ingress" : "egress", (unsigned long long)ran,
+	       (unsigned long long)(counters_outcome_sum(&b) - counters_outcome_sum(&a)),
+	       (unsigned long long)refused);
+	assert_int_equal(b.v[ES_CNT_PACKETS] - a.v[ES_CNT_PACKETS], ran);
+	assert_int_equal(counters_outcome_sum(&b) - counters_outcome_sum(&a), ran);
+	assert_true(ran > frames / 2);
+}
+
+static void test_tc_frames_all_pass(void **state)
+{
+	static uint8_t buf[FRAME_BUF];
+	uint64_t frames = env_u64("FAIL_OPEN_TC_FRAMES", 250000);
+	uint64_t seed = env_u64("FAIL_OPEN_SEED", (uint64_t)time(NULL));
+
+	(void)state;
+	if (!sb)
+		skip();
+	rng = seed | 1;
+	memset(streams, 0, sizeof(streams));
+	tc_hook_all_pass(ES_HOOK_TC_INGRESS, frames, buf);
+	tc_hook_all_pass(ES_HOOK_TC_EGRESS, frames, buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_million_frames_all_pass),
+		cmocka_unit_test(test_tc_frames_all_pass),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
