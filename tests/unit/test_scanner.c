@@ -498,6 +498,36 @@ static void test_unb_without_una_defaults(void **state)
 }
 
 /*
+ * A bare message (UNH first, default separators) right after a truncated
+ * interchange whose separators differ: X12 (the UNH is no X12 segment, so
+ * the scanner seeks from that very byte) and EDIFACT with another
+ * terminator (the UNH's S009 shows it).
+ */
+static void test_bare_after_truncated(void **state)
+{
+	static const char *const before[] = {
+		"ISA*00*          *00*          *12*DEZOLL         *ZZ*HHLA0          "
+		"*260127*1000*^*00501*000000001*0*P*>~\nGS*QO*E*H*20260702*1911*1*X*005010~\n"
+		"ST*315*1~\nDTM*140*20260118*0238~\n",
+		"UNA^+,\\ ~UNB+UNOA^3+S^ZZZ+R^ZZZ+261113^0317+1~\r\n"
+		"UNH+1+BAPLIE^D^95B^UN^SMDG20~\r\nBGM++55518845+9~\r\n",
+	};
+	static const unsigned n_before[] = { 4, 4 };
+	struct harness h;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		harness_init(&h);
+		feed(&h, before[i]);
+		feed(&h, "UNH+493250+BAPLIE:D:95B:UN:SMDG20'\r\nBGM++1+9'\r\nUNT+3+493250'\r\n");
+		assert_int_equal(h.n, n_before[i] + 3);
+		assert_seg(&h, n_before[i], "UNH+493250+BAPLIE:D:95B:UN:SMDG20'");
+		assert_seg(&h, n_before[i] + 2, "UNT+3+493250'");
+		harness_free(&h);
+	}
+}
+
+/*
  * Headers straddling the chunk boundary inside one large packet (the scanner
  * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
  * candidate whose second letter is in the next chunk.
@@ -731,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_resync_after_gap),
 		cmocka_unit_test(test_resync_learns_unh_separators),
 		cmocka_unit_test(test_unb_without_una_defaults),
+		cmocka_unit_test(test_bare_after_truncated),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_samples_every_cut),
