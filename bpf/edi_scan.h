@@ -51,11 +51,15 @@
  * their own, with unknown arguments; the caller sees an unknown result.
  */
 #define ES_GLOBAL __attribute__((noinline))
+/* a static subprogram: one copy, checked per call site with the callers'
+ * pointer types (it may take them, unlike a global function) */
+#define ES_SUBPROG static __attribute__((noinline))
 #else
 #include <string.h>
 #define ES_SCAN_FN static inline
 #define ES_OPAQUE(x) ((void)0)
 #define ES_GLOBAL static inline
+#define ES_SUBPROG static inline
 #endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -419,7 +423,7 @@ ES_SCAN_FN int es_peek_at(const struct es_scan_state *st, const struct es_chunk 
  * terminator << 8, or one of ES_UNH_*. The candidate is read as es_peek()
  * does.
  */
-ES_SCAN_FN int es_unh_parse(const struct es_scan_state *st, const struct es_chunk *b,
+ES_GLOBAL int es_unh_parse(const struct es_scan_state *st, const struct es_chunk *b,
 			   __u32 seg_begin, __u32 len, __u32 e)
 {
 	__u32 i, k;
@@ -463,11 +467,14 @@ ES_SCAN_FN int es_unh_parse(const struct es_scan_state *st, const struct es_chun
 }
 
 /*
- * UNH e then a reference character. In seek mode (after a gap, or a bare
- * message) the separators in force may be another interchange's: those of
- * this message are read off its S009 when it shows them.
+ * UNH e then a reference character. The separators in force may be another
+ * interchange's (after a gap, or a bare message after a truncated
+ * interchange): those of this message are read off its S009 when it shows
+ * them. When it does not, seek mode takes the separators in force or the
+ * defaults; segment mode (in_seek 0) answers ES_CL_NO, and the caller goes
+ * on with the separators in force.
  */
-ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c)
+ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c, int in_seek)
 {
 	struct es_scan_state *st = c->st;
 	int e = es_peek(c, 3), r = es_peek(c, 4), v;
@@ -484,7 +491,7 @@ ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c)
 	if (v & ES_UNH_BAD)
 		return ES_CL_NO;
 	if (v == ES_UNH_UNKNOWN)
-		return es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
+		return in_seek && es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
 	if (!st->seps_known || st->syntax != ES_SYNTAX_EDIFACT)
 		es_seps_edifact_default(&st->seps);
 	st->seps.element = (__u8)e;
@@ -562,7 +569,7 @@ ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 	if (tag3 == ES_TAG3('I', 'S', 'A'))
 		return es_check_isa(c);
 	if (tag3 == ES_TAG3('U', 'N', 'B') || tag3 == ES_TAG3('U', 'N', 'H')) {
-		r = tag3 == ES_TAG3('U', 'N', 'B') ? es_check_unb(c) : es_check_unh(c);
+		r = tag3 == ES_TAG3('U', 'N', 'B') ? es_check_unb(c) : es_check_unh(c, 1);
 		if (r == ES_CL_SEG) {
 			st->syntax = ES_SYNTAX_EDIFACT;
 			st->seps_known = 1;
@@ -611,6 +618,18 @@ ES_SCAN_FN int es_classify_segment(struct es_scan_ctx *c)
 		if (tag3 == ES_TAG3('U', 'N', 'B') && !st->after_una) {
 			/* a new interchange (the last one was truncated) */
 			r = es_check_unb(c);
+			if (r == ES_CL_SEG) {
+				st->syntax = ES_SYNTAX_EDIFACT;
+				st->seps_known = 1;
+				st->tag = tag3;
+			}
+			if (r != ES_CL_NO)
+				return r;
+		}
+		if (tag3 == ES_TAG3('U', 'N', 'H')) {
+			/* a bare message after a truncated interchange may
+			 * bring other separators */
+			r = es_check_unh(c, 0);
 			if (r == ES_CL_SEG) {
 				st->syntax = ES_SYNTAX_EDIFACT;
 				st->seps_known = 1;
@@ -1056,8 +1075,13 @@ ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 		return 0;
 	}
 	if (!in_seek) {
+		/* no segment of this interchange: the seek looks at the same
+		 * bytes, which may start another one (after a truncated one) */
 		c->n_garbage++;
 		st->flags |= ES_SEGF_AFTER_GAP;
+		st->mode = ES_MODE_SEEK;
+		c->pos = c->seg_begin;
+		return 0;
 	}
 	es_resync_after(c);
 	return 0;
@@ -1251,7 +1275,7 @@ ES_SCAN_FN int es_classify_fast(struct es_scan_ctx *c)
 	w = es_load64(c->buf + (c->seg_begin & (ES_SCAN_CHUNK - 1)));
 	t3 = (__u32)(w & 0xffffff);
 	if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A') ||
-	    (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
+	    t3 == ES_TAG3('U', 'N', 'H') || (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
 		return es_classify(c, 0);
 	r = es_parse_tag(w, 8, &st->seps, &tag);
 	if (r == ES_CL_SEG)

@@ -70,20 +70,6 @@ _Static_assert(ES_EVENT_HDR_LEN + ES_SEG_MAX + 8 <= ES_BATCH_SLACK,
 #define ES_TAGC_VALID (1ULL << 32)
 #define ES_TAGC_WANT  (1ULL << 33)
 
-/* Per-CPU scratch: the chunk being scanned and the packet's event batch. */
-struct es_scratch {
-	struct es_chunk buf;
-	__u64 tagc[ES_TAGC_SLOTS];
-	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct es_scratch);
-} es_scratch_map SEC(".maps");
-
 /* max_entries is set by userspace before load (sensor_bpf.c: max_flows). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -110,6 +96,25 @@ struct es_env {
 	__u8  dir;
 	__u8  hook;             /* enum es_hook of the program writing */
 };
+
+/* Per-CPU scratch: the chunk being scanned, the scanner's per-chunk context
+ * (here, not on the stack: the call chain down to the scanner's global
+ * functions stays within the 512-byte BPF stack) and the packet's event
+ * batch. */
+struct es_scratch {
+	struct es_chunk buf;
+	struct es_scan_ctx ctx;
+	struct es_env env;
+	__u64 tagc[ES_TAGC_SLOTS];
+	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct es_scratch);
+} es_scratch_map SEC(".maps");
 
 /* The scanner's env inside the global step: both pointers, tracked. */
 struct es_emit_ref {
@@ -325,7 +330,7 @@ static __always_inline void es_scan_payload(const struct es_frame *fr, struct es
 					    struct es_scratch *scr, struct es_flow *f, __u32 from,
 					    __u32 n)
 {
-	struct es_scan_ctx c;
+	struct es_scan_ctx *c = &scr->ctx;
 	__u32 i;
 
 	for (i = 0; i < ES_MAX_CHUNKS; i++) {
@@ -343,12 +348,12 @@ static __always_inline void es_scan_payload(const struct es_frame *fr, struct es
 			return;
 		if (es_frame_load(fr, from, scr->buf.b, k))
 			return;   /* cannot happen: parse.h keeps the payload in the frame */
-		__builtin_memset(&c, 0, sizeof(c));
-		c.len = (__u32)k;
-		c.base_off = f->stream_off;
-		if (es_scan_chunk_g(&c, &f->scan, scr, env) < 0)
+		__builtin_memset(c, 0, sizeof(*c));
+		c->len = (__u32)k;
+		c->base_off = f->stream_off;
+		if (es_scan_chunk_g(c, &f->scan, scr, env) < 0)
 			count(fr->hook, ES_CNT_SCAN_LIMIT);
-		es_count_scan(fr->hook, &c);
+		es_count_scan(fr->hook, c);
 		f->stream_off += k;
 		from += (__u32)k;
 		n -= (__u32)k;
@@ -404,7 +409,7 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
 static __always_inline void es_flow_packet(const struct es_frame *fr, const struct es_pkt *pkt)
 {
 	struct es_tag_key star = { .tag = { '*' } };
-	struct es_env env = {};
+	struct es_env *env;
 	struct es_scratch *scr;
 	struct es_flow *f;
 	__u32 zero = 0, from = pkt->payload_off, n = pkt->payload_len;
@@ -430,17 +435,19 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	scr = bpf_map_lookup_elem(&es_scratch_map, &zero);
 	if (!scr)
 		return;
-	__builtin_memcpy(&env.key, &pkt->key, sizeof(env.key));
-	env.dir = pkt->dir;
-	env.ts = es_now();
-	env.ifindex = fr->ifindex;
-	env.hook = fr->hook;
-	env.flow_flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
-	env.want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
+	env = &scr->env;
+	__builtin_memset(env, 0, sizeof(*env));
+	__builtin_memcpy(&env->key, &pkt->key, sizeof(env->key));
+	env->dir = pkt->dir;
+	env->ts = es_now();
+	env->ifindex = fr->ifindex;
+	env->hook = fr->hook;
+	env->flow_flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	env->want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
 	__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
 
 	if (pkt->tcp_flags & ES_TCP_RST) {
-		es_flow_end(&env, scr, pkt, f, ES_END_RST);
+		es_flow_end(env, scr, pkt, f, ES_END_RST);
 		goto out;
 	}
 	if (pkt->tcp_flags & ES_TCP_SYN)
@@ -461,7 +468,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	} else if (n && delta > 0) {
 		/* bytes missing: the scanner cannot trust its state any more */
 		count(fr->hook, ES_CNT_GAP);
-		es_emit_plain(&env, scr, ES_EV_GAP, f->stream_off, (__u32)delta);
+		es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)delta);
 		f->stream_off += (__u32)delta;
 		f->next_seq += (__u32)delta;
 		es_scan_resync(&f->scan);
@@ -470,16 +477,16 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		if (from + n > fr->linear)
 			count(fr->hook, ES_CNT_FRAGS_READ);
 		f->next_seq += n;
-		es_scan_payload(fr, &env, scr, f, from, n);
+		es_scan_payload(fr, env, scr, f, from, n);
 	}
 	if (pkt->tcp_flags & ES_TCP_FIN)
-		es_flow_end(&env, scr, pkt, f, ES_END_FIN);
+		es_flow_end(env, scr, pkt, f, ES_END_FIN);
 out:
-	es_flush(&env, scr);
-	if (env.sent)
-		count_add(fr->hook, ES_CNT_EVENTS, env.sent);
-	if (env.lost)
-		count_add(fr->hook, ES_CNT_RINGBUF_FULL, env.lost);
+	es_flush(env, scr);
+	if (env->sent)
+		count_add(fr->hook, ES_CNT_EVENTS, env->sent);
+	if (env->lost)
+		count_add(fr->hook, ES_CNT_RINGBUF_FULL, env->lost);
 }
 
 #endif /* __bpf__ */
