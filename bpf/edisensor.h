@@ -143,7 +143,11 @@ enum es_hook {
  */
 struct es_event {
 	__u64 ts_ns;            /* capture time: replay clock, else bpf_ktime_get_ns() */
-	__u64 stream_off;       /* offset of the segment's first byte in this direction's stream */
+	__u64 stream_off;       /* offset of the segment's first byte in this direction's
+				   stream: 0 = the first byte after the SYN; for a flow
+				   first seen without SYN (ES_SEGF_MIDSTREAM), 0 = the
+				   first payload byte of the first packet seen with
+				   payload (docs/MANIFEST.md, streamOffset) */
 	struct es_flow_key flow;
 	__u32 ifindex;
 	__u32 seg_len;          /* full segment length (terminator included) */

@@ -145,6 +145,7 @@ struct conn *conn_new(struct gen *g, bool background)
 	c->rst = rng_chance(&g->rng, g->cfg.rst_share);
 	c->midstream = !background && rng_chance(&g->rng, g->cfg.p_midstream);
 	c->state = c->midstream ? ST_DATA : ST_SYN;
+	c->d[0].origin_wait = c->d[1].origin_wait = c->midstream;
 	c->closer = rng_chance(&g->rng, 0.7) ? 0 : 1;
 	for (int d = 0; d < 2; d++) {
 		c->d[d].isn = (uint32_t)rng_next(&g->rng);
@@ -192,6 +193,11 @@ int conn_emit(struct gen *g, struct conn *c, int d, uint32_t seq, uint8_t flags,
 
 	if (n < 0)
 		return n;
+	if (len && t->origin_wait) {
+		/* the first data frame of a mid-stream direction: offset 0 */
+		t->origin = (uint32_t)(seq - t->isn - 1);
+		t->origin_wait = false;
+	}
 	g->now_us += rng_range(&g->rng, 1, 1500);
 	g->last_frame_len = (uint32_t)n;
 	t->packets++;

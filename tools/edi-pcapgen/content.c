@@ -46,10 +46,12 @@ void span_flush(struct gen *g, struct tdir *t, bool force)
 	while (t->rcount) {
 		struct span *s = &t->ring[t->rhead];
 
-		if (!force && (s->end > t->sent || (t->held && t->held_off < s->end)))
+		if (!force && (s->end > t->sent || (t->held && t->held_off < s->end) ||
+			       t->origin_wait))
 			break;
 		if (s->json)
-			manifest_line(g, s->json, strlen(s->json), s->start, s->patho);
+			manifest_line(g, s->json, strlen(s->json),
+				      (int64_t)s->start - (int64_t)t->origin, s->patho);
 		free(s->json);
 		s->json = NULL;
 		t->rhead = (t->rhead + 1) % SPAN_RING;

@@ -91,6 +91,12 @@ struct tdir {
 	uint8_t *held_data;
 	unsigned unacked;
 	bool fin;
+	/* Stream offset the manifest counts from: 0, or for a mid-stream
+	 * connection the first payload byte of the first data frame written
+	 * (what a sensor that starts there can know); manifest lines wait
+	 * until it is known. */
+	bool origin_wait;
+	uint64_t origin;
 	uint64_t packets, retransmits, duplicates, reorders, lost_segments, lost_bytes;
 };
 
@@ -142,7 +148,7 @@ void span_mark(struct tdir *t, uint64_t start, uint64_t end, uint8_t bits);
 
 /* manifest.c */
 /* Writes json + ,"streamOffset":offset,"pathologies":[...]} and a newline. */
-void manifest_line(struct gen *g, const char *json, size_t len, uint64_t offset, uint8_t patho);
+void manifest_line(struct gen *g, const char *json, size_t len, int64_t offset, uint8_t patho);
 void manifest_connection(struct gen *g, const struct conn *c, int d);
 void manifest_summary(struct gen *g);
 uint64_t fnv1a64(uint64_t h, const uint8_t *p, size_t n);

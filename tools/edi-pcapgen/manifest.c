@@ -29,10 +29,10 @@ static void put_pathologies(FILE *f, uint8_t patho)
 	fputc(']', f);
 }
 
-void manifest_line(struct gen *g, const char *json, size_t len, uint64_t offset, uint8_t patho)
+void manifest_line(struct gen *g, const char *json, size_t len, int64_t offset, uint8_t patho)
 {
 	fwrite(json, 1, len, g->manifest);
-	fprintf(g->manifest, ",\"streamOffset\":%llu,", (unsigned long long)offset);
+	fprintf(g->manifest, ",\"streamOffset\":%lld,", (long long)offset);
 	put_pathologies(g->manifest, patho);
 	fputs("}\n", g->manifest);
 }
