@@ -4,13 +4,17 @@ manifest (docs/MANIFEST.md): every manifest message must be found, by flow
 and stream offset, with every field the manifest states.
 
 usage: manifest_compare.py MANIFEST.jsonl OUTPUT.jsonl [--max-report N] [--require-found]
-                           [--ignore-key KEY]...
+                           [--require-found-unless P1,P2] [--ignore-key KEY]...
 --ignore-key drops a manifest key before comparing (e.g. segmentCount,
 parties.name): for a discrepancy known to be outside the code under test;
 the keys ignored are printed.
 Output lines may be Records ({"message":...} or {"hit":{"message":...}}) or
 bare Messages. Prints the match rate; exit 0 only when all messages match,
-or with --require-found when every message is at least found.
+or with --require-found when every message is at least found, or with
+--require-found-unless P1,P2 when every message whose manifest
+`pathologies` name none of P1, P2 is found at its own flow and stream
+offset (e.g. gap,reorder: the pathologies that take bytes away from a sensor
+that does not hold out-of-order data).
 """
 import json
 import sys
@@ -119,6 +123,11 @@ def main():
     require_found = "--require-found" in args
     if require_found:
         args.remove("--require-found")
+    unless = None
+    if "--require-found-unless" in args:
+        i = args.index("--require-found-unless")
+        unless = set(args[i + 1].split(","))
+        del args[i:i + 2]
     if "--max-report" in args:
         i = args.index("--max-report")
         max_report = int(args[i + 1])
@@ -146,12 +155,22 @@ def main():
             got.setdefault(key_of(m), m)
             by_ref.setdefault(ref_key_of(m), []).append(m)
     msgs = msgs_ok = fields = fields_ok = missing = 0
+    required = required_missing = 0
     reported = 0
     by_field = {}
     for w in want:
         msgs += 1
         g = got.get(key_of(w))
         problems = []
+        if unless is not None and not unless & set(w.get("pathologies", [])):
+            required += 1
+            if g is None:
+                required_missing += 1
+                env = w.get("envelope", {})
+                print("REQUIRED MISSING %s %s:%s ref %s at %s (pathologies %s)" % (
+                    env.get("messageType"), w.get("flow", {}).get("srcIp"),
+                    w.get("flow", {}).get("srcPort"), env.get("messageRef"),
+                    w.get("streamOffset"), ",".join(w.get("pathologies", [])) or "none"))
         if g is None:
             # Same flow, type and reference at another offset: found, but
             # the stream offsets disagree (e.g. where a capture starts).
@@ -186,6 +205,10 @@ def main():
     frate = 100.0 * fields_ok / fields if fields else 0.0
     print("match rate: messages %d/%d (%.2f%%), fields %d/%d (%.2f%%), missing %d, "
           "output records %d" % (msgs_ok, msgs, rate, fields_ok, fields, frate, missing, len(got)))
+    if unless is not None:
+        print("required (no %s): %d, found at their offset %d" % (
+            "/".join(sorted(unless)), required, required - required_missing))
+        sys.exit(0 if required and required_missing == 0 else 1)
     if require_found:
         sys.exit(0 if msgs and missing == 0 else 1)
     sys.exit(0 if msgs and msgs_ok == msgs else 1)
