@@ -553,6 +553,24 @@ ES_SCAN_FN int es_check_bare_st(struct es_scan_ctx *c)
  * Seek mode: is the candidate at the start of the segment in progress an
  * interchange, group or message start? Sets syntax/separators/tag on success.
  */
+/*
+ * UNB / UNH (tag3) as the start of an EDIFACT interchange or message: its
+ * check, then the syntax and tag when it is one. in_seek as for
+ * es_check_unh().
+ */
+ES_SCAN_FN int es_edifact_header(struct es_scan_ctx *c, __u32 tag3, int in_seek)
+{
+	struct es_scan_state *st = c->st;
+	int r = tag3 == ES_TAG3('U', 'N', 'B') ? es_check_unb(c) : es_check_unh(c, in_seek);
+
+	if (r == ES_CL_SEG) {
+		st->syntax = ES_SYNTAX_EDIFACT;
+		st->seps_known = 1;
+		st->tag = tag3;
+	}
+	return r;
+}
+
 ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
@@ -568,15 +586,8 @@ ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 		return es_check_una(c);
 	if (tag3 == ES_TAG3('I', 'S', 'A'))
 		return es_check_isa(c);
-	if (tag3 == ES_TAG3('U', 'N', 'B') || tag3 == ES_TAG3('U', 'N', 'H')) {
-		r = tag3 == ES_TAG3('U', 'N', 'B') ? es_check_unb(c) : es_check_unh(c, 1);
-		if (r == ES_CL_SEG) {
-			st->syntax = ES_SYNTAX_EDIFACT;
-			st->seps_known = 1;
-			st->tag = tag3;
-		}
-		return r;
-	}
+	if (tag3 == ES_TAG3('U', 'N', 'B') || tag3 == ES_TAG3('U', 'N', 'H'))
+		return es_edifact_header(c, tag3, 1);
 	if (tag2 != ES_TAG2('G', 'S') && tag2 != ES_TAG2('S', 'T'))
 		return ES_CL_NO;
 	if (st->seps_known && st->syntax == ES_SYNTAX_X12) {
@@ -615,26 +626,12 @@ ES_SCAN_FN int es_classify_segment(struct es_scan_ctx *c)
 			return es_check_una(c);
 		if (tag3 == ES_TAG3('I', 'S', 'A'))
 			return es_check_isa(c);
-		if (tag3 == ES_TAG3('U', 'N', 'B') && !st->after_una) {
-			/* a new interchange (the last one was truncated) */
-			r = es_check_unb(c);
-			if (r == ES_CL_SEG) {
-				st->syntax = ES_SYNTAX_EDIFACT;
-				st->seps_known = 1;
-				st->tag = tag3;
-			}
-			if (r != ES_CL_NO)
-				return r;
-		}
-		if (tag3 == ES_TAG3('U', 'N', 'H')) {
-			/* a bare message after a truncated interchange may
-			 * bring other separators */
-			r = es_check_unh(c, 0);
-			if (r == ES_CL_SEG) {
-				st->syntax = ES_SYNTAX_EDIFACT;
-				st->seps_known = 1;
-				st->tag = tag3;
-			}
+		/* a UNB not right after a UNA starts a new interchange (the
+		 * last one was truncated); a UNH may be a bare message after
+		 * a truncated interchange, with other separators */
+		if ((tag3 == ES_TAG3('U', 'N', 'B') && !st->after_una) ||
+		    tag3 == ES_TAG3('U', 'N', 'H')) {
+			r = es_edifact_header(c, tag3, 0);
 			if (r != ES_CL_NO)
 				return r;
 		}
