@@ -133,6 +133,11 @@ static __always_inline __u32 classify(struct cursor *cur, struct es_pkt *pkt)
 	return monitored(pkt) ? ES_CNT_MONITORED : ES_CNT_NOT_MONITORED;
 }
 
+static __always_inline int es_outcome_malformed(__u32 outcome)
+{
+	return outcome >= ES_CNT_MALFORMED_ETH && outcome <= ES_CNT_MALFORMED_TCP;
+}
+
 SEC("xdp.frags")
 int edisensor_xdp(struct xdp_md *ctx)
 {
@@ -144,15 +149,15 @@ int edisensor_xdp(struct xdp_md *ctx)
 	es_frame_xdp(&fr, &c, ctx);
 	count(ES_HOOK_XDP, ES_CNT_PACKETS);
 	outcome = classify(&c, &pkt);
+	/* IP lengths past the linear part: parse again over the fragments */
+	if (es_outcome_malformed(outcome) && es_frame_xdp_frags(&fr, &c, ctx)) {
+		__builtin_memset(&pkt, 0, sizeof(pkt));
+		outcome = classify(&c, &pkt);
+	}
 	count(ES_HOOK_XDP, outcome);
 	if (outcome == ES_CNT_MONITORED)
 		es_tcp_packet(&fr, &pkt);
 	return tap_mode ? XDP_DROP : XDP_PASS;
-}
-
-static __always_inline int es_outcome_malformed(__u32 outcome)
-{
-	return outcome >= ES_CNT_MALFORMED_ETH && outcome <= ES_CNT_MALFORMED_TCP;
 }
 
 /*

@@ -33,15 +33,28 @@ static __always_inline void es_frame_xdp(struct es_frame *fr, struct cursor *c,
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 
+	/* the linear part only: bpf_xdp_get_buff_len() is a helper call on
+	 * the path of every packet; es_frame_xdp_frags() adds the fragments
+	 * when the headers claim more bytes than the linear part holds */
 	fr->ctx = ctx;
-	fr->len = (__u32)bpf_xdp_get_buff_len(ctx);
-	fr->linear = (__u32)(end - data);
+	fr->len = (__u32)(end - data);
+	fr->linear = fr->len;
 	fr->ifindex = ctx->ingress_ifindex;
 	fr->hook = ES_HOOK_XDP;
 	c->pos = data;
 	c->start = data;
 	c->end = end;
 	c->len = fr->len;
+}
+
+/* The whole multi-buffer frame; returns 1 when it is longer than the
+ * linear part (a parse that found the frame too short is worth redoing). */
+static __always_inline int es_frame_xdp_frags(struct es_frame *fr, struct cursor *c,
+					      struct xdp_md *ctx)
+{
+	fr->len = (__u32)bpf_xdp_get_buff_len(ctx);
+	c->len = fr->len;
+	return fr->len > fr->linear;
 }
 
 /* tc: data starts at the Ethernet header on both directions (cls_bpf
