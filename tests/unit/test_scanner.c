@@ -528,6 +528,36 @@ static void test_bare_after_truncated(void **state)
 }
 
 /*
+ * A header found by the seek whose separators were guessed wrong (the gap
+ * took the UNA before this UNB): no terminator within ES_SEG_MAX bytes, so
+ * the scanner seeks again instead of taking 16 KiB for one segment, and the
+ * next UNH (whose S009 shows the separators) is found.
+ */
+static void test_wrong_guess_after_gap_bounded(void **state)
+{
+	char buf[4096];
+	struct harness h;
+	size_t n = 0, k;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'BGM+85");
+	es_scan_resync(&h.st);
+	h.off += 900;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "UNB+UNOA:3+S:1+R:1+260101:1200+9$\n");
+	for (k = 0; k < 40; k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "FTX+AAA+++ALPHA BRAVO %02zu$\n", k);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "UNH+2+CUSRES:D:96B:UN$\nBGM+962+X+9$\nUNT+3+2$\n");
+	for (k = 0; k < n; k += 100)
+		harness_packet(&h, (const uint8_t *)buf + k, n - k < 100 ? n - k : 100);
+	assert_int_equal(h.n, 2 + 3);
+	assert_seg(&h, 2, "UNH+2+CUSRES:D:96B:UN$");
+	assert_seg(&h, 4, "UNT+3+2$");
+	harness_free(&h);
+}
+
+/*
  * Headers straddling the chunk boundary inside one large packet (the scanner
  * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
  * candidate whose second letter is in the next chunk.
@@ -762,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_resync_learns_unh_separators),
 		cmocka_unit_test(test_unb_without_una_defaults),
 		cmocka_unit_test(test_bare_after_truncated),
+		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_samples_every_cut),
