@@ -75,6 +75,10 @@
 #define ES_PEEK        24           /* bytes a header check may look at */
 #define ES_UNH_PEEK    48           /* bytes a UNH check may look at (S009 and terminator) */
 #define ES_SEG_LIMIT   16384        /* a longer "segment" is garbage: back to seek */
+/* ... and a longer header found by the seek, whose separators may be a
+ * guess (the defaults, or those in force before a gap): a wrong one must
+ * not hide the headers behind it */
+#define ES_HDR_LIMIT   ES_SEG_MAX
 #ifndef ES_SCAN_STEPS
 #define ES_SCAN_STEPS  (ES_SCAN_CHUNK / 2) /* step budget per chunk (>= segments per chunk) */
 #endif
@@ -115,7 +119,7 @@ struct es_scan_state {
 	__u8  isa_rep;          /* ISA: first byte of ISA11 */
 	__u8  seps_known;       /* seps hold the separators of the current syntax */
 	__u8  after_una;        /* the last segment was a UNA: its UNB keeps them */
-	__u8  pad0;
+	__u8  from_seek;        /* segment in progress is a header the seek found */
 	__u16 isa_ver;          /* ISA: ISA12 as a number (00401 -> 401) */
 	__u16 skipped;          /* segments not forwarded since the last forwarded one */
 	struct es_seps seps;
@@ -686,6 +690,7 @@ ES_SCAN_FN void es_reset_seg(struct es_scan_state *st)
 	st->carry_len = 0;
 	st->seg_len = 0;
 	st->fwd = 0;
+	st->from_seek = 0;
 }
 
 /*
@@ -1069,6 +1074,7 @@ ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 		if (in_seek)
 			c->n_inter++;
 		es_begin_seg(c);
+		st->from_seek = (__u8)in_seek;
 		return 0;
 	}
 	if (!in_seek) {
@@ -1230,7 +1236,8 @@ ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 			 st->seps.release);
 	if (p >= c->len) {
 		c->pos = c->len;
-		if (st->seg_len + (c->len - c->seg_begin) > ES_SEG_LIMIT) {
+		if (st->seg_len + (c->len - c->seg_begin) >
+		    (st->from_seek ? ES_HDR_LIMIT : ES_SEG_LIMIT)) {
 			/* no terminator for too long: not a segment, seek again */
 			c->n_garbage++;
 			st->mode = ES_MODE_SEEK;
