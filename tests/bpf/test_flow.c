@@ -367,6 +367,63 @@ static void test_midstream(void **state)
 	assert_false(flow_exists(41006));
 }
 
+/*
+ * The gap swallows the next interchange's UNA (other separators): the
+ * scanner resyncs at that interchange's UNH, whose S009 shows them, and
+ * forwards the rest of the flow (it used to take it for one endless
+ * segment, ending in the old terminator).
+ */
+static void test_gap_new_separators(void **state)
+{
+	static const char two[] =
+		"UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'BGM+85+X+9'UNT+3+1'UNZ+1+1'"
+		"UNA:+.? $UNB+UNOC:3+S+R+200101:1200+2$\r\n"
+		"UNH+7+CUSRES:D:96B:UN$\r\nBGM+962+Y+9$\r\nUNT+3+7$\r\nUNZ+1+2$\r\n";
+	const size_t n = sizeof(two) - 1;
+	const char *cut = strstr(two, "UNZ+1+1'"), *unh7 = strstr(two, "UNH+7");
+	const size_t resume = (size_t)(strstr(two, "+2$") + 3 - two);
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41010, 9, SYN, NULL, 0);
+	send_pkt(41010, 10, 0, two, (size_t)(cut - two));
+	send_pkt(41010, 10 + (uint32_t)resume, 0, two + resume, n - resume);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	/* after the gap: the host scanner's segments on what follows it */
+	while (n_got && got[0].ev.type != ES_EV_GAP)
+		memmove(&got[0], &got[1], --n_got * sizeof(got[0]));
+	assert_true(n_got > 1);
+	memmove(&got[0], &got[1], --n_got * sizeof(got[0]));
+	expect_segments(unh7, (size_t)(two + n - unh7), (uint64_t)(unh7 - two), 0);
+	assert_int_equal(n_got, 4);
+	assert_int_equal(got[0].ev.seps.terminator, '$');
+	assert_true(got[0].ev.flags & ES_SEGF_AFTER_GAP);
+	send_pkt(41010, 10 + (uint32_t)n, RST, NULL, 0);
+}
+
+/*
+ * Mid-stream flow whose first segment comes after its successor: offsets
+ * count from the first payload byte of the first packet seen (the
+ * convention of docs/MANIFEST.md, streamOffset), and the late segment, being
+ * before that origin, is skipped as a retransmission.
+ */
+static void test_midstream_first_late(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t second = 100;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41011, 5000 + (uint32_t)second, 0, STREAM + second, n - second);
+	send_pkt(41011, 5000, 0, STREAM, second);   /* the late first segment */
+	assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	expect_segments(STREAM + second, n - second, 0, ES_SEGF_MIDSTREAM);
+	send_pkt(41011, 5000 + (uint32_t)n, RST, NULL, 0);
+}
+
 /* RST mid-interchange: flow end, state freed; a later packet is a new flow. */
 static void test_rst(void **state)
 {
@@ -474,6 +531,8 @@ int main(void)
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_gap_new_separators),
+		cmocka_unit_test(test_midstream_first_late),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_multibuffer),
 		cmocka_unit_test(test_tag_map),
