@@ -9,7 +9,15 @@
  *  - bytes before the expected sequence number (retransmissions, partial
  *    overlaps) are skipped and counted;
  *  - bytes after it (a gap: loss, or reordering) emit ES_EV_GAP and make the
- *    scanner seek the next interchange/message/group header;
+ *    scanner seek the next interchange/message/group header (edi_scan.h:
+ *    a UNH shows its separators in S009, a UNB without UNA uses the
+ *    defaults, a header gets ES_HDR_LIMIT bytes to its terminator). A
+ *    segment that arrives after its successor is then behind next_seq and
+ *    skipped like a retransmission: holding it would cost a segment of
+ *    buffer per direction in this map and a second scanner state to replay
+ *    it into, for data the resync loses only up to the next header;
+ *  - a mid-stream flow's offsets count from the first payload byte of the
+ *    first packet seen (docs/MANIFEST.md, streamOffset);
  *  - FIN and RST emit ES_EV_FLOW_END and free the state.
  *
  * Payload is read with es_frame_load() (hook.h: bpf_xdp_load_bytes() at
