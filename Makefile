@@ -102,6 +102,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_MAIN  := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/standalone.o)
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?=
 
 .PHONY: all deps test test-san demo bench install clean fuzz fuzz-bins tests
 all: $(BPF_OBJS) $(BINS) $(TOOL_BINS)
@@ -184,7 +185,7 @@ test-san:
 # in tests/fuzz/regressions/<target>/ (see docs/HOSTILE.md).
 fuzz: $(NEED_DEPS)
 	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz FUZZ=1 fuzz-bins
-	$(Q)BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/fuzz.sh
+	$(Q)BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/fuzz.sh
 
 fuzz-bins: $(FUZZ_BINS)
 

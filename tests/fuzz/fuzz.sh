@@ -5,6 +5,9 @@
 # $BUILD/fuzz-corpus; crashes go to $BUILD/fuzz-crashes/<target>/ and fail
 # the run. Per-target libFuzzer flags: tests/fuzz/<target>.options (one
 # line); dictionaries: tests/fuzz/<target>.dict.
+# FUZZ_RUNS=N instead runs N inputs per target from a fixed seed
+# (FUZZ_SEED, default 1): the same inputs every time, so a CI run is
+# repeatable -- it finds what it found before, never a new thing by chance.
 set -u
 BUILD=${BUILD:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -18,8 +21,13 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 	crashes=$BUILD/fuzz-crashes/$name
 	log=$BUILD/fuzz-logs/$name.log
 	mkdir -p "$work" "$crashes" "$(dirname "$log")"
-	args=(-max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048
-	      -artifact_prefix="$crashes/" -print_final_stats=1)
+	args=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$crashes/" -print_final_stats=1)
+	if [[ -n ${FUZZ_RUNS:-} ]]; then
+		args+=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+		rm -rf "$work" && mkdir -p "$work"   # same start every time
+	else
+		args+=(-max_total_time="$FUZZ_SECONDS")
+	fi
 	[[ -f tests/fuzz/$name.dict ]] && args+=(-dict="tests/fuzz/$name.dict")
 	if [[ -f tests/fuzz/$name.options ]]; then
 		read -r -a extra < "tests/fuzz/$name.options"
@@ -29,7 +37,11 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
 	for d in tests/fuzz/corpus/$name tests/fuzz/regressions/$name; do
 		[[ -d $d ]] && dirs+=("$d")
 	done
-	echo "=== $name: ${FUZZ_SECONDS}s"
+	if [[ -n ${FUZZ_RUNS:-} ]]; then
+		echo "=== $name: $FUZZ_RUNS runs, seed ${FUZZ_SEED:-1}"
+	else
+		echo "=== $name: ${FUZZ_SECONDS}s"
+	fi
 	"$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
 	rc=$?
 	ran=$((ran + 1))
@@ -52,4 +64,4 @@ if ((${#failed[@]})); then
 	echo "fuzz: ${#failed[@]} of $ran targets found a crash: ${failed[*]}"
 	exit 1
 fi
-echo "fuzz: $ran targets, ${FUZZ_SECONDS}s each, nothing found"
+echo "fuzz: $ran targets, ${FUZZ_RUNS:+$FUZZ_RUNS runs (seed ${FUZZ_SEED:-1})}${FUZZ_RUNS:-${FUZZ_SECONDS}s} each, nothing found"
