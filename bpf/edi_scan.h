@@ -370,7 +370,13 @@ ES_SCAN_FN int es_edifact_elem_ok(struct es_scan_ctx *c, int e)
 	return 0;
 }
 
-/* UNB+ then a four-letter syntax identifier (UNOA, IATB) and a separator. */
+/*
+ * UNB+ then a four-letter syntax identifier (UNOA, IATB) and a separator.
+ * Each byte is judged as soon as it is there: an answer that waits for
+ * bytes it does not need would carry a terminator among them into the next
+ * packet, where the segment's terminator search starts after the carry and
+ * misses it (found by fuzz_scan: "UNB+'" cut after a few bytes).
+ */
 ES_SCAN_FN int es_check_unb(struct es_scan_ctx *c)
 {
 	int b[6];
@@ -380,16 +386,15 @@ ES_SCAN_FN int es_check_unb(struct es_scan_ctx *c)
 		b[i] = es_peek(c, 3 + i);
 		if (b[i] < 0)
 			return ES_CL_MORE;
-	}
-	for (i = 1; i < 5; i++)
-		if (!es_is_alnum(b[i]))
+		/* only a UNA changes the separators of the UNB right after it:
+		 * any other UNB starts an interchange with the defaults,
+		 * whatever a previous (truncated) interchange used */
+		if (i == 0 && b[0] != '+')
 			return ES_CL_NO;
+		if (i >= 1 && i < 5 && !es_is_alnum(b[i]))
+			return ES_CL_NO;
+	}
 	if (!es_is_sep(b[5]) || b[5] == b[0])
-		return ES_CL_NO;
-	/* only a UNA changes the separators of the UNB right after it: any
-	 * other UNB starts an interchange with the defaults, whatever a
-	 * previous (truncated) interchange used */
-	if (b[0] != '+')
 		return ES_CL_NO;
 	es_seps_edifact_default(&c->st->seps);
 	c->st->seps.component = b[5];

@@ -557,6 +557,42 @@ static void test_wrong_guess_after_gap_bounded(void **state)
 	harness_free(&h);
 }
 
+
+/*
+ * A malformed UNB (no syntax identifier: the terminator right after its
+ * tag) inside a message. Found by fuzz_scan: a packet boundary a few bytes
+ * after the UNB left its check undecided, the bytes were carried, and the
+ * terminator among them was then missed, so "UNB+'" and "MOA+23'" came out
+ * as one segment. Every cut must give what the whole stream gives.
+ */
+static void test_malformed_unb_every_cut(void **state)
+{
+	static const char s[] = "UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+				"UNB+'MOA+23'UNT+2+1'";
+	size_t n = sizeof(s) - 1;
+	struct harness whole, cut;
+
+	(void)state;
+	harness_init(&whole);
+	whole.want_all = 1;
+	harness_packet(&whole, (const uint8_t *)s, n);
+	assert_true(whole.n >= 5);
+	for (size_t k = 1; k < n; k++) {
+		harness_init(&cut);
+		cut.want_all = 1;
+		harness_packet(&cut, (const uint8_t *)s, k);
+		harness_packet(&cut, (const uint8_t *)s + k, n - k);
+		if (cut.n != whole.n)
+			fail_msg("cut at %zu: %zu segments, whole stream %zu", k, cut.n, whole.n);
+		for (size_t i = 0; i < whole.n; i++)
+			if (cut.segs[i].data_len != whole.segs[i].data_len ||
+			    memcmp(cut.segs[i].data, whole.segs[i].data, whole.segs[i].data_len))
+				fail_msg("cut at %zu: segment %zu differs", k, i);
+		harness_free(&cut);
+	}
+	harness_free(&whole);
+}
+
 /*
  * Headers straddling the chunk boundary inside one large packet (the scanner
  * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
@@ -795,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_samples_whole),
+		cmocka_unit_test(test_malformed_unb_every_cut),
 		cmocka_unit_test(test_samples_every_cut),
 		cmocka_unit_test(test_samples_random_cuts),
 		cmocka_unit_test(test_samples_concatenated),
