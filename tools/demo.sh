@@ -13,7 +13,7 @@ FEED=${FEED:-systemd/feeds/example.intel}
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "demo: the replay loads the XDP program (BPF_PROG_TEST_RUN): run as root," >&2
-	echo "      or with CAP_BPF and CAP_NET_ADMIN" >&2
+	echo "      or with CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN" >&2
 	exit 1
 fi
 work=$(mktemp -d /tmp/edisensor-demo.XXXXXX)

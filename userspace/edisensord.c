@@ -45,7 +45,7 @@ static int setup_bpf(struct daemon *d)
 	int err = sensor_bpf_open_load(&d->bpf, &o);
 
 	if (err) {
-		log_error("loading the BPF object failed: %s (root, or CAP_BPF and "
+		log_error("loading the BPF object failed: %s (root, or CAP_BPF, CAP_PERFMON and "
 			  "CAP_NET_ADMIN, and a kernel with BTF are needed)", strerror(-err));
 		return err;
 	}
