@@ -301,20 +301,24 @@ static int set_columns(struct parser *p, char **names, unsigned n, enum format f
 	return 0;
 }
 
-/* Zeek's `#separator \x09`: the value is written with \xHH escapes. */
+/* Zeek's `#separator \x09`: the value is written with \xHH escapes. NUL,
+ * CR and LF cannot separate columns of a line (a NUL separator would have
+ * the splitter walk past the line's end): refused, the old one stays. */
 static int parse_separator(const char *v, char *sep)
 {
 	unsigned x;
+	char c;
 
-	if (v[0] == '\\' && v[1] == 'x' && sscanf(v + 2, "%2x", &x) == 1 && v[4] == '\0') {
-		*sep = (char)x;
-		return 0;
-	}
-	if (v[0] && !v[1]) {
-		*sep = v[0];
-		return 0;
-	}
-	return -EINVAL;
+	if (v[0] == '\\' && v[1] == 'x' && sscanf(v + 2, "%2x", &x) == 1 && v[4] == '\0')
+		c = (char)x;
+	else if (v[0] && !v[1])
+		c = v[0];
+	else
+		return -EINVAL;
+	if (c == '\0' || c == '\r' || c == '\n')
+		return -EINVAL;
+	*sep = c;
+	return 0;
 }
 
 static void copy_directive(char *dst, size_t cap, const char *v)

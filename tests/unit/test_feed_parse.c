@@ -166,6 +166,31 @@ static void test_separator_and_unset(void **state)
 	assert_int_equal(c.last.type, INDICATOR_REFERENCE);
 }
 
+/* A separator that cannot separate (NUL, CR, LF) is refused and the old
+ * one kept: a NUL separator made split_zeek walk past the end of every
+ * line (fuzz_feeds: heap-buffer-overflow in strchr). */
+static void test_separator_nul_refused(void **state)
+{
+	struct capture c = { 0 };
+	struct rejects r = { 0 };
+
+	(void)state;
+	assert_int_equal(parse_text("#separator \\x00\n"
+				    "#fields\tindicator\tindicator_type\n"
+				    "X1\tEDI::REFERENCE\n", &c, &r), 0);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.reason[0], "#separator"));
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.indicator, "X1");
+	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(parse_text("#separator \\x0a\n#separator \\x0d\n"
+				    "#fields\tindicator\tindicator_type\n"
+				    "X2\tEDI::REFERENCE\n", &c, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(c.n, 1);
+}
+
 static void test_optional_columns(void **state)
 {
 	struct capture c = { 0 };
@@ -320,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_zeek_file),
 		cmocka_unit_test(test_csv_file),
 		cmocka_unit_test(test_separator_and_unset),
+		cmocka_unit_test(test_separator_nul_refused),
 		cmocka_unit_test(test_optional_columns),
 		cmocka_unit_test(test_csv_with_bom_and_crlf),
 		cmocka_unit_test(test_not_a_feed),
