@@ -64,4 +64,8 @@ if ((${#failed[@]})); then
 	echo "fuzz: ${#failed[@]} of $ran targets found a crash: ${failed[*]}"
 	exit 1
 fi
-echo "fuzz: $ran targets, ${FUZZ_RUNS:+$FUZZ_RUNS runs (seed ${FUZZ_SEED:-1})}${FUZZ_RUNS:-${FUZZ_SECONDS}s} each, nothing found"
+if [[ -n ${FUZZ_RUNS:-} ]]; then
+	echo "fuzz: $ran targets, $FUZZ_RUNS runs each (seed ${FUZZ_SEED:-1}), nothing found"
+else
+	echo "fuzz: $ran targets, ${FUZZ_SECONDS}s each, nothing found"
+fi
