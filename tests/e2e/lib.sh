@@ -31,9 +31,14 @@ METRICS_ADDR=127.0.0.1:9477
 E2E_PIDS=()
 
 e2e_cleanup() {
-	local pid
+	local pid ns
 	for pid in $SENSOR_PID "${E2E_PIDS[@]}"; do
 		[[ -n $pid ]] && kill -9 "$pid" 2>/dev/null
+	done
+	# whatever still runs in our namespaces (a server started through a
+	# wrapper whose pid we hold, not its own) ends with them
+	for ns in "$NS_S" "$NS_P"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 	done
 	wait 2>/dev/null
 	ip netns del "$NS_S" 2>/dev/null
