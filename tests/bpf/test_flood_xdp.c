@@ -28,6 +28,7 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/sensor_fixture.h"
 #include "../unit/scan_harness.h"
 
 #define PORT 3305
@@ -40,18 +41,7 @@ static struct es_counters before;
 
 static int load(const struct sensor_bpf_opts *o)
 {
-	static const uint16_t ports[] = { PORT };
-	static const char all[][4] = { "*" };
-	int err = sensor_bpf_open_load(&sb, o);
-
-	if (err) {
-		fprintf(stderr, "loading the XDP object failed: %s\n", strerror(-err));
-		return -1;
-	}
-	err = sensor_bpf_set_ports(sb, ports, 1);
-	if (!err)
-		err = sensor_bpf_set_tags(sb, all, 1);   /* forward every segment */
-	return err ? -1 : 0;
+	return fixture_load(&sb, o, PORT);
 }
 
 static void unload(void)

@@ -22,57 +22,30 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/sensor_fixture.h"
 #include "../unit/scan_harness.h"
 
 #define PORT 3305
 #define MAX_EVENTS 4096
 
-struct got_event {
-	struct es_event ev;   /* data[] holds data_len bytes */
-};
-
 static struct sensor_bpf *sb;
 static struct ring_buffer *rb;
-static struct got_event got[MAX_EVENTS];
+static struct es_event got[MAX_EVENTS];
 static size_t n_got;
 static uint8_t frame[FRAME_BUF];
 
 static int on_record(void *ctx, void *data, size_t len)
 {
-	const unsigned char *p = data;
-
 	(void)ctx;
-	while (len) {
-		__u64 n = es_event_span(p, len);
-
-		if (!n)
-			return -EINVAL;   /* a record must hold whole events */
-		if (n_got < MAX_EVENTS) {
-			memset(&got[n_got], 0, sizeof(got[n_got]));
-			memcpy(&got[n_got].ev, p, ES_EVENT_HDR_LEN + ((const struct es_event *)p)->data_len);
-			n_got++;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return fixture_split_record(data, len, got, &n_got, MAX_EVENTS);
 }
 
 static int load(const struct sensor_bpf_opts *o)
 {
-	static const uint16_t ports[] = { PORT };
-	static const char all[][4] = { "*" };
-	int err = sensor_bpf_open_load(&sb, o);
-
-	if (err) {
-		fprintf(stderr, "loading the XDP object failed: %s\n", strerror(-err));
+	if (fixture_load(&sb, o, PORT))
 		return -1;
-	}
-	err = sensor_bpf_set_ports(sb, ports, 1);
-	if (!err)
-		err = sensor_bpf_set_tags(sb, all, 1);   /* forward every segment */
 	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
-	return err || !rb ? -1 : 0;
+	return rb ? 0 : -1;
 }
 
 static void unload(void)
@@ -177,7 +150,7 @@ static void expect_segments(const char *s, size_t n, uint64_t base, uint16_t mus
 	harness_init(&h);
 	harness_packet(&h, (const uint8_t *)s, n);
 	for (size_t i = 0; i < n_got; i++) {
-		const struct es_event *ev = &got[i].ev;
+		const struct es_event *ev = &got[i];
 
 		if (ev->type != ES_EV_SEGMENT)
 			continue;
@@ -195,7 +168,7 @@ static void expect_segments(const char *s, size_t n, uint64_t base, uint16_t mus
 		if ((ev->flags & must_flags) != must_flags)
 			fail_msg("segment %zu: flags 0x%x lack 0x%x", k, ev->flags, must_flags);
 		assert_int_equal(ev->dir, ES_DIR_TO_SERVER);
-		assert_int_equal(ev->flow.sport, got[0].ev.flow.sport);
+		assert_int_equal(ev->flow.sport, got[0].flow.sport);
 		k++;
 	}
 	if (k != h.n)
@@ -208,7 +181,7 @@ static size_t count_type(int type)
 	size_t c = 0;
 
 	for (size_t i = 0; i < n_got; i++)
-		c += got[i].ev.type == type;
+		c += got[i].type == type;
 	return c;
 }
 
@@ -241,9 +214,9 @@ static void test_in_order_syn_fin(void **state)
 	send_pkt(41001, isn + 1 + (uint32_t)n, FIN, NULL, 0);
 	expect_segments(STREAM, n, 0, 0);
 	assert_int_equal(count_type(ES_EV_FLOW_END), 1);
-	assert_int_equal(got[n_got - 1].ev.type, ES_EV_FLOW_END);
-	assert_int_equal(got[n_got - 1].ev.aux, ES_END_FIN);
-	assert_int_equal(got[n_got - 1].ev.stream_off, n);
+	assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].aux, ES_END_FIN);
+	assert_int_equal(got[n_got - 1].stream_off, n);
 	assert_false(flow_exists(41001));
 	assert_int_equal(delta(ES_CNT_FLOW_NEW), 1);
 	assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 0);
@@ -254,7 +227,7 @@ static void test_in_order_syn_fin(void **state)
 	assert_int_equal(delta(ES_CNT_EVENTS), n_got);
 	assert_int_equal(delta(ES_CNT_RINGBUF_FULL), 0);
 	for (size_t i = 0; i < n_got; i++)
-		assert_int_equal(got[i].ev.flags & ES_SEGF_MIDSTREAM, 0);
+		assert_int_equal(got[i].flags & ES_SEGF_MIDSTREAM, 0);
 }
 
 /* A packet sent twice: the copy is skipped and counted. */
@@ -310,18 +283,18 @@ static void test_gap(void **state)
 	send_pkt(41004, 2 + (uint32_t)resume, 0, STREAM + resume, n - resume);
 	assert_int_equal(delta(ES_CNT_GAP), 1);
 	assert_int_equal(count_type(ES_EV_GAP), 1);
-	for (i = 0; i < n_got && got[i].ev.type != ES_EV_GAP; i++)
+	for (i = 0; i < n_got && got[i].type != ES_EV_GAP; i++)
 		;
-	assert_int_equal(got[i].ev.aux, resume - cut);
-	assert_int_equal(got[i].ev.stream_off, cut);
+	assert_int_equal(got[i].aux, resume - cut);
+	assert_int_equal(got[i].stream_off, cut);
 	/* next segment: the second message's UNH, flagged as after a gap */
 	assert_true(i + 1 < n_got);
-	assert_int_equal(got[i + 1].ev.type, ES_EV_SEGMENT);
-	assert_int_equal(got[i + 1].ev.stream_off, (uint64_t)(unh2 - STREAM));
-	assert_true(got[i + 1].ev.flags & ES_SEGF_AFTER_GAP);
-	assert_memory_equal(got[i + 1].ev.data, "UNH+2+", 6);
-	assert_int_equal(got[n_got - 1].ev.type, ES_EV_SEGMENT);
-	assert_memory_equal(got[n_got - 1].ev.data, "UNZ+2+77'", 9);
+	assert_int_equal(got[i + 1].type, ES_EV_SEGMENT);
+	assert_int_equal(got[i + 1].stream_off, (uint64_t)(unh2 - STREAM));
+	assert_true(got[i + 1].flags & ES_SEGF_AFTER_GAP);
+	assert_memory_equal(got[i + 1].data, "UNH+2+", 6);
+	assert_int_equal(got[n_got - 1].type, ES_EV_SEGMENT);
+	assert_memory_equal(got[n_got - 1].data, "UNZ+2+77'", 9);
 	send_pkt(41004, 2 + (uint32_t)n, RST, NULL, 0);
 }
 
@@ -341,7 +314,7 @@ static void test_reorder(void **state)
 	assert_int_equal(delta(ES_CNT_GAP), 1);
 	assert_int_equal(delta(ES_CNT_RETRANS), 1);
 	assert_int_equal(count_type(ES_EV_GAP), 1);
-	assert_memory_equal(got[n_got - 1].ev.data, "UNZ+2+77'", 9);
+	assert_memory_equal(got[n_got - 1].data, "UNZ+2+77'", 9);
 	send_pkt(41005, 701 + (uint32_t)n, FIN, NULL, 0);
 	assert_false(flow_exists(41005));
 }
@@ -360,10 +333,10 @@ static void test_midstream(void **state)
 	assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 1);
 	/* seek finds the second message's header, nothing before it */
 	expect_segments(mid, (size_t)(STREAM + n - mid), 0, ES_SEGF_MIDSTREAM);
-	assert_memory_equal(got[0].ev.data, "UNH+2+", 6);
+	assert_memory_equal(got[0].data, "UNH+2+", 6);
 	send_pkt(41006, 123456 + (uint32_t)(STREAM + n - mid), RST, NULL, 0);
-	assert_int_equal(got[n_got - 1].ev.type, ES_EV_FLOW_END);
-	assert_int_equal(got[n_got - 1].ev.aux, ES_END_RST);
+	assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].aux, ES_END_RST);
 	assert_false(flow_exists(41006));
 }
 
@@ -391,14 +364,14 @@ static void test_gap_new_separators(void **state)
 	send_pkt(41010, 10 + (uint32_t)resume, 0, two + resume, n - resume);
 	assert_int_equal(delta(ES_CNT_GAP), 1);
 	/* after the gap: the host scanner's segments on what follows it */
-	while (n_got && got[0].ev.type != ES_EV_GAP)
+	while (n_got && got[0].type != ES_EV_GAP)
 		memmove(&got[0], &got[1], --n_got * sizeof(got[0]));
 	assert_true(n_got > 1);
 	memmove(&got[0], &got[1], --n_got * sizeof(got[0]));
 	expect_segments(unh7, (size_t)(two + n - unh7), (uint64_t)(unh7 - two), 0);
 	assert_int_equal(n_got, 4);
-	assert_int_equal(got[0].ev.seps.terminator, '$');
-	assert_true(got[0].ev.flags & ES_SEGF_AFTER_GAP);
+	assert_int_equal(got[0].seps.terminator, '$');
+	assert_true(got[0].flags & ES_SEGF_AFTER_GAP);
 	send_pkt(41010, 10 + (uint32_t)n, RST, NULL, 0);
 }
 
@@ -481,8 +454,8 @@ static void test_tag_map(void **state)
 	send_pkt(41009, 2, 0, STREAM, n);
 	assert_int_equal(sensor_bpf_set_tags(sb, all, 1), 0);
 	for (size_t i = 0; i < n_got; i++) {
-		nad += memcmp(got[i].ev.data, "NAD+", 4) == 0;
-		bgm += memcmp(got[i].ev.data, "BGM+", 4) == 0;
+		nad += memcmp(got[i].data, "NAD+", 4) == 0;
+		bgm += memcmp(got[i].data, "BGM+", 4) == 0;
 	}
 	assert_int_equal(nad, 1);
 	assert_int_equal(bgm, 0);

@@ -24,6 +24,7 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/sensor_fixture.h"
 
 #define PORT 3305
 #define MAX_EVENTS 1024
@@ -38,23 +39,8 @@ static uint8_t frame[FRAME_BUF];
 
 static int on_record(void *ctx, void *data, size_t len)
 {
-	const unsigned char *p = data;
-
 	(void)ctx;
-	while (len) {
-		__u64 n = es_event_span(p, len);
-
-		if (!n)
-			return -EINVAL;
-		if (n_got < MAX_EVENTS) {
-			memset(&got[n_got], 0, sizeof(got[n_got]));
-			memcpy(&got[n_got], p, ES_EVENT_HDR_LEN + ((const struct es_event *)p)->data_len);
-			n_got++;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return fixture_split_record(data, len, got, &n_got, MAX_EVENTS);
 }
 
 static void report_verifier(int fd, const char *name)
@@ -69,28 +55,19 @@ static void report_verifier(int fd, const char *name)
 
 static int setup(void **state)
 {
-	static const uint16_t ports[] = { PORT };
-	static const char all[][4] = { "*" };
 	struct sensor_bpf_opts o = { 0 };
-	int err;
 
 	(void)state;
 	if (geteuid() != 0) {
 		fprintf(stderr, "SKIPPED: tc fixtures need root (BPF_PROG_TEST_RUN)\n");
 		return 0;
 	}
-	err = sensor_bpf_open_load(&sb, &o);
-	if (err) {
-		fprintf(stderr, "loading the edisensor object failed: %s\n", strerror(-err));
+	if (fixture_load(&sb, &o, PORT))
 		return -1;
-	}
-	err = sensor_bpf_set_ports(sb, ports, 1);
-	if (!err)
-		err = sensor_bpf_set_tags(sb, all, 1);
 	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
 	report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_INGRESS), "edisensor_tc_in");
 	report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_EGRESS), "edisensor_tc_eg");
-	return err || !rb ? -1 : 0;
+	return rb ? 0 : -1;
 }
 
 static int teardown(void **state)

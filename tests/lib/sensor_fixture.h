@@ -1,0 +1,54 @@
+/* Shared by the BPF_PROG_TEST_RUN fixtures: load the edisensor object with
+ * one monitored port and every segment forwarded, and split a ring record
+ * (one or more batched events) into fixed-size event slots. Header-only,
+ * like frames.h. */
+#ifndef EDISENSOR_TEST_SENSOR_FIXTURE_H
+#define EDISENSOR_TEST_SENSOR_FIXTURE_H
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "sensor_bpf.h"
+
+/* Loads the object, monitors port, forwards every segment ("*"). 0 or -1
+ * (the reason printed). */
+static inline int fixture_load(struct sensor_bpf **sb, const struct sensor_bpf_opts *o,
+			       uint16_t port)
+{
+	static const char all[][4] = { "*" };
+	int err = sensor_bpf_open_load(sb, o);
+
+	if (err) {
+		fprintf(stderr, "loading the edisensor object failed: %s\n", strerror(-err));
+		return -1;
+	}
+	err = sensor_bpf_set_ports(*sb, &port, 1);
+	if (!err)
+		err = sensor_bpf_set_tags(*sb, all, 1);
+	return err ? -1 : 0;
+}
+
+/* Appends the events of one ring record to out[*n] (at most max; the rest
+ * are dropped). -EINVAL when the record does not hold whole events. */
+static inline int fixture_split_record(const void *data, size_t len, struct es_event *out,
+				       size_t *n, size_t max)
+{
+	const unsigned char *p = data;
+
+	while (len) {
+		__u64 span = es_event_span(p, len);
+
+		if (!span)
+			return -EINVAL;   /* a record must hold whole events */
+		if (*n < max) {
+			memset(&out[*n], 0, sizeof(out[*n]));
+			memcpy(&out[*n], p, ES_EVENT_HDR_LEN + ((const struct es_event *)p)->data_len);
+			(*n)++;
+		}
+		p += span;
+		len -= span;
+	}
+	return 0;
+}
+
+#endif
