@@ -1,23 +1,41 @@
 #!/usr/bin/env bash
 # TCP goodput through a veth pair between two network namespaces, with
 # edisensord attached (inline) on the receiving end versus the same pair
-# without any XDP program, measured alternately in the same run:
+# without any program, in the same run:
 #   non-EDI: iperf3 on monitored port 9000 (every packet parsed, flow
 #            tracked, payload scanned for an interchange start)
 #   EDI:     a stream of EDIFACT and X12 interchanges to monitored port 4080
 #            (every segment found, the forwarded ones sent up to the daemon)
 # The pair is set up like a NIC link: the sender puts MTU-sized frames on
 # the "wire" (TSO/GSO off), the receiver aggregates after XDP (GRO on).
+#
+# Noise (other work on the host) is handled by pairing: every round
+# measures "none" and each variant back to back (order reversed on odd
+# rounds, so a drift hits both sides alike); a variant's ratio is the
+# median over the rounds of variant/none of that round.
+#
 # Main lines (native XDP, what `xdp_mode = auto` picks on veth):
 #   veth_goodput_{non_edi,edi}_ratio      targets >= 0.95 and >= 0.75
-# Context lines: the same with a trivial XDP_PASS program instead of
-# edisensor (the veth driver's own native-XDP cost: it copies every frame
-# into a page with XDP headroom) and with edisensor in generic mode.
+# Context lines:
+#   veth_goodput_{non_edi,edi}_tc_ratio   edisensor at tc ingress on es0
+#       (hook = tc-ingress): the skb as the stack has it, no copy
+#   veth_goodput_xdp_pass_ratio           a trivial XDP_PASS program: the
+#       veth driver's own native-XDP cost. With a native XDP program the
+#       driver copies every cloned or non-linear skb (TCP's are cloned)
+#       into a fresh page with XDP headroom (veth_convert_skb_to_xdp_buff),
+#       whatever the program does; edisensor cannot go below this line.
+#   veth_goodput_non_edi_vs_xdp_pass_ratio  edisensor's own share
+#   veth_edi_daemon_cpu_s_per_gb          edisensord CPU seconds (user +
+#       system, all threads, from /proc) per GB of EDI stream received,
+#       native runs
+#   veth_edi_events_lost_share            events the kernel found that never
+#       reached the pipeline (ring full + queue full), native runs
+# BENCH_VETH_GENERIC=1 adds edisensor in generic (skb) mode.
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
-ROUNDS=${ROUNDS:-2}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-2}
+ROUNDS=${ROUNDS:-3}
 say() { echo "bench_veth: $*" >&2; }
 if [[ $(id -u) -ne 0 ]]; then
 	say "SKIPPED: needs root (network namespaces, XDP)"
@@ -64,13 +82,15 @@ edi_run() {
 	awk 'NR == 2 && $2 > 0 { printf "%.0f\n", $1 * 8 / $2 }' "$out"
 }
 
-attach() {   # attach VARIANT: none, pass (trivial XDP program), native, generic (edisensor)
+attach() {   # attach VARIANT: none, pass (trivial XDP program), native, generic, tc (edisensor)
 	case $1 in
 	none) ;;
 	pass) in_s ip link set dev es0 xdpdrv obj "$BUILD/bpf/foreign_pass.bpf.o" sec xdp ||
 		fail "attaching the pass program" ;;
 	*)
-		start_sensor -i es0 --xdp-mode "$1" --port 9000 --port 4080 --user root \
+		local how=(--xdp-mode "$1")
+		[[ $1 == tc ]] && how=(--hook tc-ingress)
+		start_sensor -i es0 "${how[@]}" --port 9000 --port 4080 --user root \
 			--feed "$FEED" --output "file:$E2E_TMP/hits.pb" --metrics-addr "$METRICS_ADDR"
 		wait_for sensor_ready || fail "edisensord not ready"
 		;;
@@ -84,22 +104,11 @@ detach() {
 	esac
 }
 
-declare -A sum
-add() { sum[$1]=$(awk -v a="${sum[$1]:-0}" -v b="$2" 'BEGIN { printf "%.0f", a + b }'); }
+# Per kind and variant: the ratio to "none" of each round, space separated.
+declare -A ratios bases
+cpu_ticks=0 edi_bytes=0 seg_total=0 lost_total=0
 
-measure() {   # measure KIND VARIANTS...: one run of each variant per round, alternating
-	local kind=$1 i v variant
-	shift
-	for ((i = 0; i < ROUNDS; i++)); do
-		for variant in "$@"; do
-			attach "$variant"
-			v=$(${kind}_run) && [[ -n $v ]] || fail "$kind run ($variant)"
-			add "${kind}_$variant" "$v"
-			[[ $kind == edi && $variant == native ]] && edi_stats
-			detach "$variant"
-		done
-	done
-}
+sensor_ticks() { awk '{ print $14 + $15 }' "/proc/$SENSOR_PID/stat" 2>/dev/null || echo 0; }
 
 edi_stats() {   # what the sensor did with the EDI stream (proof it was not idle)
 	local seg lost
@@ -107,20 +116,66 @@ edi_stats() {   # what the sensor did with the EDI stream (proof it was not idle
 	lost=$(scrape | awk '$1 ~ /^edisensor_events_lost_total/ {s += $2} END {print s + 0}')
 	say "EDI run: kernel forwarded ${seg:-?} segments, $(metric edisensor_pipeline_messages_total) messages assembled, $lost events lost"
 	[[ ${seg:-0} -gt 0 ]] || fail "the EDI stream produced no segment events"
+	seg_total=$((seg_total + seg))
+	lost_total=$((lost_total + lost))
 }
 
-avg() { awk -v s="${sum[$1]}" -v n="$ROUNDS" 'BEGIN { printf "%.0f", s / n }'; }
-ratio() { awk -v a="$(avg "$1")" -v b="$(avg "$2")" 'BEGIN { printf "%.3f", a / b }'; }
+GOT=
+one_run() {   # one_run KIND VARIANT: bit/s in GOT
+	local kind=$1 variant=$2 t0=0
+	attach "$variant"
+	[[ -n $SENSOR_PID ]] && t0=$(sensor_ticks)
+	GOT=$(${kind}_run) && [[ -n $GOT && $GOT != 0 ]] || fail "$kind run ($variant)"
+	if [[ $kind == edi && $variant == native ]]; then
+		cpu_ticks=$((cpu_ticks + $(sensor_ticks) - t0))
+		edi_bytes=$((edi_bytes + $(awk 'NR == 2 { print $1 }' "$E2E_TMP/recv.out")))
+		edi_stats
+	fi
+	detach "$variant"
+}
+
+measure() {   # measure KIND VARIANTS...: per round "none" and each variant
+	local kind=$1 i variant
+	local -a order
+	local -A got
+	shift
+	for ((i = 0; i < ROUNDS; i++)); do
+		order=(none "$@")
+		((i % 2)) && order=($(printf '%s\n' none "$@" | tac))
+		for variant in "${order[@]}"; do
+			one_run "$kind" "$variant"
+			got[$variant]=$GOT
+		done
+		bases[$kind]+=" ${got[none]}"
+		for variant in "$@"; do
+			ratios[${kind}_$variant]+=" $(awk -v a="${got[$variant]}" -v b="${got[none]}" \
+				'BEGIN { printf "%.4f", a / b }')"
+		done
+	done
+}
+
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END {
+	if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { median <<<"${ratios[$1]}"; }
 
 in_s ethtool -K es0 gro on >/dev/null 2>&1 || say "note: cannot enable GRO on es0 (no ethtool?)"
 in_p ethtool -K es1 tso off gso off >/dev/null 2>&1 || say "note: cannot turn TSO off on es1"
-measure non_edi none native pass generic
-measure edi none native generic
+generic=()
+[[ -n ${BENCH_VETH_GENERIC:-} ]] && generic=(generic)
+measure non_edi native tc pass "${generic[@]}"
+measure edi native tc "${generic[@]}"
 for kind in non_edi edi; do
-	echo "bench: veth_goodput_${kind}_base $(avg "${kind}_none") bit/s"
-	echo "bench: veth_goodput_${kind}_edisensor $(avg "${kind}_native") bit/s"
-	echo "bench: veth_goodput_${kind}_ratio $(ratio "${kind}_native" "${kind}_none")"
-	echo "bench: veth_goodput_${kind}_generic_ratio $(ratio "${kind}_generic" "${kind}_none")"
+	say "$kind rounds: none bit/s${bases[$kind]}; native/none${ratios[${kind}_native]}; tc/none${ratios[${kind}_tc]}"
+	echo "bench: veth_goodput_${kind}_base $(median <<<"${bases[$kind]}" | awk '{ printf "%.0f", $1 }') bit/s"
+	echo "bench: veth_goodput_${kind}_ratio $(ratio "${kind}_native")"
+	echo "bench: veth_goodput_${kind}_tc_ratio $(ratio "${kind}_tc")"
+	[[ -n ${generic[*]} ]] && echo "bench: veth_goodput_${kind}_generic_ratio $(ratio "${kind}_generic")"
 done
-echo "bench: veth_goodput_xdp_pass_ratio $(ratio non_edi_pass non_edi_none)"
-echo "bench: veth_goodput_non_edi_vs_xdp_pass_ratio $(ratio non_edi_native non_edi_pass)"
+say "xdp_pass/none${ratios[non_edi_pass]}"
+echo "bench: veth_goodput_xdp_pass_ratio $(ratio non_edi_pass)"
+echo "bench: veth_goodput_non_edi_vs_xdp_pass_ratio $(awk -v a="$(ratio non_edi_native)" \
+	-v b="$(ratio non_edi_pass)" 'BEGIN { printf "%.3f", a / b }')"
+echo "bench: veth_edi_daemon_cpu_s_per_gb $(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" \
+	-v b="$edi_bytes" 'BEGIN { printf "%.3f", b ? t / hz / (b / 1e9) : 0 }') s/GB"
+echo "bench: veth_edi_events_lost_share $(awk -v l="$lost_total" -v s="$seg_total" \
+	'BEGIN { printf "%.3f", s ? l / s : 0 }')"
