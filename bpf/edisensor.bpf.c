@@ -25,6 +25,9 @@
 /* Load-time settings (set by userspace before load). */
 const volatile __u8 tap_mode = 0;        /* 1: mirror port, drop after inspection */
 const volatile __u8 cidrs_configured = 0; /* 1: consult the cidrs map */
+/* Payload bytes a direction may be sought through without finding an EDI
+ * header before it is no longer scanned (flow.h); 0 = unlimited. */
+const volatile __u64 seek_depth = 0;
 
 /* Replay: userspace writes the capture time of the packet it is about to
  * run, so events carry capture time. 0 in live mode. */

@@ -70,6 +70,8 @@ enum es_counter {
 	ES_CNT_FRAGS_READ,          /* multi-buffer frames read with bpf_xdp_load_bytes */
 	ES_CNT_SCAN_LIMIT,          /* per-packet scan budget exhausted: rest skipped */
 	ES_CNT_SCAN_RESYNC,         /* "segment" that was none (garbage): scanner back to seek */
+	ES_CNT_SEEK_GIVEUP,         /* directions past the seek depth: no longer scanned */
+	ES_CNT_SEEK_SKIPPED_BYTES,  /* new payload bytes of those directions, not scanned */
 	ES_CNT_MAX,
 };
 

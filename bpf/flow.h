@@ -18,7 +18,20 @@
  *    it into, for data the resync loses only up to the next header;
  *  - a mid-stream flow's offsets count from the first payload byte of the
  *    first packet seen (docs/MANIFEST.md, streamOffset);
- *  - FIN and RST emit ES_EV_FLOW_END and free the state.
+ *  - FIN and RST emit ES_EV_FLOW_END and free the state;
+ *  - seek depth (load-time `seek_depth`, 0 = unlimited): a direction whose
+ *    scanner has sought for more than seek_depth payload bytes since it last
+ *    found an interchange/message/group header (or since its start) gives
+ *    up: its payload is no longer scanned (ES_CNT_SEEK_GIVEUP once,
+ *    ES_CNT_SEEK_SKIPPED_BYTES per packet), only next_seq/stream_off follow
+ *    it, until a SYN restarts the direction or FIN/RST end it. A long non-EDI
+ *    stream on a monitored port (bulk HTTP, iperf) then costs a lookup per
+ *    packet instead of a scan of every byte (Suricata's
+ *    stream.reassembly.depth bounds inspection the same way). Accounting is
+ *    per packet: a packet in which the scanner found a header restarts the
+ *    budget, one that seeks from its first byte to its last adds its bytes,
+ *    one that begins or ends inside an interchange adds nothing
+ *    (es_seek_account()).
  *
  * Payload is read with es_frame_load() (hook.h: bpf_xdp_load_bytes() at
  * XDP, bpf_skb_load_bytes() at tc) into a per-CPU scratch buffer,
@@ -30,7 +43,8 @@
  * bpf_ringbuf_output() (see es_event_next() in edisensor.h for reading).
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
- * struct es_frame (hook.h), es_now() (capture clock).
+ * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
+ * volatile __u64 set before load).
  */
 #ifndef EDISENSOR_FLOW_H
 #define EDISENSOR_FLOW_H
@@ -46,12 +60,15 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 #include "edi_scan.h"
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
+#define ES_FLOWF_GAVE_UP    0x2   /* past the seek depth: payload not scanned */
 
 /* Value of the flows map: one direction of a TCP connection. */
 struct es_flow {
 	__u32 next_seq;         /* next expected sequence number */
 	__u32 flags;            /* ES_FLOWF_* */
 	__u64 stream_off;       /* stream offset of next_seq */
+	__u64 seek_bytes;       /* payload bytes sought through since the last
+				   header found (or the start): the seek depth */
 	struct es_scan_state scan;
 };
 
@@ -332,20 +349,21 @@ static __always_inline void es_count_scan(__u8 hook, const struct es_scan_ctx *c
 
 /*
  * Scan payload bytes [from, from + n) of the packet (offsets in the frame)
- * whose first byte is at stream offset off.
+ * whose first byte is at stream offset off. Returns the headers found
+ * (interchanges or bare messages/groups: the seek depth's restarts).
  */
-static __always_inline void es_scan_payload(const struct es_frame *fr, struct es_env *env,
-					    struct es_scratch *scr, struct es_flow *f, __u32 from,
-					    __u32 n)
+static __always_inline __u32 es_scan_payload(const struct es_frame *fr, struct es_env *env,
+					     struct es_scratch *scr, struct es_flow *f, __u32 from,
+					     __u32 n)
 {
 	struct es_scan_ctx *c = &scr->ctx;
-	__u32 i;
+	__u32 i, headers = 0;
 
 	for (i = 0; i < ES_MAX_CHUNKS; i++) {
 		__u64 k = n;
 
 		if (!k)
-			return;
+			return headers;
 		if (k > ES_SCAN_CHUNK)
 			k = ES_SCAN_CHUNK;
 		/* verifier: the helper's size needs bounds on the very register
@@ -353,15 +371,16 @@ static __always_inline void es_scan_payload(const struct es_frame *fr, struct es
 		 * so keep k 64-bit and check it once more after a barrier */
 		ES_OPAQUE(k);
 		if (k == 0 || k > ES_SCAN_CHUNK)
-			return;
+			return headers;
 		if (es_frame_load(fr, from, scr->buf.b, k))
-			return;   /* cannot happen: parse.h keeps the payload in the frame */
+			return headers;   /* cannot happen: parse.h keeps the payload in the frame */
 		__builtin_memset(c, 0, sizeof(*c));
 		c->len = (__u32)k;
 		c->base_off = f->stream_off;
 		if (es_scan_chunk_g(c, &f->scan, scr, env) < 0)
 			count(fr->hook, ES_CNT_SCAN_LIMIT);
 		es_count_scan(fr->hook, c);
+		headers += c->n_inter;
 		f->stream_off += k;
 		from += (__u32)k;
 		n -= (__u32)k;
@@ -372,6 +391,50 @@ static __always_inline void es_scan_payload(const struct es_frame *fr, struct es
 		f->stream_off += n;
 		es_scan_resync(&f->scan);
 	}
+	return headers;
+}
+
+/*
+ * Seek depth, after a packet's n bytes were scanned: a header restarts the
+ * budget; a packet seeking from its first byte to its last spends it; one
+ * that began inside an interchange spends nothing (its bytes after the
+ * trailer are not told apart: at most a packet less is counted, never EDI
+ * bytes as seek bytes).
+ */
+static __always_inline void es_seek_account(__u8 hook, struct es_flow *f, __u32 n,
+					    __u32 headers, __u8 mode_before)
+{
+	if (!seek_depth)
+		return;
+	if (headers) {
+		f->seek_bytes = 0;
+		return;
+	}
+	if (mode_before != ES_MODE_SEEK || f->scan.mode != ES_MODE_SEEK)
+		return;
+	f->seek_bytes += n;
+	if (f->seek_bytes > seek_depth) {
+		f->flags |= ES_FLOWF_GAVE_UP;
+		count(hook, ES_CNT_SEEK_GIVEUP);
+	}
+}
+
+/*
+ * A packet of a direction past its seek depth (no SYN, FIN or RST): only
+ * its new bytes are counted and followed, so next_seq and stream_off (the
+ * FLOW_END offset) stay right. Bytes past a hole count as new too.
+ */
+static __always_inline void es_flow_skip(__u8 hook, const struct es_pkt *pkt,
+					 struct es_flow *f)
+{
+	__u32 n = pkt->payload_len;
+	__s32 ahead = (__s32)(pkt->seq + n - f->next_seq);
+
+	if (!n || ahead <= 0)
+		return;   /* empty, or a retransmission */
+	count_add(hook, ES_CNT_SEEK_SKIPPED_BYTES, (__u32)ahead < n ? (__u32)ahead : n);
+	f->next_seq += (__u32)ahead;
+	f->stream_off += (__u32)ahead;
 }
 
 /* New state for a direction; SYN or not. */
@@ -424,6 +487,12 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	__s32 delta;
 
 	f = bpf_map_lookup_elem(&flows, &pkt->key);
+	if (f && (f->flags & ES_FLOWF_GAVE_UP) &&
+	    !(pkt->tcp_flags & (ES_TCP_SYN | ES_TCP_FIN | ES_TCP_RST))) {
+		/* past the seek depth: no scanner, no events, no batch */
+		es_flow_skip(fr->hook, pkt, f);
+		return;
+	}
 	if (pkt->tcp_flags & ES_TCP_SYN) {
 		/* (re)start: the stream begins after the SYN's sequence number */
 		f = es_flow_new(fr, pkt, pkt->seq + 1, 0);
@@ -481,11 +550,18 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		f->next_seq += (__u32)delta;
 		es_scan_resync(&f->scan);
 	}
-	if (n) {
+	if (n && (f->flags & ES_FLOWF_GAVE_UP)) {
+		/* a FIN with data past the seek depth */
+		count_add(fr->hook, ES_CNT_SEEK_SKIPPED_BYTES, n);
+		f->next_seq += n;
+		f->stream_off += n;
+	} else if (n) {
+		__u8 mode = f->scan.mode;
+
 		if (from + n > fr->linear)
 			count(fr->hook, ES_CNT_FRAGS_READ);
 		f->next_seq += n;
-		es_scan_payload(fr, env, scr, f, from, n);
+		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n), mode);
 	}
 	if (pkt->tcp_flags & ES_TCP_FIN)
 		es_flow_end(env, scr, pkt, f, ES_END_FIN);

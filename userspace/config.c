@@ -61,6 +61,7 @@ void config_defaults(struct config *c)
 	c->sensor_id = "edisensor";
 	c->max_flows = ES_MAX_FLOWS;
 	c->ringbuf_bytes = ES_RINGBUF_BYTES;
+	c->seek_depth = CONFIG_DEFAULT_SEEK_DEPTH;
 	c->metrics_addr = CONFIG_DEFAULT_METRICS;
 	c->user = CONFIG_DEFAULT_USER;
 	c->queue_bytes = 16u << 20;
@@ -170,6 +171,31 @@ int config_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (v < min || v > max)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int config_parse_bytes(const char *s, uint64_t max, uint64_t *out)
+{
+	static const char units[] = "kmg";
+	char num[24];
+	size_t n = s ? strlen(s) : 0;
+	const char *u;
+	unsigned shift = 0;
+	uint64_t v;
+	int r;
+
+	if (n && (u = strchr(units, s[n - 1] | 0x20))) {
+		shift = 10u * (unsigned)(u - units + 1);
+		n--;
+	}
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	r = config_parse_u64(num, 0, max >> shift, &v);
+	if (r)
+		return r;
+	*out = v << shift;
 	return 0;
 }
 
@@ -404,6 +430,14 @@ static int set_ringbuf(struct config *c, const char *v, struct setter_err *e)
 	return 0;
 }
 
+static int set_seek_depth(struct config *c, const char *v, struct setter_err *e)
+{
+	if (config_parse_bytes(v, CONFIG_MAX_SEEK_DEPTH, &c->seek_depth))
+		FIX(e, "seek depth '%s': bytes from 0 (unlimited) to 1T, optionally with a "
+		    "K, M or G suffix (1024-based), such as 1M", v);
+	return 0;
+}
+
 static int set_queue_bytes(struct config *c, const char *v, struct setter_err *e)
 {
 	uint64_t n;
@@ -604,6 +638,8 @@ static int file_key(struct file_ctx *fx, const char *sec, const char *key, const
 		return one_value(fx, v, set_ringbuf);
 	if (IS("limits", "queue_bytes"))
 		return one_value(fx, v, set_queue_bytes);
+	if (IS("limits", "seek_depth"))
+		return one_value(fx, v, set_seek_depth);
 	if (IS("metrics", "listen"))
 		return one_value(fx, v, set_metrics_addr);
 #undef IS
@@ -708,6 +744,8 @@ static void usage(FILE *f)
 "      --max-flows N       flow table entries per direction (default %u)\n"
 "      --ringbuf-bytes N   ring buffer size, a power of two (default %u)\n"
 "      --queue-bytes N     reader-to-pipeline queue size (default 16777216)\n"
+"      --seek-depth BYTES  stop scanning a stream direction after BYTES without\n"
+"                          an EDI header (K/M/G suffix; 0 = never; default 1M)\n"
 "      --tap               mirror-port mode: drop frames after inspection\n"
 "      --metrics-addr A    Prometheus endpoint HOST:PORT or off\n"
 "                          (default " CONFIG_DEFAULT_METRICS ")\n"
@@ -727,7 +765,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CIDR = 256, OPT_TAG, OPT_ALL, OPT_SENSOR, OPT_SPOOL, OPT_FLOWS,
 	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS, OPT_XDP_MODE, OPT_QUEUE,
-	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH, OPT_HOOK,
+	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH, OPT_HOOK, OPT_SEEK_DEPTH,
 };
 
 static const struct option long_opts[] = {
@@ -747,6 +785,7 @@ static const struct option long_opts[] = {
 	{ "max-flows", required_argument, NULL, OPT_FLOWS },
 	{ "ringbuf-bytes", required_argument, NULL, OPT_RINGBUF },
 	{ "queue-bytes", required_argument, NULL, OPT_QUEUE },
+	{ "seek-depth", required_argument, NULL, OPT_SEEK_DEPTH },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS },
 	{ "user", required_argument, NULL, OPT_USER },
@@ -818,6 +857,9 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 		break;
 	case OPT_QUEUE:
 		r = set_queue_bytes(c, arg, &inner);
+		break;
+	case OPT_SEEK_DEPTH:
+		r = set_seek_depth(c, arg, &inner);
 		break;
 	case OPT_TAP:
 		c->tap_mode = true;
@@ -991,7 +1033,8 @@ void config_print(FILE *f, const struct config *c)
 	print_list(f, "output", c->outputs, c->n_outputs);
 	fprintf(f, "flush_timeout = %u\n\n[spool]\ndir = %s\n\n", c->flush_timeout_ms / 1000,
 		c->spool_dir ? c->spool_dir : "");
-	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_bytes = %u\n\n",
-		c->max_flows, c->ringbuf_bytes, c->queue_bytes);
+	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_bytes = %u\n"
+		"seek_depth = %llu\n\n", c->max_flows, c->ringbuf_bytes, c->queue_bytes,
+		(unsigned long long)c->seek_depth);
 	fprintf(f, "[metrics]\nlisten = %s\n", c->metrics_addr ? c->metrics_addr : "off");
 }

@@ -16,6 +16,10 @@
 #define CONFIG_DEFAULT_METRICS "127.0.0.1:9477"
 #define CONFIG_DEFAULT_USER "edisensor"
 #define CONFIG_DEFAULT_CONF "/etc/edisensor/edisensor.conf"
+/* Payload bytes a direction is sought through without an EDI header before
+ * the kernel stops scanning it (Suricata's stream.reassembly.depth default). */
+#define CONFIG_DEFAULT_SEEK_DEPTH (1ull << 20)
+#define CONFIG_MAX_SEEK_DEPTH (1ull << 40)
 
 enum config_xdp_mode {
 	CONFIG_XDP_AUTO = 0,          /* native, falling back to generic with a warning */
@@ -75,6 +79,7 @@ struct config {
 	const char *spool_dir;
 	uint32_t max_flows;
 	uint32_t ringbuf_bytes;
+	uint64_t seek_depth;          /* bytes, 0 = unlimited (sensor_bpf_opts) */
 	bool tap_mode;
 	bool all_messages;            /* emit every message, not only hits */
 	bool debug_events;            /* print kernel events to stderr */
@@ -130,5 +135,9 @@ int config_parse_cidr(const char *s, struct sensor_cidr *out);
 
 /* Parses a decimal in [min, max]; -EINVAL/-ERANGE otherwise. */
 int config_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Parses a byte count: a decimal with an optional K, M or G suffix (1024
+ * based, case-insensitive), at most max; -EINVAL/-ERANGE otherwise. */
+int config_parse_bytes(const char *s, uint64_t max, uint64_t *out);
 
 #endif

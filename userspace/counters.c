@@ -34,6 +34,8 @@ static const char *const names[ES_CNT_MAX] = {
 	[ES_CNT_FRAGS_READ] = "frags_read",
 	[ES_CNT_SCAN_LIMIT] = "scan_limit",
 	[ES_CNT_SCAN_RESYNC] = "scan_resync",
+	[ES_CNT_SEEK_GIVEUP] = "seek_giveup",
+	[ES_CNT_SEEK_SKIPPED_BYTES] = "seek_skipped_bytes",
 };
 
 const char *counter_name(unsigned idx)

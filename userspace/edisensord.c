@@ -39,6 +39,7 @@ static int setup_bpf(struct daemon *d)
 		.tap_mode = d->cfg.tap_mode,
 		.max_flows = d->cfg.max_flows,
 		.ringbuf_bytes = d->cfg.ringbuf_bytes,
+		.seek_depth = d->cfg.seek_depth,
 		.cidrs = d->cfg.cidrs,
 		.n_cidrs = d->cfg.n_cidrs,
 	};

@@ -59,6 +59,7 @@ int sensor_bpf_open_load(struct sensor_bpf **out, const struct sensor_bpf_opts *
 	}
 	s->skel->rodata->tap_mode = o->tap_mode;
 	s->skel->rodata->cidrs_configured = o->n_cidrs > 0;
+	s->skel->rodata->seek_depth = o->seek_depth;
 	err = size_maps(s, o);
 	if (err)
 		goto fail;

@@ -20,6 +20,10 @@ struct sensor_bpf_opts {
 	bool tap_mode;                 /* XDP_DROP after inspection (mirror ports) */
 	uint32_t max_flows;            /* flow table entries, 0 = default */
 	uint32_t ringbuf_bytes;        /* power of two, 0 = default */
+	uint64_t seek_depth;           /* payload bytes a direction is sought through
+					  without an EDI header before it is no
+					  longer scanned; 0 = unlimited (the
+					  daemon's default comes from config.c) */
 	const struct sensor_cidr *cidrs;
 	size_t n_cidrs;
 };

@@ -102,23 +102,13 @@ static void mark(void)
 
 static uint64_t delta(int idx)
 {
-	struct es_counters now;
-
-	assert_int_equal(counters_read(sensor_bpf_counters_fd(sb), &now), 0);
-	return now.v[idx] - before.v[idx];
+	return fixture_counter_since(sb, &before, idx);
 }
 
 /* One TCP packet of the client (sport) to the monitored port. */
 static void send_pkt(uint16_t sport, uint32_t seq, uint8_t flags, const void *p, size_t n)
 {
-	struct frame_spec s = { .sport = sport, .dport = PORT, .seq = seq, .tcp_flags = flags,
-				.payload = p, .payload_len = n };
-	size_t len = frame_build(&s, frame);
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
-		    .repeat = 1);
-
-	assert_int_equal(bpf_prog_test_run_opts(sensor_bpf_prog_fd(sb), &opts), 0);
-	assert_int_equal(opts.retval, XDP_PASS);
+	assert_int_equal(fixture_xdp_tcp(sb, frame, sport, PORT, seq, flags, p, n), XDP_PASS);
 	ring_buffer__consume(rb);
 }
 

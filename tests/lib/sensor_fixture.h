@@ -8,7 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include "counters.h"
 #include "sensor_bpf.h"
+#include "frames.h"
 
 /* Loads the object, monitors port, forwards every segment ("*"). 0 or -1
  * (the reason printed). */
@@ -49,6 +53,36 @@ static inline int fixture_split_record(const void *data, size_t len, struct es_e
 		len -= span;
 	}
 	return 0;
+}
+
+/* One IPv4 TCP packet (frames.h addresses) run through the XDP program,
+ * built in frame (FRAME_BUF bytes): its verdict, or -errno. */
+static inline int fixture_xdp_tcp(struct sensor_bpf *sb, uint8_t *frame, uint16_t sport,
+				  uint16_t dport, uint32_t seq, uint8_t flags, const void *p,
+				  size_t n)
+{
+	struct frame_spec s = { .sport = sport, .dport = dport, .seq = seq, .tcp_flags = flags,
+				.payload = p, .payload_len = n };
+	size_t len = frame_build(&s, frame);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .repeat = 1);
+
+	if (bpf_prog_test_run_opts(sensor_bpf_prog_fd(sb), &opts))
+		return -errno;
+	return (int)opts.retval;
+}
+
+/* Growth of the XDP program's counter idx since the snapshot then
+ * (counters_read); UINT64_MAX when the counters cannot be read, which no
+ * expected value matches. */
+static inline uint64_t fixture_counter_since(struct sensor_bpf *sb,
+					     const struct es_counters *then, int idx)
+{
+	struct es_counters now;
+
+	if (counters_read(sensor_bpf_counters_fd(sb), &now))
+		return UINT64_MAX;
+	return now.v[idx] - then->v[idx];
 }
 
 #endif

@@ -212,6 +212,55 @@ static void test_hooks(void **state)
 		     "use hook = xdp on mirror ports", 0);
 }
 
+/* seek_depth: 1 MiB by default, bytes or K/M/G in the file, 0 = unlimited,
+ * --seek-depth over the file, a bad value names the file and line. */
+static void test_seek_depth(void **state)
+{
+	static const char file[] =
+		"[capture]\ninterfaces = eth0\n[limits]\nseek_depth = 256k\n";
+	char *quick[] = { "edisensord", "-i", "eth0" };
+	char *zero[] = { "--seek-depth", "0" };
+	char *bytes[] = { "--seek-depth", "4096" };
+	char *bad[] = { "--seek-depth", "1X" };
+	struct config c;
+	char err[512] = "";
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(config_load(&c, 3, quick, err, sizeof(err)), 0);
+	assert_int_equal(c.seek_depth, 1u << 20);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 0, NULL), 0);
+	assert_int_equal(c.seek_depth, 256u << 10);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, zero), 0);
+	assert_int_equal(c.seek_depth, 0);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, bytes), 0);
+	assert_int_equal(c.seek_depth, 4096);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, bad), -EINVAL);
+	assert_non_null(strstr(err, "seek depth '1X'"));
+	config_free(&c);
+
+	assert_int_equal(config_parse_bytes("3G", 1ull << 40, &v), 0);
+	assert_true(v == 3ull << 30);
+	assert_int_equal(config_parse_bytes("2m", 1ull << 40, &v), 0);
+	assert_true(v == 2ull << 20);
+	assert_int_equal(config_parse_bytes("1025G", 1ull << 40, &v), -ERANGE);
+	assert_int_equal(config_parse_bytes("K", 1ull << 40, &v), -EINVAL);
+	assert_int_equal(config_parse_bytes("", 1ull << 40, &v), -EINVAL);
+	assert_int_equal(config_parse_bytes("-1", 1ull << 40, &v), -EINVAL);
+	assert_int_equal(config_parse_bytes("1 M", 1ull << 40, &v), -EINVAL);
+
+	expect_error("[capture]\ninterfaces = eth0\n[limits]\nmax_flows = 4096\n"
+		     "seek_depth = lots\n", "seek depth 'lots'", 5);
+	expect_error("[capture]\ninterfaces = eth0\n[limits]\nseek_depth = -1\n",
+		     "0 (unlimited) to 1T", 4);
+	expect_error("[capture]\ninterfaces = eth0\n[limits]\nseek_depth = 2048G\n",
+		     "seek depth '2048G'", 4);
+}
+
 /* The example shipped for operators must be valid as it stands. */
 static void test_example_file_parses(void **state)
 {
@@ -240,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_quick_start_needs_no_file),
 		cmocka_unit_test(test_example_file_parses),
 		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_seek_depth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
