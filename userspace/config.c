@@ -65,6 +65,7 @@ void config_defaults(struct config *c)
 	c->metrics_addr = CONFIG_DEFAULT_METRICS;
 	c->user = CONFIG_DEFAULT_USER;
 	c->queue_bytes = 16u << 20;
+	c->cpu_priority = CPU_PRIORITY_IDLE;
 	c->flush_timeout_ms = 30000;
 	c->hook = CONFIG_HOOK_XDP;
 }
@@ -448,6 +449,13 @@ static int set_queue_bytes(struct config *c, const char *v, struct setter_err *e
 	return 0;
 }
 
+static int set_cpu_priority(struct config *c, const char *v, struct setter_err *e)
+{
+	if (cpu_priority_parse(v, &c->cpu_priority))
+		FIX(e, "cpu priority '%s': idle, batch or normal", v);
+	return 0;
+}
+
 static int set_flush_timeout(struct config *c, const char *v, struct setter_err *e)
 {
 	uint64_t n;
@@ -640,6 +648,8 @@ static int file_key(struct file_ctx *fx, const char *sec, const char *key, const
 		return one_value(fx, v, set_queue_bytes);
 	if (IS("limits", "seek_depth"))
 		return one_value(fx, v, set_seek_depth);
+	if (IS("limits", "cpu_priority"))
+		return one_value(fx, v, set_cpu_priority);
 	if (IS("metrics", "listen"))
 		return one_value(fx, v, set_metrics_addr);
 #undef IS
@@ -746,6 +756,8 @@ static void usage(FILE *f)
 "      --queue-bytes N     reader-to-pipeline queue size (default 16777216)\n"
 "      --seek-depth BYTES  stop scanning a stream direction after BYTES without\n"
 "                          an EDI header (K/M/G suffix; 0 = never; default 1M)\n"
+"      --cpu-priority P    reader and pipeline threads: idle (default), batch or\n"
+"                          normal\n"
 "      --tap               mirror-port mode: drop frames after inspection\n"
 "      --metrics-addr A    Prometheus endpoint HOST:PORT or off\n"
 "                          (default " CONFIG_DEFAULT_METRICS ")\n"
@@ -766,6 +778,7 @@ enum {
 	OPT_CIDR = 256, OPT_TAG, OPT_ALL, OPT_SENSOR, OPT_SPOOL, OPT_FLOWS,
 	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS, OPT_XDP_MODE, OPT_QUEUE,
 	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH, OPT_HOOK, OPT_SEEK_DEPTH,
+	OPT_CPU_PRIORITY,
 };
 
 static const struct option long_opts[] = {
@@ -786,6 +799,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-bytes", required_argument, NULL, OPT_RINGBUF },
 	{ "queue-bytes", required_argument, NULL, OPT_QUEUE },
 	{ "seek-depth", required_argument, NULL, OPT_SEEK_DEPTH },
+	{ "cpu-priority", required_argument, NULL, OPT_CPU_PRIORITY },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS },
 	{ "user", required_argument, NULL, OPT_USER },
@@ -860,6 +874,9 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 		break;
 	case OPT_SEEK_DEPTH:
 		r = set_seek_depth(c, arg, &inner);
+		break;
+	case OPT_CPU_PRIORITY:
+		r = set_cpu_priority(c, arg, &inner);
 		break;
 	case OPT_TAP:
 		c->tap_mode = true;
@@ -1034,7 +1051,7 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "flush_timeout = %u\n\n[spool]\ndir = %s\n\n", c->flush_timeout_ms / 1000,
 		c->spool_dir ? c->spool_dir : "");
 	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_bytes = %u\n"
-		"seek_depth = %llu\n\n", c->max_flows, c->ringbuf_bytes, c->queue_bytes,
-		(unsigned long long)c->seek_depth);
+		"seek_depth = %llu\ncpu_priority = %s\n\n", c->max_flows, c->ringbuf_bytes,
+		c->queue_bytes, (unsigned long long)c->seek_depth, cpu_priority_name(c->cpu_priority));
 	fprintf(f, "[metrics]\nlisten = %s\n", c->metrics_addr ? c->metrics_addr : "off");
 }

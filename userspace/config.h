@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "cpu_priority.h"
 #include "edisensor.h"
 #include "sensor_bpf.h"
 
@@ -64,6 +65,7 @@ struct config {
 	const char *user;             /* drop to this user when started as root; NULL: stay */
 	bool user_explicit;           /* set in the file or on the command line, not the default */
 	uint32_t queue_bytes;         /* reader -> pipeline queue size */
+	enum cpu_priority cpu_priority;   /* of the reader and pipeline threads */
 	uint32_t flush_timeout_ms;    /* how long SIGTERM waits for outputs */
 	uint16_t ports[ES_MAX_PORTS];
 	size_t n_ports;

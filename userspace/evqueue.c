@@ -75,7 +75,7 @@ static void put_hdr(struct evqueue *q, uint64_t pos, uint32_t len)
 	memcpy(q->buf + pos, &len, sizeof(len));
 }
 
-bool evqueue_push(struct evqueue *q, const void *data, size_t len)
+int evqueue_push(struct evqueue *q, const void *data, size_t len)
 {
 	uint64_t t = atomic_load_explicit(&q->tail, memory_order_relaxed);
 	uint64_t h = atomic_load_explicit(&q->head, memory_order_acquire);
@@ -83,13 +83,13 @@ bool evqueue_push(struct evqueue *q, const void *data, size_t len)
 
 	if (need > q->cap || len >= WRAP) {
 		atomic_fetch_add_explicit(&q->oversize, 1, memory_order_relaxed);
-		return false;
+		return -EMSGSIZE;
 	}
 	if (pos + need > q->cap)
 		waste = q->cap - pos;          /* the record starts again at 0 */
 	if (q->cap - (t - h) < waste + need) {
 		atomic_fetch_add_explicit(&q->dropped, 1, memory_order_relaxed);
-		return false;
+		return -ENOSPC;
 	}
 	if (waste) {
 		put_hdr(q, pos, WRAP);
@@ -103,7 +103,7 @@ bool evqueue_push(struct evqueue *q, const void *data, size_t len)
 	atomic_store(&q->tail, t + waste + need);
 	if (atomic_load(&q->waiting))
 		evqueue_wake(q);
-	return true;
+	return 0;
 }
 
 static void deadline(struct timespec *ts, int timeout_ms)

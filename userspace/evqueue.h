@@ -28,8 +28,9 @@ struct evqueue_stats {
 int evqueue_new(struct evqueue **out, size_t capacity);
 void evqueue_free(struct evqueue *q);
 
-/* Producer: copies len bytes; false when the record was dropped (counted). */
-bool evqueue_push(struct evqueue *q, const void *data, size_t len);
+/* Producer: copies len bytes. 0, or the record was dropped (and counted):
+ * -ENOSPC when the queue is full, -EMSGSIZE when it could never fit. */
+int evqueue_push(struct evqueue *q, const void *data, size_t len);
 
 /* Consumer: the oldest record, waiting up to timeout_ms for one; NULL when
  * none came. It stays valid until evqueue_release(). */

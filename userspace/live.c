@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "attach_tc.h"
 #include "counters.h"
+#include "cpu_priority.h"
 #include "evqueue.h"
 #include "feeds.h"
 #include "live.h"
@@ -31,8 +32,19 @@
 #define CAP_BPF 39
 #endif
 
-#define BATCH_EVENTS 512      /* events per pipeline-lock hold */
+#define BATCH_RECORDS 64      /* records per pipeline-lock hold: short, as the
+                                 * pipeline thread may run at idle priority and
+                                 * the metrics thread waits for the lock */
 #define TICK_MS 100           /* signals and watchdog are checked this often */
+/* The reader drains the kernel ring, then naps when it found only a few
+ * records, so that records pile up and the next drain takes them in one go:
+ * the kernel wakes the reader only for a record written while the reader
+ * had caught up, so a reader that is always caught up costs a wakeup (and
+ * a context switch on the traffic's CPU) per few records. The ring (8 MiB
+ * by default) holds far more than a nap's worth at line rate. */
+#define READER_FEW_RECORDS 64
+#define READER_NAP_US 2000
+#define PRIO_PENDING (-100000)   /* a worker thread has not set its priority yet */
 
 /* Configurations replaced by a reload: kept to the end because the
  * pipeline may still point at their strings. */
@@ -61,6 +73,13 @@ struct live {
 	_Atomic bool reader_stop;
 	_Atomic bool reader_done;
 	_Atomic int reader_err;
+	/* Events inside the records the queue dropped: full, oversize. */
+	_Atomic uint64_t queue_lost_events[2];
+	pthread_t pipeliner;           /* runs the pipeline on the queue's records */
+	bool pipeliner_started;
+	_Atomic bool pipeliner_stop;
+	_Atomic uint64_t pipeline_alive_us;   /* the pipeline thread's last turn (now_us) */
+	_Atomic int prio_rc[2];        /* reader, pipeline: cpu_priority_apply_self() result */
 	struct bpf_map *flows;         /* NULL when the object has no flow table */
 	uint64_t pipeline_errors;
 	uint64_t reloads, reload_failures;
@@ -73,12 +92,46 @@ struct live {
 
 /* ---- ring-buffer reader thread ------------------------------------------ */
 
+/* Events in a ring record (the kernel batches a packet's events in one). */
+static uint64_t events_in_record(const void *rec, size_t len)
+{
+	const unsigned char *c = rec;
+	uint64_t n = 0, span;
+
+	while (len && (span = es_event_span(c, len))) {
+		n++;
+		c += span;
+		len -= span;
+	}
+	return n ? n : 1;   /* a malformed record still held something */
+}
+
 static int on_ringbuf_event(void *ctx, void *data, size_t len)
 {
 	struct live *l = ctx;
 
-	evqueue_push(l->q, data, len);   /* full: counted there, never blocks */
+	/* Full: the record is counted there and its events here; never blocks. */
+	int r = evqueue_push(l->q, data, len);
+
+	if (r)
+		atomic_fetch_add_explicit(&l->queue_lost_events[r == -EMSGSIZE],
+					  events_in_record(data, len), memory_order_relaxed);
 	return 0;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void nap_us(long us)
+{
+	struct timespec ts = { 0, us * 1000 };
+
+	nanosleep(&ts, NULL);
 }
 
 static void *reader_main(void *arg)
@@ -86,9 +139,15 @@ static void *reader_main(void *arg)
 	struct live *l = arg;
 
 	signals_block_in_thread();
+	pthread_setname_np(pthread_self(), "es-reader");   /* for top -H, perf */
+	atomic_store(&l->prio_rc[0], cpu_priority_apply_self(l->cfg->cpu_priority));
 	while (!atomic_load(&l->reader_stop)) {
-		int r = ring_buffer__poll(l->rb, TICK_MS);
+		int r = ring_buffer__consume(l->rb);
 
+		if (r == 0)
+			r = ring_buffer__poll(l->rb, TICK_MS);   /* nothing there: sleep until woken */
+		else if (r > 0 && r < READER_FEW_RECORDS)
+			nap_us(READER_NAP_US);
 		if (r < 0 && r != -EINTR) {
 			atomic_store(&l->reader_err, r);
 			break;
@@ -123,9 +182,25 @@ static size_t process_batch(struct live *l, int wait_ms)
 		handle_event(l, ev, len);
 		evqueue_release(l->q);
 		n++;
-	} while (n < BATCH_EVENTS && (ev = evqueue_peek(l->q, &len, 0)));
+	} while (n < BATCH_RECORDS && (ev = evqueue_peek(l->q, &len, 0)));
 	pthread_mutex_unlock(&l->pipe_lock);
 	return n;
+}
+
+/* The pipeline's own thread, so that its priority can be lowered while the
+ * main thread (signals, watchdog, reloads, loss reports) keeps its own. */
+static void *pipeline_main(void *arg)
+{
+	struct live *l = arg;
+
+	signals_block_in_thread();
+	pthread_setname_np(pthread_self(), "es-pipeline");
+	atomic_store(&l->prio_rc[1], cpu_priority_apply_self(l->cfg->cpu_priority));
+	while (!atomic_load(&l->pipeliner_stop)) {
+		atomic_store(&l->pipeline_alive_us, now_us());
+		process_batch(l, TICK_MS);
+	}
+	return NULL;
 }
 
 /* ---- metrics collectors ---------------------------------------------------- */
@@ -274,10 +349,15 @@ static void collect_capture(struct metrics_out *o, void *ctx)
 	metrics_family(o, "edisensor_events_lost_total", "counter",
 		       "Kernel events or ring records lost before the pipeline, by stage");
 	metrics_sample(o, "edisensor_events_lost_total", "stage=\"ringbuf\"", ringbuf_lost);
-	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_full\"", qs.dropped);
-	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_oversize\"", qs.oversize);
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_full\"",
+		       atomic_load(&l->queue_lost_events[0]));
+	metrics_sample(o, "edisensor_events_lost_total", "stage=\"queue_oversize\"",
+		       atomic_load(&l->queue_lost_events[1]));
 	metrics_counter(o, "edisensor_queue_records_total",
 			"Ring-buffer records the reader queued for the pipeline", qs.pushed);
+	metrics_counter(o, "edisensor_queue_dropped_records_total",
+			"Ring-buffer records the queue dropped (full or oversize; each holds "
+			"one or more events)", qs.dropped + qs.oversize);
 	metrics_gauge(o, "edisensor_queue_depth_bytes", "Bytes waiting for the pipeline",
 		      qs.depth_bytes);
 	metrics_gauge(o, "edisensor_queue_capacity_bytes", "Queue size", qs.capacity);
@@ -525,17 +605,22 @@ static void adopt_reloadable(struct config *cur, const struct config *n)
 	cur->flush_timeout_ms = n->flush_timeout_ms;
 }
 
+/* Events lost between the reader and the pipeline (queue full or oversize). */
+static uint64_t queue_lost(struct live *l)
+{
+	return atomic_load(&l->queue_lost_events[0]) + atomic_load(&l->queue_lost_events[1]);
+}
+
 static void status_line(struct live *l, char *buf, size_t len)
 {
 	struct pipeline_stats ps;
-	struct evqueue_stats qs;
 
 	pthread_mutex_lock(&l->pipe_lock);
 	pipeline_stats(l->pipe, &ps);
 	pthread_mutex_unlock(&l->pipe_lock);
-	evqueue_stats(l->q, &qs);
-	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu queue drops",
-		 l->cfg->n_interfaces, (unsigned long long)ps.events, (unsigned long long)qs.dropped);
+	snprintf(buf, len, "capturing on %zu interface(s): %llu events, %llu events lost in the "
+		 "queue", l->cfg->n_interfaces, (unsigned long long)ps.events,
+		 (unsigned long long)queue_lost(l));
 }
 
 static void log_feed_reject(void *ctx, const char *file, unsigned line, const char *reason)
@@ -656,21 +741,19 @@ static void check_feeds_reload(struct live *l)
 }
 
 /* Losses outside the pipeline become Loss records too (not only metrics):
- * records the queue dropped and events the kernel could not reserve. */
+ * events in the records the queue dropped and events the kernel could not
+ * reserve. */
 static void report_losses(struct live *l)
 {
-	struct evqueue_stats qs;
-	uint64_t q, rb = l->reported_ringbuf, lost;
+	uint64_t q = queue_lost(l), rb = l->reported_ringbuf, lost;
 
-	evqueue_stats(l->q, &qs);
-	q = qs.dropped + qs.oversize;
 	if (!kernel_ringbuf_lost(l, &lost))
 		rb = lost;
 	if (q == l->reported_queue && rb == l->reported_ringbuf)
 		return;
 	pthread_mutex_lock(&l->pipe_lock);
 	pipeline_report_loss(l->pipe, "queue_full", q - l->reported_queue,
-			     "reader-to-pipeline queue full: ring records dropped (pipeline too slow)");
+			     "reader-to-pipeline queue full: events dropped (pipeline too slow)");
 	pipeline_report_loss(l->pipe, "ringbuf", rb - l->reported_ringbuf,
 			     "kernel ring buffer full: events not reserved");
 	pthread_mutex_unlock(&l->pipe_lock);
@@ -679,14 +762,6 @@ static void report_losses(struct live *l)
 }
 
 /* ---- run ------------------------------------------------------------------ */
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void main_loop(struct live *l)
 {
@@ -697,7 +772,7 @@ static void main_loop(struct live *l)
 	while (!signals_stop_requested()) {
 		uint64_t t;
 
-		process_batch(l, TICK_MS);
+		nap_us(TICK_MS * 1000);   /* a signal ends it early */
 		if (atomic_load(&l->reader_err)) {
 			log_error("ring buffer reader failed: %s",
 				  strerror(-atomic_load(&l->reader_err)));
@@ -717,7 +792,10 @@ static void main_loop(struct live *l)
 			report_losses(l);
 			last_loss = t;
 		}
-		if (wd_usec && t - last_wd >= wd_usec / 2) {
+		/* Fed only while the pipeline thread takes turns: an output that
+		 * blocks it gets the daemon restarted (traffic flows meanwhile). */
+		if (wd_usec && t - last_wd >= wd_usec / 2 &&
+		    t - atomic_load(&l->pipeline_alive_us) < wd_usec / 2) {
 			notify_watchdog();
 			last_wd = t;
 		}
@@ -729,6 +807,16 @@ static void main_loop(struct live *l)
 	}
 }
 
+static void stop_pipeliner(struct live *l)
+{
+	if (!l->pipeliner_started)
+		return;
+	atomic_store(&l->pipeliner_stop, true);
+	evqueue_wake(l->q);
+	pthread_join(l->pipeliner, NULL);
+	l->pipeliner_started = false;
+}
+
 /* Stop order: no new events (detach), the reader empties the kernel ring
  * buffer, the pipeline takes everything queued, the outputs flush. */
 static int stop_and_flush(struct live *l)
@@ -738,6 +826,8 @@ static int stop_and_flush(struct live *l)
 
 	notify_stopping();
 	detach_all(l);
+	/* The rest is drained here, at the main thread's priority. */
+	stop_pipeliner(l);
 	atomic_store(&l->reader_stop, true);
 	while (!atomic_load(&l->reader_done) || process_batch(l, 0))
 		process_batch(l, 20);
@@ -750,8 +840,9 @@ static int stop_and_flush(struct live *l)
 	r = pipeline_flush(l->pipe, (int)l->cfg->flush_timeout_ms);
 	pthread_mutex_unlock(&l->pipe_lock);
 	evqueue_stats(l->q, &qs);
-	log_info("stopped: %llu events processed, %llu lost in the queue",
-		 (unsigned long long)qs.popped, (unsigned long long)(qs.dropped + qs.oversize));
+	log_info("stopped: %llu records processed; %llu records (%llu events) lost in the queue",
+		 (unsigned long long)qs.popped, (unsigned long long)(qs.dropped + qs.oversize),
+		 (unsigned long long)queue_lost(l));
 	if (r)
 		log_error("flushing outputs: %s", strerror(-r));
 	return r;
@@ -784,6 +875,30 @@ static int drop_privileges(struct live *l)
 	if (r > 0 && privdrop_effective_caps(caps, sizeof(caps)) == 0)
 		log_info("running as %s with %s", l->cfg->user, caps[0] ? caps : "no capabilities");
 	return 0;
+}
+
+/* Waits (briefly) for the worker threads to set their priority, and says
+ * what they run at. A refusal is not fatal: they run at the inherited one. */
+static void log_priority(struct live *l)
+{
+	static const char *const who[] = { "reader", "pipeline" };
+	enum cpu_priority p = l->cfg->cpu_priority;
+
+	for (int i = 0; i < 2; i++) {
+		int rc;
+
+		for (int t = 0; t < 1000 && atomic_load(&l->prio_rc[i]) == PRIO_PENDING; t++)
+			nap_us(1000);
+		rc = atomic_load(&l->prio_rc[i]);
+		if (rc == PRIO_PENDING)
+			log_warn("%s thread: cpu priority not set yet", who[i]);
+		else if (rc)
+			log_warn("%s thread: cpu_priority = %s refused: %s (it runs at the "
+				 "daemon's priority)", who[i], cpu_priority_name(p), strerror(-rc));
+	}
+	if (p != CPU_PRIORITY_NORMAL)
+		log_info("reader and pipeline threads at cpu_priority = %s: they yield the CPU "
+			 "to the traffic; what they cannot take is counted as lost", cpu_priority_name(p));
 }
 
 static int start(struct live *l)
@@ -819,6 +934,13 @@ static int start(struct live *l)
 		return -r;
 	}
 	l->reader_started = true;
+	r = pthread_create(&l->pipeliner, NULL, pipeline_main, l);
+	if (r) {
+		log_error("pipeline thread: %s", strerror(r));
+		return -r;
+	}
+	l->pipeliner_started = true;
+	log_priority(l);
 	if (l->metrics) {
 		r = metrics_start(l->metrics);
 		if (r) {
@@ -835,6 +957,7 @@ static void teardown(struct live *l)
 	struct old_config *o, *next;
 
 	detach_all(l);
+	stop_pipeliner(l);
 	if (l->reader_started) {
 		atomic_store(&l->reader_stop, true);
 		pthread_join(l->reader, NULL);
@@ -865,6 +988,9 @@ int live_run(struct config *cfg, struct sensor_bpf *bpf, struct pipeline *pipe,
 	l.bpf = bpf;
 	l.pipe = pipe;
 	l.started = time(NULL);
+	atomic_store(&l.pipeline_alive_us, now_us());
+	atomic_store(&l.prio_rc[0], PRIO_PENDING);
+	atomic_store(&l.prio_rc[1], PRIO_PENDING);
 	pthread_mutex_init(&l.pipe_lock, NULL);
 	r = start(&l);
 	if (!r) {

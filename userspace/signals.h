@@ -1,6 +1,6 @@
 /*
  * The daemon's signals. Handlers only set a flag (chrony util.c style); the
- * pipeline thread polls the flags at least every 100 ms.
+ * main thread polls the flags at least every 100 ms.
  *   SIGTERM, SIGINT  stop: detach, drain, flush every record, exit
  *   SIGHUP           reload feeds and the reloadable part of the config
  *   SIGPIPE          ignored (a metrics client that hangs up)

@@ -52,6 +52,7 @@ static const char good[] =
 	"[outputs]\noutput = file:/var/lib/x.pb\noutput = json:-\nflush_timeout = 5\n"
 	"[spool]\ndir = /var/lib/spool\n"
 	"[limits]\nmax_flows = 4096\nringbuf_bytes = 1048576\nqueue_bytes = 131072\n"
+	"cpu_priority = batch\n"
 	"[metrics]\nlisten = [::1]:9999\n";
 
 static void test_file_values(void **state)
@@ -81,6 +82,7 @@ static void test_file_values(void **state)
 	assert_int_equal(c.max_flows, 4096);
 	assert_int_equal(c.ringbuf_bytes, 1048576);
 	assert_int_equal(c.queue_bytes, 131072);
+	assert_int_equal(c.cpu_priority, CPU_PRIORITY_BATCH);
 	assert_string_equal(c.metrics_addr, "[::1]:9999");
 	config_free(&c);
 }
@@ -88,12 +90,12 @@ static void test_file_values(void **state)
 static void test_flags_override_file(void **state)
 {
 	char *extra[] = { "-i", "veth0", "--port", "7000", "--metrics-addr", "off",
-			  "--xdp-mode", "generic", "--user", "root" };
+			  "--xdp-mode", "generic", "--user", "root", "--cpu-priority", "normal" };
 	struct config c;
 	char err[512] = "";
 
 	(void)state;
-	assert_int_equal(load(&c, good, err, sizeof(err), 10, extra), 0);
+	assert_int_equal(load(&c, good, err, sizeof(err), 12, extra), 0);
 	assert_int_equal(c.n_interfaces, 1);
 	assert_string_equal(c.interfaces[0], "veth0");
 	assert_int_equal(c.n_ports, 1);
@@ -101,6 +103,7 @@ static void test_flags_override_file(void **state)
 	assert_null(c.metrics_addr);
 	assert_int_equal(c.xdp_mode, CONFIG_XDP_GENERIC);
 	assert_null(c.user);
+	assert_int_equal(c.cpu_priority, CPU_PRIORITY_NORMAL);
 	assert_int_equal(c.n_feeds, 2);        /* not given on the command line: the file's */
 	config_free(&c);
 }
@@ -131,6 +134,8 @@ static void test_errors_name_file_and_line(void **state)
 	expect_error("[capture]\ninterfaces = eth0\n[metrics]\nlisten = localhost:80\n",
 		     "numeric", 4);
 	expect_error("[capture]\ninterfaces = eth0\nall_messages = maybe\n", "yes or no", 3);
+	expect_error("[capture]\ninterfaces = eth0\n[limits]\ncpu_priority = low\n",
+		     "idle, batch or normal", 4);
 	expect_error("[capture]\nports = 9000\n", "nothing to capture", 0);
 	expect_error("this is not ini\n", "not INI syntax", 1);
 }
@@ -160,6 +165,7 @@ static void test_quick_start_needs_no_file(void **state)
 	assert_string_equal(c.metrics_addr, CONFIG_DEFAULT_METRICS);
 	assert_int_equal(c.xdp_mode, CONFIG_XDP_AUTO);
 	assert_false(c.tap_mode);
+	assert_int_equal(c.cpu_priority, CPU_PRIORITY_IDLE);   /* the documented default */
 	config_free(&c);
 }
 

@@ -1,6 +1,7 @@
 /* The reader -> pipeline queue: records come out whole and in order across
  * wrap-arounds, a full queue drops and counts instead of blocking, and a
  * producer thread racing a consumer loses nothing the counters do not show. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +32,7 @@ static void test_order_and_wrap(void **state)
 		const unsigned char *out;
 
 		fill(in, n, i);
-		assert_true(evqueue_push(q, in, n));
+		assert_int_equal(evqueue_push(q, in, n), 0);
 		if (i % 2 == 0)
 			continue;
 		for (uint32_t k = i - 1; k <= i; k++) {
@@ -64,17 +65,18 @@ static void test_full_drops_and_counts(void **state)
 	(void)state;
 	assert_int_equal(evqueue_new(&q, 8192), 0);
 	for (int i = 0; i < 20; i++)
-		ok += evqueue_push(q, rec, sizeof(rec));
+		ok += evqueue_push(q, rec, sizeof(rec)) == 0;
 	evqueue_stats(q, &st);
 	assert_int_equal(ok, 8);                   /* 8 x (8 + 1000) bytes fit in 8192 */
 	assert_int_equal(st.dropped, 12);
-	assert_false(evqueue_push(q, rec, 9000));   /* can never fit */
+	assert_int_equal(evqueue_push(q, rec, sizeof(rec)), -ENOSPC);
+	assert_int_equal(evqueue_push(q, rec, 9000), -EMSGSIZE);   /* can never fit */
 	evqueue_stats(q, &st);
 	assert_int_equal(st.oversize, 1);
 	/* room again after the consumer releases one */
 	assert_non_null(evqueue_peek(q, &(size_t){ 0 }, 0));
 	evqueue_release(q);
-	assert_true(evqueue_push(q, rec, sizeof(rec)));
+	assert_int_equal(evqueue_push(q, rec, sizeof(rec)), 0);
 	evqueue_free(q);
 }
 
