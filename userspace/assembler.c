@@ -50,6 +50,7 @@ struct msg_build {
 	 * (group) open when it began, NULL when it is known; cleared when the
 	 * trailer confirms it (see note_break). */
 	const char *ichg_unsure, *group_unsure;
+	bool events_lost;                /* assembler_note_loss while open */
 	char *findings[16];
 	size_t n_findings;
 };
@@ -463,7 +464,9 @@ static void message_close(struct assembler *a, struct flow *f,
 		uint32_t declared;
 		if (parse_u32(edi_value(trailer, 1, 1), &declared)) {
 			in->declared_segments = declared;
-			if (declared != b->counted) {
+			if (b->events_lost && b->counted < declared) {
+				/* the finding of the loss says why */
+			} else if (declared != b->counted) {
 				in->segment_count_mismatch = true;
 				add_finding(a, b, "%s declares %u segments, counted %u",
 					    trailer_name(f->syntax, false, true), declared, b->counted);
@@ -1010,6 +1013,20 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 	default:
 		a->stats.bad_events++;
 		return -EINVAL;
+	}
+}
+
+void assembler_note_loss(struct assembler *a, const char *why)
+{
+	for (struct flow_entry *e = a->flows.oldest; e; e = e->newer) {
+		struct flow *f = (struct flow *)e;
+
+		flow_lost_bytes(f);
+		if (f->open && !f->open->events_lost) {
+			f->open->events_lost = true;
+			add_finding(a, f->open, "events lost while the message was open (%s):"
+				    " segments may be missing", why);
+		}
 	}
 }
 

@@ -97,6 +97,13 @@ struct assembler *assembler_new(const struct assembler_opts *opts,
  * record that is too short or of unknown type (counted, ignored), or
  * -ENOMEM (counted; state stays consistent). */
 int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len);
+/* Events were lost where the flows are not known (kernel ring buffer or
+ * reader queue full; why names it): every flow is treated as after a gap
+ * (next messages of unknown membership until confirmed, counts lower
+ * bounds) and each open message gets a finding. A loss reported after
+ * the fact cannot reach messages that began between the loss and the
+ * report. */
+void assembler_note_loss(struct assembler *a, const char *why);
 /* Emits every open and held message of every flow (as at flow end). */
 void assembler_flush(struct assembler *a);
 const struct assembler_stats *assembler_stats(const struct assembler *a);

@@ -265,6 +265,8 @@ int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
 
 	if (!count)
 		return 0;
+	/* Which flows lost events is not known: all are treated as lossy. */
+	assembler_note_loss(p->assembler, reason);
 	loss.stage = (char *)stage;
 	loss.count = count;
 	loss.reason = (char *)reason;

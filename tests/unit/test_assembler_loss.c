@@ -52,6 +52,15 @@ static void add_x12(const char *text, uint8_t component, uint8_t repetition)
 	ev_segment(&evs, &key, (const uint8_t *)text, strlen(text), 0, &seps, ES_SYNTAX_X12);
 }
 
+/* One EDIFACT segment event, default separators (a scan in progress). */
+static void add_segment(const char *text)
+{
+	static const struct es_seps seps = { .component = ':', .element = '+',
+		.decimal = '.', .release = '?', .repetition = ' ', .terminator = '\'' };
+	ev_segment(&evs, &key, (const uint8_t *)text, strlen(text), 0, &seps,
+		   ES_SYNTAX_EDIFACT);
+}
+
 static void run(size_t max_held)
 {
 	struct assembler_opts o = { .interface = "replay", .max_held = max_held };
@@ -350,6 +359,47 @@ static void test_resync_flag_is_a_loss(void **state)
 	assert_false(by_ref("1")->integrity->message_count_mismatch);
 }
 
+/* Events lost where the flow is unknown (kernel ring buffer or reader
+ * queue full, reported later as a count): every flow is treated as having
+ * lost bytes. A message open across the loss does not blame the sender
+ * for segments it did not see. */
+static void test_reported_loss_breaks_every_flow(void **state)
+{
+	struct es_flow_key k1 = key, k2;
+	(void)state;
+	test_flow_key(&k2, 3, 2000);
+	add("UNB+UNOA:2+S42+R42+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'");
+	key = k2;
+	add("UNB+UNOA:2+S43+R43+200101:1200+43'UNH+5+CUSCAR:D:95B:UN'RFF+BM:B5'");
+	size_t before = evs.n;
+	key = k1;
+	add("UNH+2+CUSCAR:D:95B:UN'UNT+2+2'UNZ+2+44'");
+	key = k2;   /* the same scan goes on: one raw event per segment */
+	add_segment("UNT+4+5'");
+	add_segment("UNZ+1+43'");
+
+	struct assembler_opts o = { .interface = "replay" };
+	struct assembler *a = assembler_new(&o, collect_message, &got);
+	assert_non_null(a);
+	for (size_t i = 0; i < evs.n; i++) {
+		if (i == before)
+			assembler_note_loss(a, "queue full");
+		assembler_feed(a, &evs.ev[i], ES_EVENT_HDR_LEN + evs.ev[i].data_len);
+	}
+	assembler_flush(a);
+	assembler_free(a);
+	assert_int_equal(got.n, 3);
+	assert_string_equal(by_ref("1")->envelope->control_ref, "42");
+	assert_no_interchange(by_ref("2"));
+	const Edisensor__V1__Message *m5 = by_ref("5");
+	assert_string_equal(m5->envelope->control_ref, "43");
+	assert_int_equal(m5->integrity->declared_segments, 4);
+	assert_int_equal(m5->integrity->counted_segments, 3);
+	assert_false(m5->integrity->segment_count_mismatch);
+	assert_true(has_finding(m5, "queue full"));
+	assert_false(m5->integrity->message_count_mismatch);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -366,6 +416,7 @@ int main(void)
 		T(test_skipped_segments_before_next_unh),
 		T(test_unsure_message_emitted_early),
 		T(test_resync_flag_is_a_loss),
+		T(test_reported_loss_breaks_every_flow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
