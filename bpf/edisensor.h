@@ -140,8 +140,56 @@ enum es_hook {
 #define ES_TC_CNT_BASE(hook) ((hook) == ES_HOOK_TC_EGRESS ? (__u32)ES_CNT_MAX : 0u)
 
 /*
- * One ring-buffer record. Records are variable length: the header is
- * followed by data_len bytes of data (at most ES_SEG_MAX).
+ * The ring buffer. Each bpf_ringbuf_output() (one per packet, more when a
+ * packet's events overflow the per-CPU batch) carries one or more records
+ * back to back. A record is one struct es_rec_hdr with what its items share
+ * (time, flow, interface, direction, hook, and the syntax and separators of
+ * its segments), followed by hdr.n_items items: a struct es_rec_item, then
+ * data_len bytes of segment data, padded to a multiple of 8. hdr.len covers
+ * the header and all items, padding included, so it is a multiple of 8.
+ * The writer (bpf/flow.h) starts a new record when a segment's syntax or
+ * separators differ from the open record's (an interchange with other
+ * separators later in the same packet) and when the batch is full. The
+ * reader (userspace/ring_record.c) checks every length against the bytes it
+ * has and expands the items into struct es_event.
+ */
+#define ES_REC_VERSION 1
+
+struct es_rec_hdr {
+	__u8  version;          /* ES_REC_VERSION */
+	__u8  syntax;           /* enum es_syntax of the record's SEGMENT items */
+	__u8  dir;              /* enum es_dir */
+	__u8  hook;             /* enum es_hook */
+	__u16 n_items;          /* at least 1 */
+	__u16 flags;            /* ES_SEGF_MIDSTREAM: on every item of the record */
+	__u32 len;              /* bytes of the record, this header included */
+	__u32 ifindex;
+	__u64 ts_ns;            /* capture time: replay clock, else bpf_ktime_get_ns() */
+	struct es_flow_key flow;
+	struct es_seps seps;    /* separators in force for the SEGMENT items */
+};
+
+struct es_rec_item {
+	__u64 stream_off;       /* see struct es_event */
+	__u32 seg_len;
+	__u32 aux;
+	__u16 data_len;         /* bytes of data after this item (at most ES_SEG_MAX) */
+	__u16 flags;            /* ES_SEGF_* of the item (the record's are added) */
+	__u8  type;             /* enum es_event_type */
+	__u8  pad[3];
+};
+
+#define ES_REC_ITEM_SPAN(data_len) \
+	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
+
+_Static_assert(sizeof(struct es_rec_hdr) % 8 == 0, "record header keeps items 8-aligned");
+_Static_assert(sizeof(struct es_rec_item) % 8 == 0, "item keeps its data 8-aligned");
+
+#ifndef __bpf__
+/*
+ * One event as userspace handles it: a ring record item with its record's
+ * shared fields filled in (userspace/ring_record.c makes them). GAP and
+ * FLOW_END events have syntax 0 and zero separators.
  */
 struct es_event {
 	__u64 ts_ns;            /* capture time: replay clock, else bpf_ktime_get_ns() */
@@ -166,29 +214,9 @@ struct es_event {
 	__u8  data[ES_SEG_MAX];
 };
 
+/* Bytes of an event before its data: an event of n data bytes is handed
+ * around (assembler_feed(), event_print()) as ES_EVENT_HDR_LEN + n bytes. */
 #define ES_EVENT_HDR_LEN ((unsigned)__builtin_offsetof(struct es_event, data))
-
-#ifndef __bpf__
-/*
- * A ring buffer record holds one or more events back to back (the XDP
- * program batches the events of a packet): each is ES_EVENT_HDR_LEN +
- * data_len bytes, padded to a multiple of 8. Returns the padded length of
- * the event at the start of rec (at most left), or 0 when what is left
- * cannot be a whole event.
- */
-static inline __u64 es_event_span(const void *rec, __u64 left)
-{
-	const struct es_event *ev = (const struct es_event *)rec;
-	__u64 n;
-
-	if (left < ES_EVENT_HDR_LEN || ev->data_len > ES_SEG_MAX)
-		return 0;
-	n = ES_EVENT_HDR_LEN + (__u64)ev->data_len;
-	if (n > left)
-		return 0;
-	n = (n + 7) & ~7ull;
-	return n < left ? n : left;
-}
 #endif
 
 /* Key of the forwarded-tag map: the tag's bytes, zero padded ("NAD", "N1"). */

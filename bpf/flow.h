@@ -38,9 +38,10 @@
  * ES_SCAN_CHUNK bytes at a time, so linear, multi-buffer (xdp.frags) and
  * non-linear (GSO/GRO) frames take the same path. Every program of the
  * object shares the flows map: a direction is one entry whichever hook
- * sees it, and bytes a second hook sees again are retransmissions to it. Events of one packet are batched: written
- * back to back into a per-CPU buffer and handed to the ring buffer with one
- * bpf_ringbuf_output() (see es_event_next() in edisensor.h for reading).
+ * sees it, and bytes a second hook sees again are retransmissions to it.
+ * Events of one packet are batched as items of one ring record (edisensor.h:
+ * one header with what they share, then compact items) in a per-CPU buffer,
+ * handed to the ring buffer with one bpf_ringbuf_output().
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
  * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
@@ -75,12 +76,14 @@ struct es_flow {
 #ifndef ES_MAX_CHUNKS
 #define ES_MAX_CHUNKS 32        /* chunks scanned per packet: 64 KiB of payload */
 #endif
-#define ES_BATCH_BYTES 8192     /* events of a packet, then one ring buffer record */
-#define ES_BATCH_SLACK 1024     /* header + ES_SEG_MAX + word overrun past a record start */
-#define ES_EVENT_MAX   ((ES_EVENT_HDR_LEN + ES_SEG_MAX + 7) & ~7u)
+#define ES_BATCH_BYTES 8192     /* records of a packet, then one ring buffer output */
+#define ES_BATCH_SLACK 1024     /* record header + item + word overrun past the end */
+#define ES_REC_HDR_LEN ((__u32)sizeof(struct es_rec_hdr))
+#define ES_ITEM_MAX    ES_REC_ITEM_SPAN(ES_SEG_MAX)
 
-_Static_assert(ES_EVENT_HDR_LEN + ES_SEG_MAX + 8 <= ES_BATCH_SLACK,
-	       "ES_BATCH_SLACK too small for one event");
+_Static_assert(ES_REC_HDR_LEN + ES_ITEM_MAX + 8 <= ES_BATCH_SLACK,
+	       "ES_BATCH_SLACK too small for one item");
+_Static_assert((ES_BATCH_BYTES & (ES_BATCH_BYTES - 1)) == 0, "offsets are masked");
 
 #ifdef __bpf__
 
@@ -109,17 +112,19 @@ struct {
  * pointer would be an unusable number.
  */
 struct es_env {
-	struct es_flow_key key;
-	__u64 ts;
-	__u32 ifindex;
-	__u32 batch_len;        /* bytes of events in scr->batch */
-	__u32 events;           /* events in the batch */
-	__u32 sent;             /* events handed to the ring buffer */
-	__u32 lost;             /* events whose ring buffer output failed */
-	__u16 flow_flags;       /* ES_SEGF_MIDSTREAM for a mid-stream flow */
+	struct es_rec_hdr hdr;  /* what every record of the packet shares (time,
+				   flow, ifindex, dir, hook, ES_SEGF_MIDSTREAM);
+				   syntax and seps are the open record's */
+	__u32 batch_len;        /* bytes of records in scr->batch */
+	__u32 rec_off;          /* the open record's header in scr->batch */
+	__u16 rec_items;        /* items in the open record */
+	__u8  rec_open;         /* a record is open: items go into it */
+	__u8  rec_seps;         /* it holds a segment: its syntax and seps are set */
 	__u8  want_all;         /* tags map holds "*": forward every segment */
-	__u8  dir;
-	__u8  hook;             /* enum es_hook of the program writing */
+	__u8  pad[3];
+	__u32 events;           /* items in the batch */
+	__u32 sent;             /* items handed to the ring buffer */
+	__u32 lost;             /* items whose ring buffer output failed */
 };
 
 /* Per-CPU scratch: the chunk being scanned, the scanner's per-chunk context
@@ -147,11 +152,27 @@ struct es_emit_ref {
 	struct es_scratch *scr;
 };
 
-/* One ring buffer record with all batched events. */
+/* Ends the open record: its length and item count into its header. */
+static __always_inline void es_rec_close(struct es_env *env, struct es_scratch *scr)
+{
+	struct es_rec_hdr *h;
+
+	if (!env->rec_open)
+		return;
+	/* verifier: masked offset keeps the header inside batch[] */
+	h = (struct es_rec_hdr *)(scr->batch + (env->rec_off & (ES_BATCH_BYTES - 1)));
+	h->len = env->batch_len - env->rec_off;
+	h->n_items = env->rec_items;
+	env->rec_open = 0;
+}
+
+/* Everything batched, as one ring buffer output. */
 static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 {
-	__u32 n = env->batch_len;
+	__u32 n;
 
+	es_rec_close(env, scr);
+	n = env->batch_len;
 	if (!n)
 		return;
 	/* verifier: the size argument needs a bound inside the buffer */
@@ -167,50 +188,68 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 	env->events = 0;
 }
 
-/* Room for one more event of any size, flushing first when needed. */
-static __always_inline struct es_event *es_event_slot(struct es_env *env,
-						      struct es_scratch *scr)
+/*
+ * Room for one more item of any size, in a record whose segments have this
+ * syntax and these separators (seg: the item is a segment; GAP and FLOW_END
+ * items go into any record). Flushes when the batch is full; starts a record
+ * when none is open or a segment's separators differ from the open one's
+ * (another interchange later in the same packet).
+ */
+static __always_inline struct es_rec_item *es_item_slot(struct es_env *env,
+							struct es_scratch *scr, int seg,
+							__u8 syntax, __u64 seps)
 {
-	__u32 off;
+	__u64 *hseps = (__u64 *)&env->hdr.seps;
+	struct es_rec_hdr *h;
 
-	if (env->batch_len + ES_EVENT_MAX > ES_BATCH_BYTES)
+	if (env->batch_len + ES_REC_HDR_LEN + ES_ITEM_MAX > ES_BATCH_BYTES)
 		es_flush(env, scr);
-	/* verifier: masked offset keeps header and data inside batch[] */
-	off = env->batch_len & (ES_BATCH_BYTES - 1);
-	return (struct es_event *)(scr->batch + off);
+	if (seg && env->rec_open && env->rec_seps &&
+	    (env->hdr.syntax != syntax || *hseps != seps))
+		es_rec_close(env, scr);
+	if (!env->rec_open) {
+		/* verifier: masked offsets keep the header inside batch[] */
+		h = (struct es_rec_hdr *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
+		__builtin_memcpy(h, &env->hdr, sizeof(*h));
+		env->rec_off = env->batch_len;
+		env->rec_items = 0;
+		env->rec_open = 1;
+		env->rec_seps = 0;
+		env->batch_len += ES_REC_HDR_LEN;
+	}
+	if (seg && !env->rec_seps) {
+		/* the record's first segment sets its syntax and separators */
+		h = (struct es_rec_hdr *)(scr->batch + (env->rec_off & (ES_BATCH_BYTES - 1)));
+		env->hdr.syntax = syntax;
+		*hseps = seps;
+		h->syntax = syntax;
+		*(__u64 *)&h->seps = seps;
+		env->rec_seps = 1;
+	}
+	/* verifier: masked offset keeps item and data inside batch[] */
+	return (struct es_rec_item *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
 }
 
-static __always_inline void es_event_fill(struct es_env *env, struct es_event *ev, __u8 type)
+static __always_inline void es_item_commit(struct es_env *env, __u32 data_len)
 {
-	__builtin_memcpy(&ev->flow, &env->key, sizeof(ev->flow));
-	ev->ts_ns = env->ts;
-	ev->ifindex = env->ifindex;
-	ev->type = type;
-	ev->dir = env->dir;
-	ev->hook = env->hook;
-}
-
-static __always_inline void es_event_commit(struct es_env *env, __u32 data_len)
-{
-	env->batch_len += (ES_EVENT_HDR_LEN + data_len + 7) & ~7u;
+	env->batch_len += ES_REC_ITEM_SPAN(data_len);
+	env->rec_items++;
 	env->events++;
 }
 
-/* GAP / FLOW_END: header only. */
+/* GAP / FLOW_END: an item without data. */
 static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch *scr, __u8 type,
 					  __u64 off, __u32 aux)
 {
-	struct es_event *ev = es_event_slot(env, scr);
+	struct es_rec_item *it = es_item_slot(env, scr, 0, 0, 0);
 
-	es_event_fill(env, ev, type);
-	ev->stream_off = off;
-	ev->seg_len = 0;
-	ev->aux = aux;
-	ev->data_len = 0;
-	ev->flags = env->flow_flags;
-	ev->syntax = 0;
-	__builtin_memset(&ev->seps, 0, sizeof(ev->seps));
-	es_event_commit(env, 0);
+	it->stream_off = off;
+	it->seg_len = 0;
+	it->aux = aux;
+	it->data_len = 0;
+	it->flags = 0;
+	it->type = type;
+	es_item_commit(env, 0);
 }
 
 static int es_scan_want(void *ctx, __u32 tag)
@@ -238,7 +277,10 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 {
 	struct es_emit_ref *ref = ctx;
 	struct es_env *env = ref->env;
-	struct es_event *ev = es_event_slot(env, ref->scr);
+	/* the separators as one word: st->seps is 8-aligned in the flow map
+	 * value, and x86-64 would take an unaligned load anyway */
+	struct es_rec_item *it = es_item_slot(env, ref->scr, 1, st->syntax,
+					      *(const __u64 *)&st->seps);
 	__u32 cn = d->carry_n, bn = d->buf_n;
 
 	/* verifier: both parts bounded by the cap (the scanner guarantees it) */
@@ -246,20 +288,18 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 		cn = ES_SEG_MAX;
 	if (bn > ES_SEG_MAX - cn)
 		bn = ES_SEG_MAX - cn;
-	es_event_fill(env, ev, ES_EV_SEGMENT);
-	ev->stream_off = d->stream_off;
-	ev->seg_len = d->seg_len;
-	ev->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
-	ev->data_len = (__u16)(cn + bn);
-	ev->flags = d->flags | env->flow_flags;
-	ev->syntax = st->syntax;
-	__builtin_memcpy(&ev->seps, &st->seps, sizeof(ev->seps));
+	it->stream_off = d->stream_off;
+	it->seg_len = d->seg_len;
+	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
+	it->data_len = (__u16)(cn + bn);
+	it->flags = d->flags;
+	it->type = ES_EV_SEGMENT;
 	if (cn)
-		es_copy_from_span((struct es_span *)ev->data, 0, (const struct es_span *)st->carry, cn);
+		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);
 	if (bn)
-		es_copy_from_chunk((struct es_span *)ev->data, cn, (const struct es_chunk *)buf,
+		es_copy_from_chunk((struct es_span *)(it + 1), cn, (const struct es_chunk *)buf,
 				   d->buf_begin, bn);
-	es_event_commit(env, cn + bn);
+	es_item_commit(env, cn + bn);
 }
 
 /*
@@ -469,8 +509,22 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
 					const struct es_pkt *pkt, struct es_flow *f, __u32 reason)
 {
 	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, reason);
-	count(env->hook, ES_CNT_FLOW_END);
+	count(env->hdr.hook, ES_CNT_FLOW_END);
 	bpf_map_delete_elem(&flows, &pkt->key);
+}
+
+/* A packet's env: an empty batch and the header its records share. */
+static __always_inline void es_env_init(struct es_env *env, const struct es_frame *fr,
+					const struct es_pkt *pkt, const struct es_flow *f)
+{
+	__builtin_memset(env, 0, sizeof(*env));
+	env->hdr.version = ES_REC_VERSION;
+	env->hdr.dir = pkt->dir;
+	env->hdr.hook = fr->hook;
+	env->hdr.flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	env->hdr.ifindex = fr->ifindex;
+	env->hdr.ts_ns = es_now();
+	__builtin_memcpy(&env->hdr.flow, &pkt->key, sizeof(env->hdr.flow));
 }
 
 /*
@@ -513,13 +567,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	if (!scr)
 		return;
 	env = &scr->env;
-	__builtin_memset(env, 0, sizeof(*env));
-	__builtin_memcpy(&env->key, &pkt->key, sizeof(env->key));
-	env->dir = pkt->dir;
-	env->ts = es_now();
-	env->ifindex = fr->ifindex;
-	env->hook = fr->hook;
-	env->flow_flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	es_env_init(env, fr, pkt, f);
 	env->want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
 	__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
 

@@ -12,6 +12,7 @@
 #include "match.h"
 #include "output.h"
 #include "pipeline.h"
+#include "ring_record.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/edisensor"
 
@@ -238,22 +239,18 @@ static void one_event(struct pipeline *p, const struct es_event *ev, size_t len)
 
 int pipeline_event(struct pipeline *p, const void *rec, size_t len)
 {
-	const unsigned char *c = rec;
+	struct ring_reader r;
+	struct es_event ev;
+	int n;
 
 	p->st.records++;
-	/* A record may carry several events: the XDP program batches a packet's. */
-	while (len) {
-		uint64_t span = es_event_span(c, len);
-		const struct es_event *ev = (const void *)c;
-
-		if (!span) {
-			p->st.short_events++;
-			return 0;
-		}
-		one_event(p, ev, ES_EVENT_HDR_LEN + ev->data_len);
-		c += span;
-		len -= span;
-	}
+	/* One output of the XDP program: a packet's events, as records of a
+	 * shared header and compact items (ring_record.h). */
+	ring_reader_init(&r, rec, len);
+	while ((n = ring_reader_next(&r, &ev)) > 0)
+		one_event(p, &ev, (size_t)n);
+	if (n < 0)
+		p->st.short_events++;
 	return 0;
 }
 

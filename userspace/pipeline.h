@@ -19,9 +19,9 @@ struct outputs;
 struct assembler_stats;
 
 struct pipeline_stats {
-	uint64_t records;         /* ring-buffer records received */
+	uint64_t records;         /* ring buffer outputs received (a packet's records) */
 	uint64_t events;          /* events in them (a record may batch several) */
-	uint64_t short_events;    /* malformed/short: dropped, counted */
+	uint64_t short_events;    /* outputs with a malformed record: the rest dropped, counted */
 	uint64_t segments;
 	uint64_t gaps;
 	uint64_t flow_ends;

@@ -217,19 +217,15 @@ static size_t tiny_segments(char *out, size_t n, unsigned *count)
 
 static int count_record(void *ctx, void *data, size_t len)
 {
+	static struct es_event ev;
 	uint64_t *events = ctx;
-	const unsigned char *p = data;
+	struct ring_reader r;
+	int n;
 
-	while (len) {
-		__u64 n = es_event_span(p, len);
-
-		if (!n)
-			return -EINVAL;
+	ring_reader_init(&r, data, len);
+	while ((n = ring_reader_next(&r, &ev)) > 0)
 		(*events)++;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return n;
 }
 
 /* Nobody drains the ring while a million tiny segments arrive. */
@@ -283,15 +279,14 @@ struct seg_stats {
 
 static int seg_record(void *ctx, void *data, size_t len)
 {
+	static struct es_event e;
+	const struct es_event *ev = &e;
 	struct seg_stats *st = ctx;
-	const unsigned char *p = data;
+	struct ring_reader r;
+	int n;
 
-	while (len) {
-		__u64 n = es_event_span(p, len);
-		const struct es_event *ev = (const void *)p;
-
-		if (!n)
-			return -EINVAL;
+	ring_reader_init(&r, data, len);
+	while ((n = ring_reader_next(&r, &e)) > 0) {
 		if (ev->type == ES_EV_SEGMENT) {
 			st->events++;
 			if (ev->data_len > st->max_data)
@@ -302,10 +297,8 @@ static int seg_record(void *ctx, void *data, size_t len)
 			if (ev->data_len >= 4 && !memcmp(ev->data, "UNB+", 4))
 				st->unb_after = ev->stream_off;
 		}
-		p += n;
-		len -= n;
 	}
-	return 0;
+	return n;
 }
 
 /* An interchange whose FTX segment has `body` bytes of 'A' and no

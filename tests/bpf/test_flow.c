@@ -34,10 +34,24 @@ static struct es_event got[MAX_EVENTS];
 static size_t n_got;
 static uint8_t frame[FRAME_BUF];
 
+static size_t n_outputs, n_records;   /* ring buffer outputs and the records in them */
+
 static int on_record(void *ctx, void *data, size_t len)
 {
+	const unsigned char *p = data;
+	int err = fixture_split_record(data, len, got, &n_got, MAX_EVENTS);
+
 	(void)ctx;
-	return fixture_split_record(data, len, got, &n_got, MAX_EVENTS);
+	n_outputs++;
+	while (!err && len) {   /* checked whole by the reader: lengths hold */
+		struct es_rec_hdr h;
+
+		memcpy(&h, p, sizeof(h));
+		n_records++;
+		p += h.len;
+		len -= h.len;
+	}
+	return err;
 }
 
 static int load(const struct sensor_bpf_opts *o)
@@ -97,6 +111,8 @@ static struct es_counters before;
 static void mark(void)
 {
 	n_got = 0;
+	n_outputs = 0;
+	n_records = 0;
 	assert_int_equal(counters_read(sensor_bpf_counters_fd(sb), &before), 0);
 }
 
@@ -366,6 +382,61 @@ static void test_gap_new_separators(void **state)
 }
 
 /*
+ * One packet, three interchanges: EDIFACT with the default separators, one
+ * with others from its UNA, then X12. One ring buffer output of three
+ * records (the packet's FIN in the last), and every segment with the
+ * separators of its own interchange.
+ */
+static void test_seps_change_mid_packet(void **state)
+{
+	static const char three[] =
+		"UNB+UNOA:2+S+R+200101:1200+1'UNH+1+CUSCAR:D:95B:UN'UNT+2+1'UNZ+1+1'"
+		"UNA:*.? $UNB*UNOC:3*S*R*200101:1200*2$UNH*7*CUSRES:D:96B:UN$UNT*2*7$UNZ*1*2$"
+		"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+		"*240101*1200*U*00401*000000001*0*P*>~GS*IN*S*R*20240101*1200*1*X*004010~"
+		"ST*309*0001~SE*2*0001~GE*1*1~IEA*1*000000001~";
+	const size_t n = sizeof(three) - 1;
+	const char *una = strstr(three, "UNA:"), *isa = strstr(three, "ISA*");
+	size_t segs = 0;
+
+	(void)state;
+	NEED_ROOT();
+	send_pkt(41012, 99, SYN, NULL, 0);
+	mark();
+	send_pkt(41012, 100, FIN, three, n);
+	expect_segments(three, n, 0, 0);
+	assert_int_equal(n_outputs, 1);
+	assert_int_equal(n_records, 3);
+	for (size_t i = 0; i < n_got; i++) {
+		const struct es_event *ev = &got[i];
+		const char *at = three + ev->stream_off;
+
+		if (ev->type != ES_EV_SEGMENT)
+			continue;
+		segs++;
+		assert_int_equal(ev->data[ev->data_len - 1], ev->seps.terminator);
+		if (at < una) {
+			assert_int_equal(ev->syntax, ES_SYNTAX_EDIFACT);
+			assert_int_equal(ev->seps.element, '+');
+			assert_int_equal(ev->seps.terminator, '\'');
+		} else if (at < isa) {
+			assert_int_equal(ev->syntax, ES_SYNTAX_EDIFACT);
+			assert_int_equal(ev->seps.element, '*');
+			assert_int_equal(ev->seps.terminator, '$');
+		} else {
+			assert_int_equal(ev->syntax, ES_SYNTAX_X12);
+			assert_int_equal(ev->seps.element, '*');
+			assert_int_equal(ev->seps.component, '>');
+			assert_int_equal(ev->seps.terminator, '~');
+		}
+	}
+	assert_int_equal(segs, 15);
+	assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].syntax, 0);
+	assert_int_equal(delta(ES_CNT_EVENTS), n_got);
+}
+
+/*
  * Mid-stream flow whose first segment comes after its successor: offsets
  * count from the first payload byte of the first packet seen (the
  * convention of docs/MANIFEST.md, streamOffset), and the late segment, being
@@ -495,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_gap_new_separators),
+		cmocka_unit_test(test_seps_change_mid_packet),
 		cmocka_unit_test(test_midstream_first_late),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_multibuffer),

@@ -1,14 +1,16 @@
 /* Fuzz target: everything after the ring buffer, fed arbitrary event
- * sequences: ring records (one or more events each, as the XDP program
- * batches them) -> pipeline (record split, assembler, element decoder,
+ * sequences: ring buffer outputs (one or more events each, as the XDP
+ * program batches them into records, tests/lib/ring_writer.h) -> pipeline
+ * (record reader, assembler, element decoder,
  * extractor, indicator matching, JSON output to /dev/null). The same events
  * also go to a bare assembler whose every message must survive a protobuf
  * pack/unpack/pack round trip unchanged.
  *
  * Input: a sequence of operations, each
  *   op (1 byte): bits 0-1 kind (0,1 segment, 2 gap or flow end, 3 raw
- *                record), bits 2-3 flow, bit 4 X12, bit 5 seg_len beyond
- *                the data (truncated), bits 6-7 events batched in the record
+ *                bytes after the batch's records), bits 2-3 flow, bit 4
+ *                X12, bit 5 seg_len beyond the data (truncated), bits 6-7
+ *                events batched in the output (one capture time)
  *   len (2 bytes, little endian, taken modulo ES_SEG_MAX + 1)
  *   data (len bytes: the segment, or the raw record)
  * Four flows with fixed addresses; stream offsets advance per flow. */
@@ -22,6 +24,7 @@
 #include "config.h"
 #include "edisensor.pb-c.h"
 #include "pipeline.h"
+#include "../lib/ring_writer.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -98,13 +101,13 @@ struct flow_pos {
 };
 
 static void fill_event(struct es_event *ev, uint8_t op, const uint8_t *d, size_t n,
-		       struct flow_pos *flows, uint64_t *clock)
+		       struct flow_pos *flows, uint64_t ts)
 {
 	unsigned fl = (op >> 2) & 3;
 	int x12 = op & 0x10;
 
 	memset(ev, 0, ES_EVENT_HDR_LEN);
-	ev->ts_ns = (*clock += 1000);
+	ev->ts_ns = ts;
 	ev->flow.family = 4;
 	ev->flow.saddr[0] = 192; ev->flow.saddr[2] = 2; ev->flow.saddr[3] = (uint8_t)(1 + fl);
 	ev->flow.daddr[0] = 198; ev->flow.daddr[1] = 51; ev->flow.daddr[2] = 100; ev->flow.daddr[3] = 7;
@@ -145,7 +148,9 @@ static void fill_event(struct es_event *ev, uint8_t op, const uint8_t *d, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t rec[4 * (sizeof(struct es_event) + 8)];
+	/* four events with a record header each, or three and raw bytes */
+	static uint64_t rec[4 * (sizeof(struct es_event) + sizeof(struct es_rec_hdr) + 8) / 8];
+	static struct es_event ev;
 	struct flow_pos flows[4] = { { 0 } };
 	struct pipeline *p = the_pipeline();
 	struct assembler *a;
@@ -158,28 +163,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (at + 3 <= size) {
 		uint8_t op = data[at];
 		unsigned batch = 1 + (op >> 6);
+		struct ring_writer w;
 		size_t len = 0;
 
+		ring_writer_init(&w, rec, sizeof(rec));
+		clock += 1000;
 		for (unsigned i = 0; i < batch && at + 3 <= size; i++) {
 			size_t n = (data[at + 1] | (size_t)data[at + 2] << 8) % (ES_SEG_MAX + 1);
-			struct es_event *ev = (struct es_event *)(rec + len);
 
 			op = data[at];
 			at += 3;
 			if (n > size - at)
 				n = size - at;
-			if ((op & 3) == 3) {   /* a raw record: whatever bytes follow */
-				memcpy(rec + len, data + at, n);
+			if ((op & 3) == 3) {   /* raw bytes: whatever follows */
+				len = ring_writer_finish(&w);
+				memcpy((uint8_t *)rec + len, data + at, n);
 				len += n;
-			} else {
-				fill_event(ev, op, data + at, n, flows, &clock);
-				len += (ES_EVENT_HDR_LEN + ev->data_len + 7) & ~(size_t)7;
-				assembler_feed(a, ev, ES_EVENT_HDR_LEN + ev->data_len);
+				at += n;
+				break;   /* raw bytes end the output */
 			}
+			fill_event(&ev, op, data + at, n, flows, clock);
+			if (ring_writer_add(&w, &ev))
+				abort();   /* rec holds four of the largest */
+			assembler_feed(a, &ev, ES_EVENT_HDR_LEN + ev.data_len);
 			at += n;
-			if ((op & 3) == 3)
-				break;   /* a raw record is a record of its own */
 		}
+		if (!len)
+			len = ring_writer_finish(&w);
 		pipeline_event(p, rec, len);
 	}
 	pipeline_flush(p, 0);

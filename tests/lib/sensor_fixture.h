@@ -1,6 +1,6 @@
 /* Shared by the BPF_PROG_TEST_RUN fixtures: load the edisensor object with
- * one monitored port and every segment forwarded, and split a ring record
- * (one or more batched events) into fixed-size event slots. Header-only,
+ * one monitored port and every segment forwarded, and split a ring buffer
+ * output (records of batched events) into fixed-size event slots. Header-only,
  * like frames.h. */
 #ifndef EDISENSOR_TEST_SENSOR_FIXTURE_H
 #define EDISENSOR_TEST_SENSOR_FIXTURE_H
@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include "counters.h"
+#include "ring_record.h"
 #include "sensor_bpf.h"
 #include "frames.h"
 
@@ -32,27 +33,27 @@ static inline int fixture_load(struct sensor_bpf **sb, const struct sensor_bpf_o
 	return err ? -1 : 0;
 }
 
-/* Appends the events of one ring record to out[*n] (at most max; the rest
- * are dropped). -EINVAL when the record does not hold whole events. */
+/* Appends the events of one ring buffer output to out[*n] (at most max;
+ * the rest are dropped). The reader's error when the output does not hold
+ * whole, well-formed records. */
 static inline int fixture_split_record(const void *data, size_t len, struct es_event *out,
 				       size_t *n, size_t max)
 {
-	const unsigned char *p = data;
+	static struct es_event spare;
+	struct ring_reader r;
+	int k;
 
-	while (len) {
-		__u64 span = es_event_span(p, len);
+	ring_reader_init(&r, data, len);
+	for (;;) {
+		struct es_event *ev = *n < max ? &out[*n] : &spare;
 
-		if (!span)
-			return -EINVAL;   /* a record must hold whole events */
-		if (*n < max) {
-			memset(&out[*n], 0, sizeof(out[*n]));
-			memcpy(&out[*n], p, ES_EVENT_HDR_LEN + ((const struct es_event *)p)->data_len);
+		k = ring_reader_next(&r, ev);
+		if (k <= 0)
+			return k;
+		memset(ev->data + ev->data_len, 0, sizeof(ev->data) - ev->data_len);
+		if (*n < max)
 			(*n)++;
-		}
-		p += span;
-		len -= span;
 	}
-	return 0;
 }
 
 /* One IPv4 TCP packet (frames.h addresses) run through the XDP program,

@@ -43,6 +43,7 @@
 #include "bench_pass.skel.h"
 #include "config.h"
 #include "counters.h"
+#include "ring_record.h"
 #include "sensor_bpf.h"
 #include "../../tests/lib/frames.h"
 
@@ -126,22 +127,19 @@ struct bench {
 	struct bench_naive_bpf *naive;
 	uint8_t frame[FRAME_BUF];
 	uint64_t events;
+	uint64_t ring_bytes;      /* bytes of ring buffer output read */
 };
 
 static int count_events(void *ctx, void *data, size_t len)
 {
+	static struct es_event ev;
 	struct bench *b = ctx;
-	const unsigned char *p = data;
+	struct ring_reader r;
 
-	while (len) {
-		__u64 n = es_event_span(p, len);
-
-		if (!n)
-			break;
+	b->ring_bytes += len;
+	ring_reader_init(&r, data, len);
+	while (ring_reader_next(&r, &ev) > 0)
 		b->events++;
-		p += n;
-		len -= n;
-	}
 	return 0;
 }
 
@@ -275,12 +273,14 @@ static int bench_edi(struct bench *b, unsigned passes)
 	naive = (double)(best_n > best_p ? best_n - best_p : 1) / (double)s.n;
 	count = (double)(best_c > best_p ? best_c - best_p : 1) / (double)s.n;
 	fprintf(stderr, "bench-xdp: CUSCAR stream %zu bytes, %llu frames of %d, %u passes; "
-		"per pass %llu segments forwarded, %llu skipped, %llu events received, "
-		"%llu ring buffer losses\n", s.n, (unsigned long long)frames, MSS, passes,
+		"per pass %llu segments forwarded, %llu skipped, %llu events received "
+		"(%.0f ring bytes per frame), %llu ring buffer losses\n", s.n,
+		(unsigned long long)frames, MSS, passes,
 		(unsigned long long)((c1.v[ES_CNT_SEGMENTS] - c0.v[ES_CNT_SEGMENTS]) / passes),
 		(unsigned long long)((c1.v[ES_CNT_SEGMENTS_SKIPPED] - c0.v[ES_CNT_SEGMENTS_SKIPPED]) /
 				     passes),
 		(unsigned long long)(b->events / passes),
+		(double)b->ring_bytes / (double)(passes * frames),
 		(unsigned long long)(c1.v[ES_CNT_RINGBUF_FULL] - c0.v[ES_CNT_RINGBUF_FULL]));
 	fprintf(stderr, "bench-xdp: raw ns per frame: sensor %.0f, naive %.0f, count loop %.0f, "
 		"empty %.0f (taken off the others)\n", (double)best_s / (double)frames,
