@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "pipeline.h"
 #include "privdrop.h"
+#include "ring_record.h"
 #include "sensor_bpf.h"
 #include "signals.h"
 #include "version.h"
@@ -92,17 +93,11 @@ struct live {
 
 /* ---- ring-buffer reader thread ------------------------------------------ */
 
-/* Events in a ring record (the kernel batches a packet's events in one). */
+/* Events in a ring buffer output (the kernel batches a packet's events). */
 static uint64_t events_in_record(const void *rec, size_t len)
 {
-	const unsigned char *c = rec;
-	uint64_t n = 0, span;
+	uint64_t n = ring_output_events(rec, len);
 
-	while (len && (span = es_event_span(c, len))) {
-		n++;
-		c += span;
-		len -= span;
-	}
 	return n ? n : 1;   /* a malformed record still held something */
 }
 

@@ -96,3 +96,16 @@ int ring_reader_next(struct ring_reader *r, struct es_event *ev)
 	r->items_left--;
 	return (int)(ES_EVENT_HDR_LEN + ev->data_len);
 }
+
+uint64_t ring_output_events(const void *data, size_t len)
+{
+	struct ring_reader r;
+	uint64_t n = 0;
+
+	ring_reader_init(&r, data, len);
+	while (r.left && open_record(&r) == 0) {
+		n += r.hdr.n_items;
+		r.p += r.hdr.len - sizeof(r.hdr);   /* past its items */
+	}
+	return n;
+}

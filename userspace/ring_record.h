@@ -9,6 +9,7 @@
 #define EDISENSOR_RING_RECORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "edisensor.h"
 
 struct ring_reader {
@@ -29,5 +30,10 @@ void ring_reader_init(struct ring_reader *r, const void *data, size_t len);
  * events before it stand).
  */
 int ring_reader_next(struct ring_reader *r, struct es_event *ev);
+
+/* Events in the well-formed records at the start of an output (its item
+ * counts, nothing copied): what a reader that cannot take the output
+ * counts as lost. */
+uint64_t ring_output_events(const void *data, size_t len);
 
 #endif

@@ -241,6 +241,27 @@ static void test_truncated(void **state)
 	}
 }
 
+/* The item count of the whole records before a cut one. */
+static void test_output_events(void **state)
+{
+	struct es_event ev[5];
+	size_t len, first;
+
+	(void)state;
+	base_event(&ev[0], ES_EV_GAP);
+	seg_event(&ev[1], "UNB+UNOC:3+S+R+240101:1200+1'", 0, &EDIFACT_SEPS);
+	seg_event(&ev[2], "UNH+1+X'", 30, &EDIFACT_SEPS);
+	seg_event(&ev[3], "UNA>*,! ~", 38, &UNA_SEPS);
+	base_event(&ev[4], ES_EV_FLOW_END);
+	len = write_all(ev, 5);
+	first = rec_at(0)->len;
+	assert_int_equal(ring_output_events(out_words, len), 5);
+	assert_int_equal(ring_output_events(out_words, len - 8), 3);
+	assert_int_equal(ring_output_events(out_words, first), 3);
+	assert_int_equal(ring_output_events(out_words, first - 1), 0);
+	assert_int_equal(ring_output_events(out_words, 0), 0);
+}
+
 /* Builds one record by hand: header fields as given, items as raw bytes. */
 static size_t hand_record(uint8_t *out, uint16_t n_items, uint32_t len_field,
 			  const struct es_rec_item *items, size_t n_raw_items)
@@ -350,6 +371,7 @@ int main(void)
 		T(test_flags_split),
 		T(test_round_trip_random),
 		T(test_truncated),
+		T(test_output_events),
 		T(test_malformed),
 		T(test_garbage),
 	};
