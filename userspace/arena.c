@@ -16,7 +16,8 @@ struct arena_chunk {
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
-void *arena_alloc(struct arena *a, size_t size)
+/* Uninitialised memory: for callers that write every byte. */
+static void *arena_take(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 
@@ -45,13 +46,21 @@ void *arena_alloc(struct arena *a, size_t size)
 	void *p = c->data + c->used;
 	c->used += size;
 	a->used_bytes += size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p = arena_take(a, size);
+
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1);   /* every byte written below */
 	if (p) {
 		memcpy(p, s, n);
 		p[n] = '\0';

@@ -58,6 +58,7 @@ struct msg_build {
 struct flow {
 	struct flow_entry fe;            /* first: container_of by cast */
 	char ifname[IF_NAMESIZE];
+	char src_ip[INET6_ADDRSTRLEN], dst_ip[INET6_ADDRSTRLEN];   /* formatted once */
 	uint8_t dir, hook;
 	/* interchange */
 	bool in_interchange;
@@ -170,23 +171,29 @@ static const char *hook_name(uint8_t hook)
 	}
 }
 
+/* The flow's addresses as text, once per flow: every message record names
+ * them, and inet_ntop formats IPv4 with sprintf. */
+static void format_addrs(struct flow *f)
+{
+	int af = f->fe.key.family == 6 ? AF_INET6 : AF_INET;
+
+	if (!inet_ntop(af, f->fe.key.saddr, f->src_ip, sizeof(f->src_ip)))
+		f->src_ip[0] = '\0';
+	if (!inet_ntop(af, f->fe.key.daddr, f->dst_ip, sizeof(f->dst_ip)))
+		f->dst_ip[0] = '\0';
+}
+
 static Edisensor__V1__Flow *make_flow(struct assembler *a, struct arena *ar,
 				      const struct flow *f)
 {
 	static const Edisensor__V1__Flow init = EDISENSOR__V1__FLOW__INIT;
 	Edisensor__V1__Flow *r = arena_alloc(ar, sizeof(*r));
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	int af = f->fe.key.family == 6 ? AF_INET6 : AF_INET;
 
 	if (!r)
 		return NULL;
 	*r = init;
-	if (!inet_ntop(af, f->fe.key.saddr, src, sizeof(src)))
-		src[0] = '\0';
-	if (!inet_ntop(af, f->fe.key.daddr, dst, sizeof(dst)))
-		dst[0] = '\0';
-	r->src_ip = arena_strdup(ar, src);
-	r->dst_ip = arena_strdup(ar, dst);
+	r->src_ip = arena_strdup(ar, f->src_ip);
+	r->dst_ip = arena_strdup(ar, f->dst_ip);
 	r->interface = arena_strdup(ar, a->opts.interface ? a->opts.interface : f->ifname);
 	if (!r->src_ip || !r->dst_ip || !r->interface)
 		return NULL;
@@ -865,6 +872,7 @@ static struct flow *flow_get(struct assembler *a, const struct es_event *ev, boo
 	f->dir = ev->dir;
 	f->hook = ev->hook;
 	f->ichg_cs = CHARSET_ASCII;
+	format_addrs(f);
 	if (a->opts.interface || !if_indextoname(ev->ifindex, f->ifname))
 		f->ifname[0] = '\0';
 	flow_table_insert(&a->flows, &f->fe);
@@ -970,6 +978,7 @@ static void on_gap(struct assembler *a, const struct es_event *ev)
 		struct arena ar = { 0 };
 		struct flow tmp = { .fe.key = ev->flow, .dir = ev->dir, .hook = ev->hook };
 
+		format_addrs(&tmp);
 		if (!a->opts.interface && !if_indextoname(ev->ifindex, tmp.ifname))
 			tmp.ifname[0] = '\0';
 		gap.flow = make_flow(a, &ar, &tmp);

@@ -171,9 +171,18 @@ size_t charset_to_utf8(enum charset cs, const uint8_t *in, size_t n,
 		size_t used = 1;
 		int bad = 0;
 
-		/* Fast path: a run of ASCII is copied as it is. */
-		size_t run = 0;
-		while (i + run < n && in[i + run] < 0x80 && o + run < cap - 1)
+		/* Fast path: a run of ASCII is copied as it is, found eight
+		 * bytes at a time (no byte of the word has its top bit set). */
+		size_t run = 0, lim = n - i < cap - 1 - o ? n - i : cap - 1 - o;
+		uint64_t w;
+
+		while (run + 8 <= lim) {
+			memcpy(&w, in + i + run, sizeof(w));
+			if (w & 0x8080808080808080ull)
+				break;
+			run += 8;
+		}
+		while (run < lim && in[i + run] < 0x80)
 			run++;
 		if (run) {
 			memcpy(out + o, in + i, run);

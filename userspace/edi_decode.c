@@ -34,6 +34,7 @@ struct splitter {
 	struct edi_segment *s;
 	uint8_t raw[ES_SEG_MAX + 1];
 	size_t raw_len;
+	uint8_t raw_or;             /* OR of the raw bytes: below 0x80 means ASCII */
 	size_t text_len;
 	uint16_t elem, rep, comp;
 	const struct edi_syntax *syn;
@@ -48,6 +49,7 @@ static void end_value(struct splitter *sp)
 	if (s->n_values >= EDI_MAX_VALUES || sp->elem > EDI_MAX_ELEMS || room < 1) {
 		s->overflow = true;
 		sp->raw_len = 0;
+		sp->raw_or = 0;
 		return;
 	}
 	struct edi_value *v = &s->v[s->n_values++];
@@ -55,10 +57,52 @@ static void end_value(struct splitter *sp)
 	v->rep = sp->rep;
 	v->comp = sp->comp;
 	v->off = (uint16_t)sp->text_len;
-	sp->text_len += charset_to_utf8(sp->syn->cs, sp->raw, sp->raw_len,
-					s->text + sp->text_len, room,
-					&s->replaced) + 1;
+	if (sp->raw_or < 0x80 && sp->raw_len < room) {
+		/* ASCII is the same in every supported character set: most
+		 * values are short, so the call and its checks cost more than
+		 * the copy. */
+		memcpy(s->text + sp->text_len, sp->raw, sp->raw_len);
+		s->text[sp->text_len + sp->raw_len] = '\0';
+		sp->text_len += sp->raw_len + 1;
+	} else {
+		sp->text_len += charset_to_utf8(sp->syn->cs, sp->raw, sp->raw_len,
+						s->text + sp->text_len, room,
+						&s->replaced) + 1;
+	}
 	sp->raw_len = 0;
+	sp->raw_or = 0;
+}
+
+/* Bytes that end or change a value: one bit per byte value. */
+struct special {
+	uint64_t bits[4];
+};
+
+static void special_add(struct special *sp, uint8_t c)
+{
+	sp->bits[c >> 6] |= 1ull << (c & 63);
+}
+
+static bool is_special(const struct special *sp, uint8_t c)
+{
+	return (sp->bits[c >> 6] >> (c & 63)) & 1;
+}
+
+/* Copies the run of ordinary bytes from data[i] on into the value in
+ * progress; returns the index of the first byte that is not ordinary. */
+static size_t copy_run(struct splitter *sp, const struct special *spc, const uint8_t *data,
+		       size_t i, size_t len)
+{
+	size_t j = i, room = ES_SEG_MAX - sp->raw_len, n;
+	uint8_t any = 0;
+
+	while (j < len && !is_special(spc, data[j]))
+		any |= data[j++];
+	sp->raw_or |= any;
+	n = j - i < room ? j - i : room;
+	memcpy(sp->raw + sp->raw_len, data + i, n);
+	sp->raw_len += n;
+	return j;
 }
 
 static void start_element(struct splitter *sp)
@@ -74,11 +118,17 @@ int edi_decode_segment(const uint8_t *data, size_t len,
 		       const struct edi_syntax *syn, struct edi_segment *out)
 {
 	const struct es_seps *sep = &syn->seps;
-	struct splitter sp = { .s = out, .syn = syn };
+	struct splitter sp;   /* raw[] is written before it is read: not cleared */
+	struct special spc = { { 0 } };
 	size_t i, tag_len;
 	bool split_comps, split_reps;
 	uint8_t release;
 
+	sp.s = out;
+	sp.syn = syn;
+	sp.raw_len = sp.text_len = 0;
+	sp.raw_or = 0;
+	sp.elem = sp.rep = sp.comp = 0;
 	out->n_elems = 0;
 	out->n_values = 0;
 	out->overflow = false;
@@ -103,14 +153,29 @@ int edi_decode_segment(const uint8_t *data, size_t len,
 		goto done;
 	i++;
 	start_element(&sp);
+	special_add(&spc, sep->terminator);
+	special_add(&spc, sep->element);
+	special_add(&spc, '\r');
+	if (release)
+		special_add(&spc, release);
+	if (split_comps)
+		special_add(&spc, sep->component);
+	if (split_reps)
+		special_add(&spc, sep->repetition);
 	for (; i < len; i++) {
 		uint8_t c = data[i];
+
+		if (!is_special(&spc, c)) {
+			i = copy_run(&sp, &spc, data, i, len) - 1;
+			continue;
+		}
 
 		if (release && c == release) {
 			if (i + 1 < len)
 				i++;
 			if (sp.raw_len < ES_SEG_MAX)
 				sp.raw[sp.raw_len++] = data[i];
+			sp.raw_or |= data[i];
 			continue;
 		}
 		if (c == sep->terminator)
@@ -129,6 +194,7 @@ int edi_decode_segment(const uint8_t *data, size_t len,
 			sp.comp = 1;
 		} else if (sp.raw_len < ES_SEG_MAX) {
 			sp.raw[sp.raw_len++] = c;
+			sp.raw_or |= c;
 		}
 	}
 	end_value(&sp);
