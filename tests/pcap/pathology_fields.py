@@ -229,7 +229,7 @@ def main():
             print("  %-22s %5d %5d  %s" % (cls, counts[cls], messages[cls], tag))
         if cls in FAILING and cls not in allowed:
             failed += counts[cls]
-    wrong = sum(messages[c] for c in FAILING)
+    wrong = sum(messages[c] for c in FAILING if c not in allowed)
     print("classes that fail: %d findings in %d message-class pairs" % (failed, wrong))
     sys.exit(1 if failed or not found else 0)
 

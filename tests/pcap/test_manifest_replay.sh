@@ -72,5 +72,12 @@ for seed in 12 13; do
 		echo "FAIL: a message untouched by gap/reorder was not found at its offset (above)"
 		exit 1
 	fi
+	# Found messages, field by field: nothing wrong or unflagged
+	# (tests/pcap/pathology_fields.py; tail-uncounted: docs/MANIFEST.md).
+	if ! python3 "$ROOT/tests/pcap/pathology_fields.py" "$tmp/patho$seed.jsonl" \
+		"$tmp/patho$seed.out" --max-report 3 --allow tail-uncounted; then
+		echo "FAIL: found messages with wrong or unflagged values (classes above)"
+		exit 1
+	fi
 done
 echo "PASS"
