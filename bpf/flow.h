@@ -462,7 +462,8 @@ static __always_inline void es_seek_account(__u8 hook, struct es_flow *f, __u32 
 /*
  * A packet of a direction past its seek depth (no SYN, FIN or RST): only
  * its new bytes are counted and followed, so next_seq and stream_off (the
- * FLOW_END offset) stay right. Bytes past a hole count as new too.
+ * FLOW_END offset) stay right; a hole moves them past its missing bytes,
+ * which are not counted.
  */
 static __always_inline void es_flow_skip(__u8 hook, const struct es_pkt *pkt,
 					 struct es_flow *f)
