@@ -143,17 +143,23 @@ enum es_hook {
  * The ring buffer. Each bpf_ringbuf_output() (one per packet, more when a
  * packet's events overflow the per-CPU batch) carries one or more records
  * back to back. A record is one struct es_rec_hdr with what its items share
- * (time, flow, interface, direction, hook, and the syntax and separators of
- * its segments), followed by hdr.n_items items: a struct es_rec_item, then
- * data_len bytes of segment data, padded to a multiple of 8. hdr.len covers
- * the header and all items, padding included, so it is a multiple of 8.
- * The writer (bpf/flow.h) starts a new record when a segment's syntax or
- * separators differ from the open record's (an interchange with other
- * separators later in the same packet) and when the batch is full. The
- * reader (userspace/ring_record.c) checks every length against the bytes it
- * has and expands the items into struct es_event.
+ * (time, flow, interface, direction, hook, the syntax and separators of its
+ * segments, the stream offset its items count from), followed by
+ * hdr.n_items items: a struct es_rec_item, then data_len bytes of segment
+ * data, padded to a multiple of 8. hdr.len covers the header and all items,
+ * padding included, so it is a multiple of 8. The writer (bpf/flow.h)
+ * starts a new record when a segment's syntax or separators differ from
+ * the open record's (an interchange with other separators later in the
+ * same packet), when an item's offset is not within 4 GiB after the
+ * record's base_off, and when the batch is full. The reader
+ * (userspace/ring_record.c) checks every length against the bytes it has
+ * and expands the items into struct es_event.
+ *
+ * Why this shape: a segment event is ~37 bytes of data; with the shared
+ * fields in every event (84 bytes) the bytes written to the ring per frame
+ * were most of the cost of writing them (docs/ARCHITECTURE.md, Cost).
  */
-#define ES_REC_VERSION 1
+#define ES_REC_VERSION 2
 
 struct es_rec_hdr {
 	__u8  version;          /* ES_REC_VERSION */
@@ -165,23 +171,29 @@ struct es_rec_hdr {
 	__u32 len;              /* bytes of the record, this header included */
 	__u32 ifindex;
 	__u64 ts_ns;            /* capture time: replay clock, else bpf_ktime_get_ns() */
+	__u64 base_off;         /* stream offset of the first item; the others' count from it */
 	struct es_flow_key flow;
 	struct es_seps seps;    /* separators in force for the SEGMENT items */
 };
 
 struct es_rec_item {
-	__u64 stream_off;       /* see struct es_event */
+	__u32 off;              /* stream offset (struct es_event) minus hdr.base_off */
 	__u32 seg_len;
 	__u32 aux;
 	__u16 data_len;         /* bytes of data after this item (at most ES_SEG_MAX) */
-	__u16 flags;            /* ES_SEGF_* of the item (the record's are added) */
+	__u8  flags;            /* ES_SEGF_* of the item (the record's are added) */
 	__u8  type;             /* enum es_event_type */
-	__u8  pad[3];
 };
 
 #define ES_REC_ITEM_SPAN(data_len) \
 	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
 
+#define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \
+		     ES_SEGF_ISA_NONFIXED)
+
+_Static_assert(ES_SEGF_ALL <= 0xFF, "item flags are one byte");
+_Static_assert(sizeof(struct es_rec_hdr) == 80 && sizeof(struct es_rec_item) == 16,
+	       "record layout (docs/ARCHITECTURE.md)");
 _Static_assert(sizeof(struct es_rec_hdr) % 8 == 0, "record header keeps items 8-aligned");
 _Static_assert(sizeof(struct es_rec_item) % 8 == 0, "item keeps its data 8-aligned");
 

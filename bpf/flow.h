@@ -189,25 +189,30 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 }
 
 /*
- * Room for one more item of any size, in a record whose segments have this
- * syntax and these separators (seg: the item is a segment; GAP and FLOW_END
- * items go into any record). Flushes when the batch is full; starts a record
- * when none is open or a segment's separators differ from the open one's
- * (another interchange later in the same packet).
+ * Room for one more item of any size at stream offset off, in a record
+ * whose segments have this syntax and these separators (seg: the item is a
+ * segment; GAP and FLOW_END items go into any record). Flushes when the
+ * batch is full; starts a record when none is open, a segment's separators
+ * differ from the open one's (another interchange later in the same packet)
+ * or off is not within 4 GiB after its base_off (offsets rise within a
+ * packet, so only for a segment of gigabytes). Writes the item's offset.
  */
 static __always_inline struct es_rec_item *es_item_slot(struct es_env *env,
-							struct es_scratch *scr, int seg,
-							__u8 syntax, __u64 seps)
+							struct es_scratch *scr, __u64 off,
+							int seg, __u8 syntax, __u64 seps)
 {
 	__u64 *hseps = (__u64 *)&env->hdr.seps;
+	struct es_rec_item *it;
 	struct es_rec_hdr *h;
 
 	if (env->batch_len + ES_REC_HDR_LEN + ES_ITEM_MAX > ES_BATCH_BYTES)
 		es_flush(env, scr);
-	if (seg && env->rec_open && env->rec_seps &&
-	    (env->hdr.syntax != syntax || *hseps != seps))
+	if (env->rec_open && ((seg && env->rec_seps &&
+			       (env->hdr.syntax != syntax || *hseps != seps)) ||
+			      off - env->hdr.base_off > 0xFFFFFFFFull))
 		es_rec_close(env, scr);
 	if (!env->rec_open) {
+		env->hdr.base_off = off;
 		/* verifier: masked offsets keep the header inside batch[] */
 		h = (struct es_rec_hdr *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
 		__builtin_memcpy(h, &env->hdr, sizeof(*h));
@@ -227,7 +232,9 @@ static __always_inline struct es_rec_item *es_item_slot(struct es_env *env,
 		env->rec_seps = 1;
 	}
 	/* verifier: masked offset keeps item and data inside batch[] */
-	return (struct es_rec_item *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
+	it = (struct es_rec_item *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
+	it->off = (__u32)(off - env->hdr.base_off);
+	return it;
 }
 
 static __always_inline void es_item_commit(struct es_env *env, __u32 data_len)
@@ -241,9 +248,8 @@ static __always_inline void es_item_commit(struct es_env *env, __u32 data_len)
 static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch *scr, __u8 type,
 					  __u64 off, __u32 aux)
 {
-	struct es_rec_item *it = es_item_slot(env, scr, 0, 0, 0);
+	struct es_rec_item *it = es_item_slot(env, scr, off, 0, 0, 0);
 
-	it->stream_off = off;
 	it->seg_len = 0;
 	it->aux = aux;
 	it->data_len = 0;
@@ -279,7 +285,7 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	struct es_env *env = ref->env;
 	/* the separators as one word: st->seps is 8-aligned in the flow map
 	 * value, and x86-64 would take an unaligned load anyway */
-	struct es_rec_item *it = es_item_slot(env, ref->scr, 1, st->syntax,
+	struct es_rec_item *it = es_item_slot(env, ref->scr, d->stream_off, 1, st->syntax,
 					      *(const __u64 *)&st->seps);
 	__u32 cn = d->carry_n, bn = d->buf_n;
 
@@ -288,11 +294,10 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 		cn = ES_SEG_MAX;
 	if (bn > ES_SEG_MAX - cn)
 		bn = ES_SEG_MAX - cn;
-	it->stream_off = d->stream_off;
 	it->seg_len = d->seg_len;
 	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->data_len = (__u16)(cn + bn);
-	it->flags = d->flags;
+	it->flags = (__u8)d->flags;
 	it->type = ES_EV_SEGMENT;
 	if (cn)
 		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);

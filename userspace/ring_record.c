@@ -63,7 +63,7 @@ static size_t expand_item(const struct es_rec_hdr *h, const unsigned char *p,
 	memcpy(&it, p, sizeof(it));
 	memset(ev, 0, ES_EVENT_HDR_LEN);
 	ev->ts_ns = h->ts_ns;
-	ev->stream_off = it.stream_off;
+	ev->stream_off = h->base_off + it.off;
 	ev->flow = h->flow;
 	ev->ifindex = h->ifindex;
 	ev->seg_len = it.seg_len;

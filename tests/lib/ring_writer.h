@@ -2,8 +2,9 @@
  * (bpf/edisensor.h, bpf/flow.h es_item_slot()): the same record splits, so
  * the reader's tests and the fuzz harness feed it what the kernel would.
  * A record ends when an event's shared fields (time, flow, ifindex, dir,
- * hook, mid-stream flag) differ from the record's, or a segment's syntax or
- * separators differ from the record's segments'. Header-only, like
+ * hook, mid-stream flag) differ from the record's, a segment's syntax or
+ * separators differ from the record's segments', or the event's stream
+ * offset is not within 4 GiB after the record's first. Header-only, like
  * frames.h. */
 #ifndef EDISENSOR_TEST_RING_WRITER_H
 #define EDISENSOR_TEST_RING_WRITER_H
@@ -42,7 +43,8 @@ static inline bool ring_writer_same_record(const struct ring_writer *w,
 {
 	if (ev->ts_ns != w->hdr.ts_ns || memcmp(&ev->flow, &w->hdr.flow, sizeof(ev->flow)) ||
 	    ev->ifindex != w->hdr.ifindex || ev->dir != w->hdr.dir || ev->hook != w->hdr.hook ||
-	    (ev->flags & ES_SEGF_MIDSTREAM) != w->hdr.flags)
+	    (ev->flags & ES_SEGF_MIDSTREAM) != w->hdr.flags ||
+	    ev->stream_off - w->hdr.base_off > 0xFFFFFFFFull)
 		return false;
 	return ev->type != ES_EV_SEGMENT || !w->has_seg ||
 	       (ev->syntax == w->hdr.syntax && !memcmp(&ev->seps, &w->hdr.seps, sizeof(ev->seps)));
@@ -67,6 +69,7 @@ static inline int ring_writer_add(struct ring_writer *w, const struct es_event *
 		w->hdr.dir = ev->dir;
 		w->hdr.hook = ev->hook;
 		w->hdr.flags = ev->flags & ES_SEGF_MIDSTREAM;
+		w->hdr.base_off = ev->stream_off;
 		w->rec_off = w->len;
 		w->len += sizeof(w->hdr);
 		w->open = true;
@@ -77,11 +80,11 @@ static inline int ring_writer_add(struct ring_writer *w, const struct es_event *
 		w->hdr.seps = ev->seps;
 		w->has_seg = true;
 	}
-	it.stream_off = ev->stream_off;
+	it.off = (uint32_t)(ev->stream_off - w->hdr.base_off);
 	it.seg_len = ev->seg_len;
 	it.aux = ev->aux;
 	it.data_len = ev->data_len;
-	it.flags = ev->flags & ~ES_SEGF_MIDSTREAM;
+	it.flags = (uint8_t)(ev->flags & ~ES_SEGF_MIDSTREAM);
 	it.type = ev->type;
 	memset(w->buf + w->len, 0, span);
 	memcpy(w->buf + w->len, &it, sizeof(it));

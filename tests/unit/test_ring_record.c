@@ -183,6 +183,30 @@ static void test_flags_split(void **state)
 	assert_same_event(&got[1], &ev[1]);
 }
 
+/* Offsets count from the record's first item; one more than 4 GiB past it
+ * starts a record of its own. */
+static void test_offsets_past_4g(void **state)
+{
+	struct es_event ev[4];
+	size_t len, n, first;
+
+	(void)state;
+	seg_event(&ev[0], "UNH+1+X'", 0x123456789ull, &EDIFACT_SEPS);
+	seg_event(&ev[1], "FTX+AAA'", 0x123456789ull + 0xFFFFFFFFull, &EDIFACT_SEPS);
+	seg_event(&ev[2], "UNT+3+1'", 0x123456789ull + 0x100000000ull, &EDIFACT_SEPS);
+	base_event(&ev[3], ES_EV_FLOW_END);
+	ev[3].stream_off = 0x123456789ull + 0x100000008ull;
+	len = write_all(ev, 4);
+	first = rec_at(0)->len;
+	assert_int_equal(rec_at(0)->n_items, 2);
+	assert_int_equal(rec_at(0)->base_off, 0x123456789ull);
+	assert_int_equal(rec_at(first)->n_items, 2);
+	assert_int_equal(read_all(out_words, len, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_same_event(&got[i], &ev[i]);
+}
+
 /* Events of pseudo-random flows, types and lengths come back unchanged. */
 static void test_round_trip_random(void **state)
 {
@@ -208,7 +232,7 @@ static void test_round_trip_random(void **state)
 					ev[i].data[j] = (uint8_t)(x >> (j % 24));
 			}
 			ev[i].flow.sport = (uint16_t)(40000 + ((x >> 20) & 1));
-			ev[i].stream_off = i * 100u;
+			ev[i].stream_off = i * 100u + ((x >> 23) & 1 ? (uint64_t)x << 8 : 0);
 			ev[i].flags = (uint16_t)((x >> 22) & 1 ? ES_SEGF_MIDSTREAM : 0);
 		}
 		len = write_all(ev, k);
@@ -253,6 +277,7 @@ static void test_output_events(void **state)
 	seg_event(&ev[2], "UNH+1+X'", 30, &EDIFACT_SEPS);
 	seg_event(&ev[3], "UNA>*,! ~", 38, &UNA_SEPS);
 	base_event(&ev[4], ES_EV_FLOW_END);
+	ev[4].stream_off = 47;
 	len = write_all(ev, 5);
 	first = rec_at(0)->len;
 	assert_int_equal(ring_output_events(out_words, len), 5);
@@ -369,6 +394,7 @@ int main(void)
 		T(test_gap_then_segments_one_record),
 		T(test_seps_change_two_records),
 		T(test_flags_split),
+		T(test_offsets_past_4g),
 		T(test_round_trip_random),
 		T(test_truncated),
 		T(test_output_events),
