@@ -142,7 +142,6 @@ struct es_scan_ctx {
 	struct es_scan_state *st;
 	const __u8 *buf;        /* ES_SCAN_BUF readable bytes, len of them valid */
 	void *env;
-	void *scratch;          /* the includer's, passed along (BPF: scratch map value) */
 	__u64 base_off;         /* stream offset of buf[0] */
 	__u32 len;
 	__u32 pos;              /* next byte to look at */
@@ -1154,36 +1153,55 @@ ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 le
 }
 
 /*
+ * 0x80 in the lowest byte of v that is zero (and maybe in higher ones):
+ * the short test, whose borrow can flag a byte above a zero byte but never
+ * one below it, so the lowest flag is exact.
+ */
+ES_SCAN_FN __u64 es_zero_lowest(__u64 v)
+{
+	return (v - ES_ONES) & ~v & (ES_ONES << 7);
+}
+
+/* Terminator or release bytes of word x; pre has 0x01 in each byte to ignore. */
+ES_SCAN_FN __u64 es_term_hits(__u64 x, __u64 tw, __u64 rw, __u64 pre)
+{
+	return es_zero_lowest((x ^ tw) | pre) | es_zero_lowest((x ^ rw) | pre);
+}
+
+/*
  * In a segment: the next terminator or release byte in [from, len), eight
- * bytes at a time. Returns len when there is none.
+ * bytes at a time, two words per iteration. Returns len when there is none.
+ * Bytes before from are made non-zero before the test, so no borrow from
+ * them can flag a byte after from. 64-bit locals: no zero extensions in
+ * the loop (BPF).
  */
 ES_GLOBAL __u32 es_find_term(const struct es_chunk *b, __u32 from, __u32 len, __u32 term,
 			     __u32 rel)
 {
-	__u32 w = from & ~7u, k;
-	__u64 keep = ~0ULL << ((from & 7) * 8);
+	__u64 w = from & ~7u, end = len, k, m0, m1;
 	__u64 tw = (term & 0xff) * ES_ONES;
 	/* without a release character, look for the terminator twice */
 	__u64 rw = ((rel ? rel : term) & 0xff) * ES_ONES;
+	__u64 pre = ~(~0ULL << ((from & 7) * 8)) & ES_ONES;
 
-	if (!b)
+	if (!b || w >= end)
 		return len;
-	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
-		__u64 x, m;
-
-		if (w >= len)
-			break;
-		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
-		m = (es_zero_bytes(x ^ tw) | es_zero_bytes(x ^ rw)) & keep;
-		if (m) {
-			__u32 i = w + es_first_flagged(m);
-
-			return i < len ? i : len;
-		}
-		keep = ~0ULL;
-		w += 8;
+	m0 = es_term_hits(es_load64(b->b + (w & (ES_SCAN_CHUNK - 8))), tw, rw, pre);
+	m1 = es_term_hits(es_load64(b->b + ((w + 8) & (ES_SCAN_CHUNK - 8))), tw, rw, 0);
+	for (k = 0; k < ES_SCAN_CHUNK / 16 && !(m0 | m1); k++) {
+		w += 16;
+		if (w >= end)
+			return len;
+		m0 = es_term_hits(es_load64(b->b + (w & (ES_SCAN_CHUNK - 8))), tw, rw, 0);
+		m1 = es_term_hits(es_load64(b->b + ((w + 8) & (ES_SCAN_CHUNK - 8))), tw, rw, 0);
 	}
-	return len;
+	if (m0)
+		w += es_first_flagged(m0);
+	else if (m1)
+		w += 8 + es_first_flagged(m1);
+	else
+		return len;
+	return w < end ? (__u32)w : len;
 }
 
 ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
@@ -1354,6 +1372,162 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 }
 
 
+#ifndef ES_RUN_SEGS
+#define ES_RUN_SEGS     4           /* segments per es_scan_run() */
+#endif
+#define ES_RUN_RELEASES 4           /* release characters per segment it handles */
+
+/* The service segments (es_is_service_tag()) with few compares for others. */
+ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
+{
+	/* UNA UNB UNE UNG UNH UNT UNZ */
+	const __u32 un = 1u << 0 | 1u << 1 | 1u << 4 | 1u << 6 | 1u << 7 | 1u << 19 | 1u << 25;
+	__u32 third = (t >> 16) - 'A';
+
+	if ((t & 0xffff) == ES_TAG2('U', 'N'))
+		return t >> 24 == 0 && third < 26 && (un >> third) & 1;
+	if (t > 0xffff)
+		return t == ES_TAG3('I', 'S', 'A') || t == ES_TAG3('I', 'E', 'A');
+	return t == ES_TAG2('G', 'S') || t == ES_TAG2('S', 'T') || t == ES_TAG2('S', 'E') ||
+	       t == ES_TAG2('G', 'E');
+}
+
+/*
+ * Fast path: a run of ordinary segments, back to back, each taking exactly
+ * the steps the general path (es_scan_step()) would take for it and giving
+ * the same segment, counters and state, at most budget steps in all.
+ * Ordinary: a segment start inside an interchange, nothing carried, blanks
+ * before it within one word, no header tag (UNA, ISA, UNH, UNB but right
+ * after a UNA), a tag from one word, its terminator in this chunk after at
+ * most ES_RUN_RELEASES release characters (none of them in the chunk's
+ * last two bytes). At the first segment that is not, it stops, having
+ * changed nothing of it, and the general step takes over. What the general
+ * path keeps in the state and the context per segment lives in locals here
+ * and is written back once. BPF: it runs inside one global function call
+ * (es_step_g()). Returns the steps used.
+ */
+ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
+{
+	struct es_scan_state *st = c->st;
+	const __u8 *buf = c->buf;
+	__u32 pos = c->pos, next = c->pos, len = c->len, used = 0, k;
+	__u32 term, rel;
+	__u8 flags;
+
+	if (st->mode != ES_MODE_SEGSTART || st->carry_len || st->seg_len || st->released)
+		return 0;
+	term = st->seps.terminator;
+	rel = st->seps.release;
+	flags = st->flags;
+	/*
+	 * Verifier: no branch may depend on a value it knows exactly here (a
+	 * count, a flag set in an earlier iteration): that makes the value
+	 * precise, and the iterations' states no longer prune each other.
+	 * So the skipped count and after_una stay in the state (memory).
+	 */
+	for (k = 0; k < ES_RUN_SEGS; k++) {
+		__u32 tag = 0, t3, p, steps = 1, i, n;
+		__u64 w;
+
+		if (pos + 8 > len)
+			break;
+		w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
+		if (es_is_space((__u8)w)) {
+			if ((w & 0xffff) == ES_TAG2('\r', '\n') && !es_is_space(es_byte(w, 2)) &&
+			    st->seps.element != '\r' && st->seps.element != '\n') {
+				pos += 2;   /* the usual CR LF, as the word test below finds it */
+			} else {
+				/* es_skip_blanks_word() on w */
+				__u64 blank = es_zero_bytes(w ^ (' ' * ES_ONES)) |
+					      es_zero_bytes(w ^ ('\r' * ES_ONES)) |
+					      es_zero_bytes(w ^ ('\n' * ES_ONES)) |
+					      es_zero_bytes(w ^ ('\t' * ES_ONES));
+				__u64 other;
+
+				blank &= ~es_zero_bytes(w ^ ((__u64)st->seps.element * ES_ONES));
+				other = ~blank & (ES_ONES << 7);
+				if (!other)
+					break;
+				pos += es_first_flagged(other);
+			}
+			if (pos + 8 > len)
+				break;
+			w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
+		}
+		t3 = (__u32)(w & 0xffffff);
+		if ((t3 & 0xffff) == ES_TAG2('U', 'N') || (t3 & 0xffff) == ES_TAG2('I', 'S')) {
+			if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A') ||
+			    t3 == ES_TAG3('U', 'N', 'H') ||
+			    (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
+				break;
+		}
+		if (es_parse_tag(w, 8, &st->seps, &tag) != ES_CL_SEG)
+			break;
+		p = es_find_term((const struct es_chunk *)buf, pos, len, term, rel);
+		for (i = 0; i < ES_RUN_RELEASES; i++) {
+			if (p >= len || !rel || es_at(buf, p, ES_SCAN_CHUNK - 1) != rel)
+				break;
+			if (p + 2 >= len)
+				break;   /* the general step carries the rest */
+			steps++;     /* es_step_seg() goes on after the released byte */
+			p = es_find_term((const struct es_chunk *)buf, p + 2, len, term, rel);
+		}
+		if (p >= len || used + steps > budget)
+			break;
+		if (rel && es_at(buf, p, ES_SCAN_CHUNK - 1) == rel)
+			break;       /* more release characters than it takes */
+		/* es_begin_seg(), es_finish_segment() for buf[pos..p] */
+		n = p + 1 - pos;
+		if (es_is_service_tag_fast(tag) || es_scan_want(c->env, tag)) {
+			struct es_seg_desc d;
+
+			d.stream_off = c->base_off + pos;
+			d.seg_len = n;
+			d.buf_begin = pos;
+			d.buf_n = n;
+			d.carry_n = 0;
+			d.flags = flags;
+			d.skipped = st->skipped;
+			if (n > ES_SEG_MAX) {
+				d.buf_n = ES_SEG_MAX;
+				d.flags |= ES_SEGF_TRUNCATED;
+				c->n_trunc++;
+			}
+			st->skipped = 0;
+			flags &= ~(ES_SEGF_AFTER_GAP | ES_SEGF_ISA_NONFIXED);
+			c->n_seg++;
+			st->tag = tag;
+			es_scan_emit(c->env, st, buf, &d);
+		} else {
+			c->n_skip++;
+			if (st->skipped < 0xFFFF)
+				st->skipped++;
+		}
+		/* es_after_segment() */
+		st->seg_start = c->base_off + pos;
+		st->after_una = 0;
+		pos = p + 1;
+		next = pos;
+		used += steps;
+		if (tag == ES_TAG3('U', 'N', 'Z')) {
+			st->mode = ES_MODE_SEEK;
+			st->seps_known = 0;   /* a following UNB without UNA uses the defaults */
+			break;
+		}
+		if (tag == ES_TAG3('I', 'E', 'A')) {
+			st->mode = ES_MODE_SEEK;
+			break;
+		}
+	}
+	st->tag = 0;
+	st->fwd = 0;
+	st->from_seek = 0;
+	st->flags = flags;
+	c->pos = next;
+	c->seg_begin = next;
+	return used;
+}
+
 /* One step: at most one segment, header or seek hit. 1 = chunk used up. */
 ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 {
@@ -1374,6 +1548,23 @@ ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 	}
 	c->st->mode = ES_MODE_SEEK;
 	return 0;
+}
+
+/*
+ * Up to budget (>= 1) steps: a run of ordinary segments, then one general
+ * step unless the run used the budget up. *done: the chunk is used up.
+ * Returns the steps taken.
+ */
+ES_SCAN_FN __u32 es_scan_steps(struct es_scan_ctx *c, __u32 budget, int *done)
+{
+	__u32 n = es_scan_run(c, budget);
+
+	*done = 0;
+	if (n < budget) {
+		*done = es_scan_step(c);
+		n++;
+	}
+	return n;
 }
 
 /*
@@ -1398,13 +1589,18 @@ ES_SCAN_FN void es_scan_budget_out(struct es_scan_state *st)
  */
 ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 {
+	__u32 used = 0;
+	int done;
+
 	c->pos = 0;
 	c->seg_begin = 0;
 	if (c->len == 0)
 		return 0;
-	for (__u32 i = 0; i < ES_SCAN_STEPS; i++)
-		if (es_scan_step(c))
+	while (used < ES_SCAN_STEPS) {
+		used += es_scan_steps(c, ES_SCAN_STEPS - used, &done);
+		if (done)
 			return 0;
+	}
 	if (c->pos < c->len) {
 		es_scan_budget_out(c->st);
 		return -1;

@@ -7,7 +7,9 @@
  * bytes at its offset, at most ES_SEG_MAX of them, truncation flagged
  * exactly when the segment is longer, segments in stream order and inside
  * the stream. Across runs: when neither hit the step budget nor dropped a
- * runaway segment, the cuts change nothing. */
+ * runaway segment, the cuts change nothing; and the general step alone
+ * (no fast path, harness_chunk_by_step()) gives exactly what the scanner
+ * gives, cut or whole: segments, counters and state. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +53,7 @@ static int same_segments(const struct harness *a, const struct harness *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct harness whole, cut;
+	static struct harness whole, cut, whole_ref, cut_ref;
 	uint64_t rng;
 	const uint8_t *s;
 	size_t n, at = 0;
@@ -68,7 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		whole.want_all = cut.want_all = 0;
 		whole.tags = cut.tags = some_tags;
 	}
+	whole_ref = whole;
+	cut_ref = cut;
+	whole_ref.step_by_step = cut_ref.step_by_step = 1;
 	harness_packet(&whole, s, n);
+	harness_packet(&whole_ref, s, n);
 	while (at < n) {
 		size_t k;
 
@@ -79,8 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (k > n - at)
 			k = n - at;
 		harness_packet(&cut, s + at, k);
+		harness_packet(&cut_ref, s + at, k);
 		at += k;
 	}
+	if (!harness_same(&whole, &whole_ref) || !harness_same(&cut, &cut_ref))
+		abort();   /* the fast path differs from the general step */
 	check_run(&whole, s, n);
 	check_run(&cut, s, n);
 	if (!whole.n_budget && !cut.n_budget && !whole.n_garbage && !cut.n_garbage &&
@@ -88,5 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();   /* the packet cuts changed what was found */
 	harness_free(&whole);
 	harness_free(&cut);
+	harness_free(&whole_ref);
+	harness_free(&cut_ref);
 	return 0;
 }

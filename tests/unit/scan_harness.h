@@ -38,6 +38,7 @@ struct harness {
 	size_t n, cap;
 	uint64_t off;               /* stream offset of the next byte fed */
 	uint64_t n_inter, n_skip, n_trunc, n_garbage, n_budget;
+	int step_by_step;           /* the general step alone, no fast path */
 };
 
 static int es_scan_want(void *env, __u32 tag)
@@ -84,6 +85,27 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 	s->data_len = d->carry_n + d->buf_n;
 }
 
+/*
+ * es_scan_chunk() without its fast path (es_scan_run()): one general step
+ * at a time, as the scanner was before it. The reference the fast path
+ * must equal in segments, counters and state.
+ */
+static int harness_chunk_by_step(struct es_scan_ctx *c)
+{
+	c->pos = 0;
+	c->seg_begin = 0;
+	if (c->len == 0)
+		return 0;
+	for (__u32 i = 0; i < ES_SCAN_STEPS; i++)
+		if (es_scan_step(c))
+			return 0;
+	if (c->pos < c->len) {
+		es_scan_budget_out(c->st);
+		return -1;
+	}
+	return 0;
+}
+
 static void harness_init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -120,7 +142,7 @@ static void harness_packet(struct harness *h, const uint8_t *p, size_t n)
 		c.env = h;
 		c.len = (__u32)k;
 		c.base_off = h->off;
-		if (es_scan_chunk(&c) < 0)
+		if ((h->step_by_step ? harness_chunk_by_step(&c) : es_scan_chunk(&c)) < 0)
 			h->n_budget++;
 		h->n_inter += c.n_inter;
 		h->n_skip += c.n_skip;
@@ -130,6 +152,26 @@ static void harness_packet(struct harness *h, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 	}
+}
+
+/* Same segments (every field), counters and scanner state. */
+static __attribute__((unused)) int harness_same(const struct harness *a, const struct harness *b)
+{
+	if (a->n != b->n || a->n_inter != b->n_inter || a->n_skip != b->n_skip ||
+	    a->n_trunc != b->n_trunc || a->n_garbage != b->n_garbage ||
+	    a->n_budget != b->n_budget || a->off != b->off ||
+	    memcmp(&a->st, &b->st, sizeof(a->st)))
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct hseg *x = &a->segs[i], *y = &b->segs[i];
+
+		if (x->off != y->off || x->seg_len != y->seg_len || x->data_len != y->data_len ||
+		    x->flags != y->flags || x->skipped != y->skipped || x->syntax != y->syntax ||
+		    memcmp(&x->seps, &y->seps, sizeof(x->seps)) ||
+		    memcmp(x->data, y->data, x->data_len))
+			return 0;
+	}
+	return 1;
 }
 
 #endif /* SCAN_HARNESS_H */

@@ -812,6 +812,110 @@ static void test_samples_concatenated(void **state)
 	free(all);
 }
 
+/*
+ * The fast path (es_scan_run(), a run of ordinary segments per call) must
+ * give exactly what the general step alone gives: segments with every
+ * field, counters, the final state. Streams with what makes it stop or
+ * count steps: release characters (also in the chunk's last bytes), CR LF
+ * and other blanks, long and truncated segments, tags not forwarded,
+ * UNZ/IEA and a new interchange, chunks of tiny segments. Cut whole, in
+ * 1448- and 700-byte packets and in small random pieces.
+ */
+static void fast_vs_steps(const uint8_t *p, size_t n, int want_all, const char *what)
+{
+	static const char *const some[] = { "NAD", "FTX", "N1", NULL };
+	uint64_t rng = 0x2545f4914f6cdd1dULL ^ n;
+
+	for (int mode = 0; mode < 4; mode++) {
+		struct harness fast, ref;
+		size_t at = 0;
+
+		harness_init(&fast);
+		if (!want_all) {
+			fast.want_all = 0;
+			fast.tags = some;
+		}
+		ref = fast;
+		ref.step_by_step = 1;
+		while (at < n) {
+			size_t k = mode == 0 ? n - at : mode == 1 ? 1448 : mode == 2 ? 700 : 0;
+
+			if (mode == 3) {
+				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+				k = 1 + (size_t)(rng % 40);
+			}
+			if (k > n - at)
+				k = n - at;
+			harness_packet(&fast, p + at, k);
+			harness_packet(&ref, p + at, k);
+			at += k;
+		}
+		if (!harness_same(&fast, &ref))
+			fail_msg("%s (cut mode %d, want_all %d): fast path %zu segments, "
+				 "general step %zu", what, mode, want_all, fast.n, ref.n);
+		harness_free(&fast);
+		harness_free(&ref);
+	}
+}
+
+static void test_fast_path_equals_steps(void **state)
+{
+	static char buf[64 * 1024];
+	size_t n = 0;
+
+	(void)state;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "UNA:+.? 'UNB+UNOC:3+S:ZZZ+R:ZZZ+240101:1200+1'\r\n");
+	for (unsigned m = 1; m <= 30; m++) {
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "UNH+%u+CUSCAR:D:95B:UN'\r\nBGM+85+MAN%u+9'\r\n"
+				      "FTX+AAA+++RELEASED ?' AND ?? AND ?+ ?:%u'\r\n"
+				      "NAD+CZ+++SHIPPER %u'  \r\n\tLOC+5+NLRTM'LOC+6+X'"
+				      "FTX+AAA+++?'?'?'?'?'?'?'%u'\r\n\r\n\r\n\r\n   \r\nCNT+16:%u'",
+				      m, m, m, m, m, m);
+		if (m % 7 == 0) {
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "FTX+AAA+++");
+			for (unsigned i = 0; i < 700; i++)
+				buf[n++] = (char)('A' + i % 26);   /* truncated at ES_SEG_MAX */
+			buf[n++] = '\'';
+		}
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "UNT+9+%u'\r\n", m);
+	}
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "UNZ+30+1'\r\nUNB+UNOA:2+S+R+200101:1200+2'UNH+1+X:D:95B:UN'"
+			      "AB'CD'EF+1'UNT+4+1'UNZ+1+2'"
+			      "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+			      "*230525*2048*U*00401*000002910*0*P*>~GS*SO*S*R*1*2*3*X*004010~"
+			      "ST*315*0001~N1*SH*A~N1*CN*B~SE*4*0001~GE*1*1~IEA*1*000002910~"
+			      "UNB+UNOA:2+S+R+200101:1200+3'UNH+1+X:D:95B:UN'");
+	/* chunks of tiny segments */
+	for (unsigned i = 0; i < 1500 && n + 8 < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "A%u'", i % 10);
+	assert_true(n < sizeof(buf) - 16);
+	fast_vs_steps((const uint8_t *)buf, n, 1, "synthetic stream");
+	fast_vs_steps((const uint8_t *)buf, n, 0, "synthetic stream");
+	/* seek steps of two bytes each (most of a chunk's step budget), then
+	 * an interchange whose segments with release characters reach the
+	 * chunk's end */
+	for (size_t lead = 1700; lead < 1960; lead += 37) {
+		n = 0;
+		for (size_t i = 0; i < lead / 2; i++) {
+			buf[n++] = 'U';
+			buf[n++] = 'N';
+		}
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "UNB+UNOA:2+S+R+200101:1200+1'");
+		for (unsigned i = 0; i < 300; i++)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "AB+?'%u?''", i % 10);
+		fast_vs_steps((const uint8_t *)buf, n, 1, "step budget");
+	}
+	for (size_t i = 0; i < n_samples; i++) {
+		fast_vs_steps(samples[i].data, samples[i].n, 1, samples[i].name);
+		fast_vs_steps(samples[i].data, samples[i].n, 0, samples[i].name);
+	}
+	if (!n_samples)
+		print_message("SKIPPED (in part): ../shared/samples not found, synthetic stream only\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +939,7 @@ int main(void)
 		cmocka_unit_test(test_samples_every_cut),
 		cmocka_unit_test(test_samples_random_cuts),
 		cmocka_unit_test(test_samples_concatenated),
+		cmocka_unit_test(test_fast_path_equals_steps),
 	};
 
 	return cmocka_run_group_tests(tests, load_samples, free_samples);
