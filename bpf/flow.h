@@ -308,74 +308,117 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 }
 
 /*
- * Scanner steps as a global function: a run of ordinary segments and one
- * general step (es_scan_steps()), at most budget of them. Returns the steps
- * taken, or -1 when the chunk is used up. Verifier: checked once, with
- * unknown arguments, instead of once per call site and loop state; the
- * pointers arrive as sized memory (hence the NULL checks) and the scalars
- * of the context are copied in and out.
+ * The context's scalars in (from the scratch map) and out: the global
+ * functions below get the pointers as arguments and keep them in a local
+ * context, because memory handed to a global function is "misc" to the
+ * verifier afterwards, so no pointer may live in it.
+ */
+static __always_inline void es_ctx_in(struct es_scan_ctx *c, const struct es_scan_ctx *cin,
+				      struct es_scan_state *st, struct es_scratch *scr,
+				      struct es_emit_ref *ref)
+{
+	c->st = st;
+	c->buf = scr->buf.b;
+	c->env = ref;
+	c->base_off = cin->base_off;
+	c->len = cin->len;
+	c->pos = cin->pos;
+	c->seg_begin = cin->seg_begin;
+	c->n_inter = cin->n_inter;
+	c->n_seg = cin->n_seg;
+	c->n_skip = cin->n_skip;
+	c->n_trunc = cin->n_trunc;
+	c->n_garbage = cin->n_garbage;
+}
+
+static __always_inline void es_ctx_out(struct es_scan_ctx *cin, const struct es_scan_ctx *c)
+{
+	cin->pos = c->pos;
+	cin->seg_begin = c->seg_begin;
+	cin->n_inter = c->n_inter;
+	cin->n_seg = c->n_seg;
+	cin->n_skip = c->n_skip;
+	cin->n_trunc = c->n_trunc;
+	cin->n_garbage = c->n_garbage;
+}
+
+/*
+ * One scanner step as a global function. Returns 1 when the chunk is used
+ * up. Verifier: checked once, with unknown arguments, instead of once per
+ * call site and loop state; the pointers arrive as sized memory (hence the
+ * NULL checks).
  */
 __attribute__((noinline)) int es_step_g(struct es_scan_ctx *cin, struct es_scan_state *st,
-					struct es_scratch *scr, struct es_env *envp, __u32 budget)
+					struct es_scratch *scr, struct es_env *envp)
+{
+	struct es_emit_ref ref;
+	struct es_scan_ctx c;
+	int r;
+
+	if (!cin || !st || !scr || !envp)
+		return 1;
+	ref.env = envp;
+	ref.scr = scr;
+	es_ctx_in(&c, cin, st, scr, &ref);
+	if (c.len > ES_SCAN_CHUNK)
+		return 1;
+	r = es_scan_step(&c);
+	es_ctx_out(cin, &c);
+	return r;
+}
+
+/*
+ * The fast path (es_scan_run(): a run of ordinary segments, at most budget
+ * steps) as a global function of its own: a frame of its own too (the call
+ * chain stays within the 512-byte BPF stack) and nothing to do but a check
+ * when the scanner is not at a segment start. Returns the steps taken.
+ */
+__attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_state *st,
+				       struct es_scratch *scr, struct es_env *envp, __u32 budget)
 {
 	struct es_emit_ref ref;
 	struct es_scan_ctx c;
 	__u32 n;
-	int done;
 
 	if (!cin || !st || !scr || !envp)
-		return -1;
+		return 0;
+	if (st->mode != ES_MODE_SEGSTART || st->carry_len)
+		return 0;
 	ref.env = envp;
 	ref.scr = scr;
-	c.st = st;
-	c.buf = scr->buf.b;
-	c.env = &ref;
-	c.base_off = cin->base_off;
-	c.len = cin->len;
-	c.pos = cin->pos;
-	c.seg_begin = cin->seg_begin;
-	c.n_inter = cin->n_inter;
-	c.n_seg = cin->n_seg;
-	c.n_skip = cin->n_skip;
-	c.n_trunc = cin->n_trunc;
-	c.n_garbage = cin->n_garbage;
-	if (c.len > ES_SCAN_CHUNK || budget == 0 || budget > ES_SCAN_STEPS)
-		return -1;
-	n = es_scan_steps(&c, budget, &done);
-	cin->pos = c.pos;
-	cin->seg_begin = c.seg_begin;
-	cin->n_inter = c.n_inter;
-	cin->n_seg = c.n_seg;
-	cin->n_skip = c.n_skip;
-	cin->n_trunc = c.n_trunc;
-	cin->n_garbage = c.n_garbage;
-	return done ? -1 : (int)n;
+	es_ctx_in(&c, cin, st, scr, &ref);
+	if (c.len > ES_SCAN_CHUNK || budget > ES_SCAN_STEPS)
+		return 0;
+	n = es_scan_run(&c, budget);
+	es_ctx_out(cin, &c);
+	return (int)n;
 }
 
 /*
- * The scanner over one chunk: es_scan_chunk() of the host build, with the
- * steps in the global function. Verifier: a global function too, so its
- * loop is walked once, not once per chunk of the caller's loop; the loop
- * has a constant bound (every call takes a step at least), the step count
- * is a second, unknown, variable; the pointers stay in this frame, because
- * the context handed to es_step_g() is plain memory that the verifier
- * forgets (as "misc") after each call, so no pointer may live in it.
+ * The scanner over one chunk: es_scan_chunk() of the host build (the fast
+ * path, then one general step, until the chunk is used up or the step
+ * budget is), with each part in a global function. Verifier: a global
+ * function too, so its loop is walked once, not once per chunk of the
+ * caller's loop; the loop has a constant bound (every iteration takes a
+ * general step), the step count is a second, unknown, variable; the
+ * pointers stay in this frame.
  */
 __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_scan_state *st,
 					      struct es_scratch *scr, struct es_env *env)
 {
 	__u32 i, used = 0;
-	int r;
 
 	if (!c || !st || !scr || !env)
 		return 0;
 	c->pos = 0;
 	c->seg_begin = 0;
 	for (i = 0; i < ES_SCAN_STEPS && used < ES_SCAN_STEPS; i++) {
-		r = es_step_g(c, st, scr, env, ES_SCAN_STEPS - used);
-		if (r < 0)
+		used += (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
+		if (used >= ES_SCAN_STEPS)
+			break;
+		if (es_step_g(c, st, scr, env))
 			return 0;
-		used += (__u32)r;
+		used++;
 	}
 	if (c->pos < c->len) {
 		es_scan_budget_out(st);
