@@ -1373,9 +1373,10 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 
 
 #ifndef ES_RUN_SEGS
-#define ES_RUN_SEGS     4           /* segments per es_scan_run() */
+#define ES_RUN_SEGS     2           /* segments per es_scan_run() */
 #endif
 #define ES_RUN_RELEASES 4           /* release characters per segment it handles */
+#define ES_RUN_MORE     0x10000     /* es_scan_run(): ran ES_RUN_SEGS, may go on */
 
 /* The service segments (es_is_service_tag()) with few compares for others. */
 ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
@@ -1404,7 +1405,8 @@ ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
  * changed nothing of it, and the general step takes over. What the general
  * path keeps in the state and the context per segment lives in locals here
  * and is written back once. BPF: it runs inside one global function call
- * (es_step_g()). Returns the steps used.
+ * (es_run_g()). Returns the steps used, with ES_RUN_MORE when it stopped
+ * only because it had done ES_RUN_SEGS segments.
  */
 ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 {
@@ -1525,7 +1527,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 	st->flags = flags;
 	c->pos = next;
 	c->seg_begin = next;
-	return used;
+	return k == ES_RUN_SEGS ? used | ES_RUN_MORE : used;
 }
 
 /* One step: at most one segment, header or seek hit. 1 = chunk used up. */
@@ -1550,22 +1552,6 @@ ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 	return 0;
 }
 
-/*
- * Up to budget (>= 1) steps: a run of ordinary segments, then one general
- * step unless the run used the budget up. *done: the chunk is used up.
- * Returns the steps taken.
- */
-ES_SCAN_FN __u32 es_scan_steps(struct es_scan_ctx *c, __u32 budget, int *done)
-{
-	__u32 n = es_scan_run(c, budget);
-
-	*done = 0;
-	if (n < budget) {
-		*done = es_scan_step(c);
-		n++;
-	}
-	return n;
-}
 
 /*
  * The step budget ran out (a chunk of tiny segments): drop what is in
@@ -1589,16 +1575,20 @@ ES_SCAN_FN void es_scan_budget_out(struct es_scan_state *st)
  */
 ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 {
-	__u32 used = 0;
-	int done;
+	__u32 used = 0, r;
 
 	c->pos = 0;
 	c->seg_begin = 0;
 	if (c->len == 0)
 		return 0;
+	/* runs of ordinary segments; the general step for anything else */
 	while (used < ES_SCAN_STEPS) {
-		used += es_scan_steps(c, ES_SCAN_STEPS - used, &done);
-		if (done)
+		r = es_scan_run(c, ES_SCAN_STEPS - used);
+		used += r & ~ES_RUN_MORE;
+		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
+			continue;
+		used++;
+		if (es_scan_step(c))
 			return 0;
 	}
 	if (c->pos < c->len) {

@@ -371,7 +371,8 @@ __attribute__((noinline)) int es_step_g(struct es_scan_ctx *cin, struct es_scan_
  * The fast path (es_scan_run(): a run of ordinary segments, at most budget
  * steps) as a global function of its own: a frame of its own too (the call
  * chain stays within the 512-byte BPF stack) and nothing to do but a check
- * when the scanner is not at a segment start. Returns the steps taken.
+ * when the scanner is not at a segment start. Returns what es_scan_run()
+ * does.
  */
 __attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_state *st,
 				       struct es_scratch *scr, struct es_env *envp, __u32 budget)
@@ -400,22 +401,23 @@ __attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_s
  * budget is), with each part in a global function. Verifier: a global
  * function too, so its loop is walked once, not once per chunk of the
  * caller's loop; the loop has a constant bound (every iteration takes a
- * general step), the step count is a second, unknown, variable; the
+ * step at least), the step count is a second, unknown, variable; the
  * pointers stay in this frame.
  */
 __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_scan_state *st,
 					      struct es_scratch *scr, struct es_env *env)
 {
-	__u32 i, used = 0;
+	__u32 i, used = 0, r;
 
 	if (!c || !st || !scr || !env)
 		return 0;
 	c->pos = 0;
 	c->seg_begin = 0;
 	for (i = 0; i < ES_SCAN_STEPS && used < ES_SCAN_STEPS; i++) {
-		used += (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
-		if (used >= ES_SCAN_STEPS)
-			break;
+		r = (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
+		used += r & ~ES_RUN_MORE;
+		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
+			continue;
 		if (es_step_g(c, st, scr, env))
 			return 0;
 		used++;
