@@ -30,7 +30,8 @@
 #       native runs
 #   veth_edi_events_lost_share            events the kernel found that never
 #       reached the pipeline (ring full + queue full), native runs
-# BENCH_VETH_GENERIC=1 adds edisensor in generic (skb) mode.
+# BENCH_VETH_GENERIC=1 adds edisensor in generic (skb) mode;
+# BENCH_VETH_SENSOR_ARGS adds edisensord flags (e.g. --cpu-priority normal).
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
@@ -87,11 +88,19 @@ attach() {   # attach VARIANT: none, pass (trivial XDP program), native, generic
 	none) ;;
 	pass) in_s ip link set dev es0 xdpdrv obj "$BUILD/bpf/foreign_pass.bpf.o" sec xdp ||
 		fail "attaching the pass program" ;;
+	tcpass) { in_s tc qdisc add dev es0 clsact &&
+		in_s tc filter add dev es0 ingress bpf da obj "$BUILD/bpf/foreign_tc.bpf.o" sec tc; } ||
+		fail "attaching the tc pass program" ;;
+	lo)   # the daemon running, watching another interface: its mere presence
+		start_sensor -i lo --hook tc-ingress --port 9000 --port 4080 --user root \
+			--output "file:$E2E_TMP/hits.pb" --metrics-addr "$METRICS_ADDR"
+		wait_for sensor_ready || fail "edisensord not ready" ;;
 	*)
 		local how=(--xdp-mode "$1")
 		[[ $1 == tc ]] && how=(--hook tc-ingress)
 		start_sensor -i es0 "${how[@]}" --port 9000 --port 4080 --user root \
-			--feed "$FEED" --output "file:$E2E_TMP/hits.pb" --metrics-addr "$METRICS_ADDR"
+			--feed "$FEED" --output "file:$E2E_TMP/hits.pb" --metrics-addr "$METRICS_ADDR" \
+			${BENCH_VETH_SENSOR_ARGS:-}
 		wait_for sensor_ready || fail "edisensord not ready"
 		;;
 	esac
@@ -100,6 +109,7 @@ detach() {
 	case $1 in
 	none) ;;
 	pass) in_s ip link set dev es0 xdpdrv off ;;
+	tcpass) in_s tc qdisc del dev es0 clsact ;;
 	*) stop_sensor TERM ;;
 	esac
 }
@@ -162,7 +172,7 @@ in_s ethtool -K es0 gro on >/dev/null 2>&1 || say "note: cannot enable GRO on es
 in_p ethtool -K es1 tso off gso off >/dev/null 2>&1 || say "note: cannot turn TSO off on es1"
 generic=()
 [[ -n ${BENCH_VETH_GENERIC:-} ]] && generic=(generic)
-measure non_edi native tc pass "${generic[@]}"
+measure non_edi native tc pass tcpass ${BENCH_VETH_EXTRA:-} "${generic[@]}"
 measure edi native tc "${generic[@]}"
 for kind in non_edi edi; do
 	say "$kind rounds: none bit/s${bases[$kind]}; native/none${ratios[${kind}_native]}; tc/none${ratios[${kind}_tc]}"
@@ -173,6 +183,12 @@ for kind in non_edi edi; do
 done
 say "xdp_pass/none${ratios[non_edi_pass]}"
 echo "bench: veth_goodput_xdp_pass_ratio $(ratio non_edi_pass)"
+say "tc_pass/none${ratios[non_edi_tcpass]}"
+echo "bench: veth_goodput_tc_pass_ratio $(ratio non_edi_tcpass)"
+for v in ${BENCH_VETH_EXTRA:-}; do
+	say "$v/none${ratios[non_edi_$v]}"
+	echo "bench: veth_goodput_non_edi_${v}_ratio $(ratio "non_edi_$v")"
+done
 echo "bench: veth_goodput_non_edi_vs_xdp_pass_ratio $(awk -v a="$(ratio non_edi_native)" \
 	-v b="$(ratio non_edi_pass)" 'BEGIN { printf "%.3f", a / b }')"
 echo "bench: veth_edi_daemon_cpu_s_per_gb $(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" \
