@@ -166,9 +166,25 @@ static __always_inline void es_rec_close(struct es_env *env, struct es_scratch *
 	env->rec_open = 0;
 }
 
+/*
+ * Waking the ring buffer's reader. Userspace sets this to 1 just before its
+ * reader thread sleeps in epoll (sensor_bpf_reader_waiting()); the first
+ * output that sees it forces the wakeup and clears it, and every other
+ * output wakes nobody. So a reader that drains in batches without sleeping
+ * (the daemon naps between small drains; replay and the bench drain after
+ * runs) costs no wakeup at all, where the ring buffer's adaptive mode
+ * queued one (an irq_work: a self-interrupt, microseconds in a VM) for the
+ * first record after every drain, whether anybody slept or not. A record
+ * committed right as the reader goes to sleep can miss the flag; the
+ * reader looks once more after setting it, and otherwise the next output
+ * or the reader's poll timeout brings it.
+ */
+__u32 es_reader_waiting = 0;
+
 /* Everything batched, as one ring buffer output. */
 static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 {
+	__u64 wake = BPF_RB_NO_WAKEUP;
 	__u32 n;
 
 	es_rec_close(env, scr);
@@ -178,12 +194,15 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 	/* verifier: the size argument needs a bound inside the buffer */
 	if (n > ES_BATCH_BYTES)
 		n = ES_BATCH_BYTES;
-	/* flags 0: the kernel wakes the reader only when it had caught up
-	 * (an idle daemon); a busy one is not interrupted per packet */
-	if (bpf_ringbuf_output(&events, scr->batch, n, 0))
+	if (*(volatile __u32 *)&es_reader_waiting)
+		wake = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, scr->batch, n, wake)) {
 		env->lost += env->events;
-	else
+	} else {
 		env->sent += env->events;
+		if (wake == BPF_RB_FORCE_WAKEUP)
+			*(volatile __u32 *)&es_reader_waiting = 0;   /* one wakeup per sleep */
+	}
 	env->batch_len = 0;
 	env->events = 0;
 }

@@ -39,9 +39,9 @@
 #define TICK_MS 100           /* signals and watchdog are checked this often */
 /* The reader drains the kernel ring, then naps when it found only a few
  * records, so that records pile up and the next drain takes them in one go:
- * the kernel wakes the reader only for a record written while the reader
- * had caught up, so a reader that is always caught up costs a wakeup (and
- * a context switch on the traffic's CPU) per few records. The ring (8 MiB
+ * the programs wake the reader when it sleeps in poll (once per sleep,
+ * sensor_bpf_reader_waiting()), so a reader that is always caught up costs
+ * a wakeup (and a context switch on the traffic's CPU) per few records. The ring (8 MiB
  * by default) holds far more than a nap's worth at line rate. */
 #define READER_FEW_RECORDS 64
 #define READER_NAP_US 2000
@@ -139,9 +139,15 @@ static void *reader_main(void *arg)
 	while (!atomic_load(&l->reader_stop)) {
 		int r = ring_buffer__consume(l->rb);
 
-		if (r == 0)
-			r = ring_buffer__poll(l->rb, TICK_MS);   /* nothing there: sleep until woken */
-		else if (r > 0 && r < READER_FEW_RECORDS)
+		if (r == 0) {
+			/* nothing there: sleep until woken, after telling the
+			 * programs to wake us and looking once more */
+			sensor_bpf_reader_waiting(l->bpf, true);
+			r = ring_buffer__consume(l->rb);
+			if (r == 0)
+				r = ring_buffer__poll(l->rb, TICK_MS);
+			sensor_bpf_reader_waiting(l->bpf, false);
+		} else if (r > 0 && r < READER_FEW_RECORDS)
 			nap_us(READER_NAP_US);
 		if (r < 0 && r != -EINTR) {
 			atomic_store(&l->reader_err, r);

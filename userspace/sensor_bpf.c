@@ -177,3 +177,10 @@ void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns)
 {
 	s->skel->bss->replay_clock_ns = ns;
 }
+
+void sensor_bpf_reader_waiting(struct sensor_bpf *s, bool waiting)
+{
+	/* sequentially consistent: a ring check after it sees a record whose
+	 * program did not see the flag (bpf/flow.h es_reader_waiting) */
+	__atomic_store_n(&s->skel->bss->es_reader_waiting, waiting ? 1u : 0u, __ATOMIC_SEQ_CST);
+}

@@ -49,4 +49,11 @@ struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s);
 /* Capture time of the next packet run through BPF_PROG_TEST_RUN (replay). */
 void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns);
 
+/* The ring buffer's reader is about to sleep until woken (true), or awake
+ * (false). The programs wake it only after true, once: a reader that
+ * sleeps in poll must say so first, then look at the ring once more, then
+ * sleep (with a timeout: a record committed as it said so may not wake
+ * it). bpf/flow.h, es_reader_waiting. */
+void sensor_bpf_reader_waiting(struct sensor_bpf *s, bool waiting);
+
 #endif

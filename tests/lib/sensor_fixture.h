@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "counters.h"
 #include "ring_record.h"
@@ -31,6 +33,32 @@ static inline int fixture_load(struct sensor_bpf **sb, const struct sensor_bpf_o
 	if (!err)
 		err = sensor_bpf_set_tags(*sb, all, 1);
 	return err ? -1 : 0;
+}
+
+/* A fixture group's setup: without root a loud skip (0, *sb stays NULL:
+ * the tests skip), else fixture_load() and a ring buffer calling
+ * on_record. 0 or -1. */
+static inline int fixture_setup_ring(struct sensor_bpf **sb, struct ring_buffer **rb,
+				     const struct sensor_bpf_opts *o, uint16_t port,
+				     ring_buffer_sample_fn on_record, const char *what)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIPPED: %s need root (BPF_PROG_TEST_RUN)\n", what);
+		return 0;
+	}
+	if (fixture_load(sb, o, port))
+		return -1;
+	*rb = ring_buffer__new(sensor_bpf_events_fd(*sb), on_record, NULL, NULL);
+	return *rb ? 0 : -1;
+}
+
+/* Undoes fixture_setup_ring(); NULLs the pointers. */
+static inline void fixture_free_ring(struct sensor_bpf **sb, struct ring_buffer **rb)
+{
+	ring_buffer__free(*rb);
+	*rb = NULL;
+	sensor_bpf_destroy(*sb);
+	*sb = NULL;
 }
 
 /* Appends the events of one ring buffer output to out[*n] (at most max;
