@@ -833,8 +833,8 @@ static enum seg_role role_of(const char *tag)
 	if (tag[0] != 'U' && tag[0] != 'I' && tag[0] != 'G' && tag[0] != 'S')
 		return ROLE_DATA;
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(tag, roles[i].tag) == 0)
-			return roles[i].role;
+		if (roles[i].tag[1] == tag[1] && strcmp(tag, roles[i].tag) == 0)
+			return roles[i].role;   /* second letter first: UN?, G?, S? differ there */
 	return ROLE_DATA;
 }
 
