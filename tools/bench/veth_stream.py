@@ -3,8 +3,9 @@
 
   veth_stream.py recv HOST PORT            accept one connection, read to EOF,
                                            print "BYTES SECONDS" (goodput as received)
-  veth_stream.py send HOST PORT SECONDS FILE
+  veth_stream.py send HOST PORT SECONDS FILE [BYTES_PER_S]
                                            send FILE's bytes over and over for SECONDS
+                                           (as fast as TCP goes, or paced)
 """
 import socket
 import sys
@@ -31,16 +32,25 @@ def recv(host, port):
     print(total, f"{elapsed:.6f}", flush=True)
 
 
-def send(host, port, seconds, path):
+def send(host, port, seconds, path, rate=0.0):
     with open(path, "rb") as f:
         unit = f.read()
     if not unit:
         sys.exit("empty file")
-    block = unit * max(1, (1 << 20) // len(unit))   # about 1 MiB, whole interchanges
+    # about 1 MiB of whole interchanges, or 1/100 s worth when paced
+    size = (1 << 20) if rate <= 0 else max(len(unit), int(rate / 100))
+    block = unit * max(1, size // len(unit))
     s = socket.create_connection((host, port))
-    end = time.monotonic() + seconds
+    start = time.monotonic()
+    end = start + seconds
+    sent = 0
     while time.monotonic() < end:
+        if rate > 0:
+            ahead = sent / rate - (time.monotonic() - start)
+            if ahead > 0:
+                time.sleep(ahead)
         s.sendall(block)
+        sent += len(block)
     s.shutdown(socket.SHUT_WR)
     s.recv(1)
     s.close()
@@ -50,4 +60,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "recv":
         recv(sys.argv[2], int(sys.argv[3]))
     else:
-        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
+        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5],
+             float(sys.argv[6]) if len(sys.argv) > 6 else 0.0)
