@@ -297,6 +297,36 @@ static int es_scan_want(void *ctx, __u32 tag)
 	return want;
 }
 
+/*
+ * Segment bytes from the chunk (scr->buf, where the scanner reads: see
+ * es_ctx_in()) into the batch: n bytes from chunk offset src to batch
+ * offset dst, 16 bytes per iteration, tail bytes past n are padding. Both
+ * buffers are in scr, so one masked offset per 16 bytes bounds both
+ * accesses for the verifier (the chunk has ES_SCAN_PAD readable bytes
+ * after ES_SCAN_CHUNK, the batch ES_BATCH_SLACK) where es_copy_from_chunk()
+ * masks each word: half the instructions per segment.
+ */
+__attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 dst, __u32 src,
+						 __u32 n)
+{
+	__u32 k;
+
+	if (!scr)
+		return 0;
+	for (k = 0; k < ES_SEG_MAX; k += 16) {
+		__u32 s = (src + k) & (ES_SCAN_CHUNK - 1);
+		__u32 t = (dst + k) & (ES_BATCH_BYTES - 1);
+
+		if (k >= n)
+			break;
+		*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
+		*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+	}
+	return 0;
+}
+
+_Static_assert(ES_SCAN_PAD >= 15, "es_item_copy_chunk reads 16 bytes at ES_SCAN_CHUNK - 1");
+
 static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d)
 {
@@ -320,8 +350,10 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	it->type = ES_EV_SEGMENT;
 	if (cn)
 		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);
+	/* buf is scr->buf.b (es_ctx_in()): copied from there by offsets */
+	(void)buf;
 	if (bn)
-		es_copy_from_chunk((struct es_span *)(it + 1), cn, (const struct es_chunk *)buf,
+		es_item_copy_chunk(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn,
 				   d->buf_begin, bn);
 	es_item_commit(env, cn + bn);
 }
