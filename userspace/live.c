@@ -45,6 +45,7 @@
  * by default) holds far more than a nap's worth at line rate. */
 #define READER_FEW_RECORDS 64
 #define READER_NAP_US 2000
+#define LOSS_LOG_US 60000000u  /* losses are logged at most this often */
 #define PRIO_PENDING (-100000)   /* a worker thread has not set its priority yet */
 
 /* Configurations replaced by a reload: kept to the end because the
@@ -87,6 +88,8 @@ struct live {
 	bool feeds_reloading;          /* a background feed reload runs */
 	uint64_t reported_queue;       /* losses already written as Loss records */
 	uint64_t reported_ringbuf;
+	uint64_t logged_queue, logged_ringbuf;   /* losses already in the log */
+	uint64_t loss_logged_us;       /* when (now_us), 0: never */
 	time_t started;
 	struct old_config *old;
 };
@@ -749,15 +752,45 @@ static void check_feeds_reload(struct live *l)
 /* Losses outside the pipeline become Loss records too (not only metrics):
  * events in the records the queue dropped and events the kernel could not
  * reserve. */
-static void report_losses(struct live *l)
+/* The first loss at once, then at most one line a minute: an operator sees
+ * in the journal that the sensor falls behind, without a line per second. */
+static void log_losses(struct live *l, uint64_t q, uint64_t rb)
+{
+	uint64_t t = now_us();
+
+	if ((q == l->logged_queue && rb == l->logged_ringbuf) ||
+	    (l->loss_logged_us && t - l->loss_logged_us < LOSS_LOG_US))
+		return;
+	log_warn("%llu events lost%s: %llu kernel ring buffer full, %llu reader queue full "
+		 "(the sensor cannot keep up with the traffic; its threads run at cpu_priority = "
+		 "%s; edisensor_events_lost_total, Loss records)",
+		 (unsigned long long)(q - l->logged_queue + rb - l->logged_ringbuf),
+		 l->loss_logged_us ? " since the last report" : "",
+		 (unsigned long long)(rb - l->logged_ringbuf),
+		 (unsigned long long)(q - l->logged_queue), cpu_priority_name(l->cfg->cpu_priority));
+	l->logged_queue = q;
+	l->logged_ringbuf = rb;
+	l->loss_logged_us = t;
+}
+
+/* Losses outside the pipeline become Loss records too (not only metrics):
+ * events in the records the queue dropped and events the kernel could not
+ * reserve. While the pipeline holds its lock (an output blocks), the main
+ * thread does not wait for it unless told to: the records follow later
+ * with the same totals, the log line does not wait. */
+static void report_losses(struct live *l, bool wait)
 {
 	uint64_t q = queue_lost(l), rb = l->reported_ringbuf, lost;
 
 	if (!kernel_ringbuf_lost(l, &lost))
 		rb = lost;
+	log_losses(l, q, rb);
 	if (q == l->reported_queue && rb == l->reported_ringbuf)
 		return;
-	pthread_mutex_lock(&l->pipe_lock);
+	if (wait)
+		pthread_mutex_lock(&l->pipe_lock);
+	else if (pthread_mutex_trylock(&l->pipe_lock))
+		return;
 	pipeline_report_loss(l->pipe, "queue_full", q - l->reported_queue,
 			     "reader-to-pipeline queue full: events dropped (pipeline too slow)");
 	pipeline_report_loss(l->pipe, "ringbuf", rb - l->reported_ringbuf,
@@ -795,7 +828,7 @@ static void main_loop(struct live *l)
 		check_feeds_reload(l);
 		t = now_us();
 		if (t - last_loss >= 1000000u) {
-			report_losses(l);
+			report_losses(l, false);
 			last_loss = t;
 		}
 		/* Fed only while the pipeline thread takes turns: an output that
@@ -841,7 +874,7 @@ static int stop_and_flush(struct live *l)
 	l->reader_started = false;
 	while (process_batch(l, 0))
 		;
-	report_losses(l);
+	report_losses(l, true);
 	pthread_mutex_lock(&l->pipe_lock);
 	r = pipeline_flush(l->pipe, (int)l->cfg->flush_timeout_ms);
 	pthread_mutex_unlock(&l->pipe_lock);

@@ -29,7 +29,10 @@ wait_for metric_is edisensor_pipeline_stalled 1 || fail "stall not reported"
 [[ $(metric edisensor_events_lost_total 'stage="ringbuf"') == 0 ]] ||
 	fail "the kernel ring buffer lost events: the reader was stalled"
 drops=$(queue_drops)
-pass "pipeline blocked on its output: reader went on (ringbuf losses 0), queue dropped $drops records (counted), /metrics answers with pipeline_stalled 1"
+pass "pipeline blocked on its output: reader went on (ringbuf losses 0), queue dropped $drops events (counted), /metrics answers with pipeline_stalled 1"
+logged() { grep -q "events lost: 0 kernel ring buffer full, [1-9][0-9]* reader queue full" "$E2E_TMP/sensor.log"; }
+wait_for logged || fail "the queue losses were not logged"
+pass "the losses are in the log: $(grep -m1 'events lost' "$E2E_TMP/sensor.log")"
 
 sensor_reader_done() { ! kill -0 "$reader" 2>/dev/null; }
 cat "$T/out.fifo" >"$T/out.jsonl" 7<&- &
