@@ -404,6 +404,8 @@ ES_SCAN_FN int es_check_unb(struct es_scan_ctx *c)
 #define ES_UNH_UNKNOWN 0            /* well formed so far; S009 shows no terminator */
 #define ES_UNH_MORE    0x10000
 #define ES_UNH_BAD     0x20000
+#define ES_UNH_STOP    0x40000      /* it met the stop byte (see es_unh_parse()) */
+#define ES_UNH_NOSTOP  0x100        /* stop: none */
 
 /*
  * Byte i of a candidate held in st->carry, then b->b from seg_begin on (as
@@ -429,12 +431,18 @@ ES_SCAN_FN int es_peek_at(const struct es_scan_state *st, const struct es_chunk 
  * separators, so the first other byte after it is the terminator (unless it
  * is the element separator: more elements follow). Returns component |
  * terminator << 8, or one of ES_UNH_*. The candidate is read as es_peek()
- * does.
+ * does. es: the element separator e | the stop byte << 8: the terminator
+ * the UNH's segment ends at unless S009 shows its own (ES_UNH_NOSTOP: none).
+ * Where the check would take the stop byte as part of the header and read
+ * on, it answers ES_UNH_STOP instead: an answer that waits for more bytes
+ * past it would carry that terminator into the next packet, where the
+ * segment's terminator search starts after the carry and misses it (as
+ * es_check_unb()).
  */
 ES_GLOBAL int es_unh_parse(const struct es_scan_state *st, const struct es_chunk *b,
-			   __u32 seg_begin, __u32 len, __u32 e)
+			   __u32 seg_begin, __u32 len, __u32 es)
 {
-	__u32 i, k;
+	__u32 i, k, e = es & 0xff, stop = es >> 8;
 	int v = 0, comp;
 
 	if (!st || !b || len > ES_SCAN_CHUNK)
@@ -447,6 +455,8 @@ ES_GLOBAL int es_unh_parse(const struct es_scan_state *st, const struct es_chunk
 			break;
 		if (!es_is_alnum(v) && !(v >= 'a' && v <= 'z'))
 			return ES_UNH_BAD;
+		if ((__u32)v == stop)
+			return ES_UNH_STOP;
 	}
 	if (i == 4 || i == 4 + 15)
 		return ES_UNH_BAD;
@@ -456,22 +466,40 @@ ES_GLOBAL int es_unh_parse(const struct es_scan_state *st, const struct es_chunk
 			return ES_UNH_MORE;
 		if (!es_is_upper(v))
 			return ES_UNH_BAD;
+		if ((__u32)v == stop)
+			return ES_UNH_STOP;
 	}
 	comp = es_peek_at(st, b, seg_begin, len, i);
 	if (comp < 0)
 		return ES_UNH_MORE;
 	if (!es_is_sep(comp) || (__u32)comp == e)
 		return ES_UNH_BAD;
+	if ((__u32)comp == stop)
+		return ES_UNH_STOP;
 	for (i++; i < ES_UNH_PEEK; i++) {
 		v = es_peek_at(st, b, seg_begin, len, i);
 		if (v < 0)
 			return ES_UNH_MORE;
 		if (!es_is_alnum(v) && v != comp)
 			break;
+		if ((__u32)v == stop)
+			return ES_UNH_STOP;
 	}
 	if (i >= ES_UNH_PEEK || (__u32)v == e || !es_is_sep(v) || es_is_space(v))
 		return ES_UNH_UNKNOWN;
 	return comp | v << 8;
+}
+
+/*
+ * The terminator a UNH found by the seek ends at when its S009 shows none
+ * (es_edifact_elem_ok()): the one in force for the element separator in
+ * force, the default for '+', else none.
+ */
+ES_SCAN_FN __u32 es_unh_seek_stop(const struct es_scan_state *st, int e)
+{
+	if (st->seps_known && st->syntax == ES_SYNTAX_EDIFACT && e == st->seps.element)
+		return st->seps.terminator;
+	return e == '+' ? '\'' : ES_UNH_NOSTOP;
 }
 
 /*
@@ -480,25 +508,35 @@ ES_GLOBAL int es_unh_parse(const struct es_scan_state *st, const struct es_chunk
  * interchange): those of this message are read off its S009 when it shows
  * them. When it does not, seek mode takes the separators in force or the
  * defaults; segment mode (in_seek 0) answers ES_CL_NO, and the caller goes
- * on with the separators in force.
+ * on with the separators in force. Each byte is judged as soon as it is
+ * there: the terminator the answer would use (segment mode: the one in
+ * force) is never read past while the answer waits (es_unh_parse()).
  */
 ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c, int in_seek)
 {
 	struct es_scan_state *st = c->st;
-	int e = es_peek(c, 3), r = es_peek(c, 4), v;
+	int e = es_peek(c, 3), r, v;
+	__u32 stop;
 
-	if (e < 0 || r < 0)
+	if (e < 0)
+		return ES_CL_MORE;
+	if (!es_is_sep(e))
+		return ES_CL_NO;
+	if (!in_seek && (__u32)e == st->seps.terminator)
+		return ES_CL_NO;
+	r = es_peek(c, 4);
+	if (r < 0)
 		return ES_CL_MORE;
 	if (!es_is_alnum(r) && !(r >= 'a' && r <= 'z'))
 		return ES_CL_NO;
-	if (!es_is_sep(e))
-		return ES_CL_NO;
-	v = es_unh_parse(st, (const struct es_chunk *)c->buf, c->seg_begin, c->len, (__u32)e);
+	stop = in_seek ? es_unh_seek_stop(st, e) : st->seps.terminator;
+	v = es_unh_parse(st, (const struct es_chunk *)c->buf, c->seg_begin, c->len,
+			 (__u32)e | stop << 8);
 	if (v & ES_UNH_MORE)
 		return ES_CL_MORE;
 	if (v & ES_UNH_BAD)
 		return ES_CL_NO;
-	if (v == ES_UNH_UNKNOWN)
+	if (v == ES_UNH_UNKNOWN || (v & ES_UNH_STOP))
 		return in_seek && es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
 	if (!st->seps_known || st->syntax != ES_SYNTAX_EDIFACT)
 		es_seps_edifact_default(&st->seps);

@@ -594,6 +594,74 @@ static void test_malformed_unb_every_cut(void **state)
 }
 
 /*
+ * Every two-packet cut of s gives the segments of the whole stream (bytes
+ * and offsets): a header check that waits for bytes it does not need
+ * carries a terminator among them into the next packet, where the
+ * segment's terminator search starts after the carry and misses it.
+ */
+static void every_cut_same(const char *s, size_t min_segs)
+{
+	size_t n = strlen(s);
+	struct harness whole, cut;
+
+	harness_init(&whole);
+	harness_packet(&whole, (const uint8_t *)s, n);
+	if (whole.n < min_segs)
+		fail_msg("\"%s\": %zu segments whole, expected %zu at least", s, whole.n, min_segs);
+	for (size_t k = 1; k < n; k++) {
+		harness_init(&cut);
+		harness_packet(&cut, (const uint8_t *)s, k);
+		harness_packet(&cut, (const uint8_t *)s + k, n - k);
+		if (cut.n != whole.n)
+			fail_msg("\"%s\" cut at %zu: %zu segments, whole stream %zu", s, k, cut.n,
+				 whole.n);
+		for (size_t i = 0; i < whole.n; i++)
+			if (cut.segs[i].off != whole.segs[i].off ||
+			    cut.segs[i].data_len != whole.segs[i].data_len ||
+			    memcmp(cut.segs[i].data, whole.segs[i].data, whole.segs[i].data_len))
+				fail_msg("\"%s\" cut at %zu: segment %zu differs", s, k, i);
+		harness_free(&cut);
+	}
+	harness_free(&whole);
+}
+
+/*
+ * UNH checks (S009 read for the message's own separators) inside an
+ * interchange and in seek mode, and bare ST checks, malformed and well
+ * formed: the same shape as the UNB check above (fuzz_scan found the UNH
+ * one: "UNH+638+COPRUN'" then a line feed, the terminator taken for S009's
+ * component separator while the check waited for more).
+ */
+static void test_unh_st_every_cut(void **state)
+{
+	(void)state;
+	/* inside an interchange (segment start) */
+	every_cut_same("UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		       "UNH+638+COPRUN'\nBGM+4+1'UNT+3+1'", 5);
+	every_cut_same("UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		       "UNH'MOA+23'UNT+3+1'", 5);
+	every_cut_same("UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		       "UNH+1+CUSCAR'MOA+23'UNT+3+1'", 5);
+	every_cut_same("UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		       "UNH+1+CUSCAR:D:95B'MOA+23'UNT+3+1'", 5);
+	every_cut_same("UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		       "UNH+2+INVOIC:D:96A:UN'BGM+380+1'UNT+3+2'", 5);
+	/* seek mode: bare messages */
+	every_cut_same("junk UNH+638+COPRUN'\nBGM+4+1'UNT+3+638'", 2);
+	every_cut_same("junk UNH+1+CUSCAR:D:95B:UN'BGM+85+1'UNT+3+1'", 3);
+	every_cut_same("junk UNH*1*CUSCAR:D:95B:UN~BGM*85*1~UNT*3*1~", 3);
+	/* bare ST (X12 without ISA), well formed and not */
+	every_cut_same("junk ST*315*1883403~B4*1*2~SE*3*1883403~", 3);
+	every_cut_same("junk ST*~B4*1*2~ST*315*0001~SE*2*0001~", 2);
+	every_cut_same("junk ST*31~ST*315*0001~N1*SH*A~SE*3*0001~", 3);
+	every_cut_same("junk ST*315*~ST*315*0001~N1*SH*A~SE*3*0001~", 3);
+	/* ST inside an X12 interchange */
+	every_cut_same("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
+		       "*230525*2048*U*00401*000002910*0*P*>~GS*SO*S*R*1*2*3*X*004010~"
+		       "ST*~ST*315*0001~N1*SH*A~SE*3*0001~GE*1*1~IEA*1*000002910~", 8);
+}
+
+/*
  * Headers straddling the chunk boundary inside one large packet (the scanner
  * sees ES_SCAN_CHUNK bytes at a time): the last byte's header letter is a
  * candidate whose second letter is in the next chunk.
@@ -934,6 +1002,7 @@ int main(void)
 		cmocka_unit_test(test_bare_after_truncated),
 		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
 		cmocka_unit_test(test_header_across_chunks),
+		cmocka_unit_test(test_unh_st_every_cut),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_malformed_unb_every_cut),
 		cmocka_unit_test(test_samples_every_cut),
