@@ -1452,12 +1452,15 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 	const __u8 *buf = c->buf;
 	__u32 pos = c->pos, next = c->pos, len = c->len, used = 0, k;
 	__u32 term, rel;
+	__u64 tw, rw, m;
 	__u8 flags;
 
 	if (st->mode != ES_MODE_SEGSTART || st->carry_len || st->seg_len || st->released)
 		return 0;
 	term = st->seps.terminator;
 	rel = st->seps.release;
+	tw = term * ES_ONES;
+	rw = (rel ? rel : term) * ES_ONES;   /* as es_find_term() */
 	flags = st->flags;
 	/*
 	 * Verifier: no branch may depend on a value it knows exactly here (a
@@ -1503,7 +1506,20 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 		}
 		if (es_parse_tag(w, 8, &st->seps, &tag) != ES_CL_SEG)
 			break;
-		p = es_find_term((const struct es_chunk *)buf, pos, len, term, rel);
+		/* es_find_term() from pos: its first two words inline (short
+		 * segments need no call); a hit at len or later is none */
+		m = es_term_hits(w, tw, rw, 0);
+		if (m) {
+			p = pos + es_first_flagged(m);
+		} else {
+			m = es_term_hits(es_load64(buf + ((pos + 8) & (ES_SCAN_CHUNK - 1))), tw, rw, 0);
+			if (m)
+				p = pos + 8 + es_first_flagged(m);
+			else
+				p = es_find_term((const struct es_chunk *)buf, pos + 16, len, term, rel);
+		}
+		if (p > len)
+			p = len;
 		for (i = 0; i < ES_RUN_RELEASES; i++) {
 			if (p >= len || !rel || es_at(buf, p, ES_SCAN_CHUNK - 1) != rel)
 				break;

@@ -33,13 +33,18 @@ const volatile __u64 seek_depth = 0;
  * run, so events carry capture time. 0 in live mode. */
 __u64 replay_clock_ns = 0;
 
+/* Bumped by userspace after each change of the tags map
+ * (sensor_bpf_set_tags()): the per-CPU tag decision cache (flow.h) is
+ * emptied when it sees a new value. */
+__u64 tags_gen = 0;
+
 /* Timestamp for events (the flow tracker and scanner use it). */
 static __always_inline __attribute__((unused)) __u64 es_now(void)
 {
 	return replay_clock_ns ? replay_clock_ns : bpf_ktime_get_ns();
 }
 
-#include "flow.h"   /* flow tracking and the EDI scanner: uses es_now() */
+#include "flow.h"   /* flow tracking and the EDI scanner: uses es_now(), tags_gen */
 
 static __always_inline int addr_monitored(__u8 family, const __u8 *addr)
 {

@@ -45,7 +45,8 @@
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
  * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
- * volatile __u64 set before load).
+ * volatile __u64 set before load), tags_gen (a __u64 userspace bumps after
+ * changing the tags map).
  */
 #ifndef EDISENSOR_FLOW_H
 #define EDISENSOR_FLOW_H
@@ -91,8 +92,11 @@ _Static_assert((ES_BATCH_BYTES & (ES_BATCH_BYTES - 1)) == 0, "offsets are masked
  * Forwarding decisions of the packet's tags, direct mapped: a frame holds
  * tens of segments but few distinct tags, and a hash map lookup per segment
  * was about a quarter of the EDI path. Entry: tag | ES_TAGC_VALID |
- * ES_TAGC_WANT. Emptied per packet, so a tags map change is seen by the
- * next packet.
+ * ES_TAGC_WANT. Kept across packets and emptied when userspace has changed
+ * the tags map (tags_gen, bumped by sensor_bpf_set_tags() after the
+ * change), so the next packet sees a change: a cache emptied per packet
+ * cost a hash lookup per distinct tag of every packet (~10 in a CUSCAR
+ * frame, ~5% of it).
  */
 #define ES_TAGC_SLOTS 16
 #define ES_TAGC_VALID (1ULL << 32)
@@ -136,6 +140,9 @@ struct es_scratch {
 	struct es_scan_ctx ctx;
 	struct es_env env;
 	__u64 tagc[ES_TAGC_SLOTS];
+	__u64 tagc_gen;         /* tags_gen + 1 the cache holds decisions of; 0: none */
+	__u8  tagc_all;         /* the tags map held "*" then */
+	__u8  tagc_pad[7];
 	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
 };
 
@@ -677,8 +684,12 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		return;
 	env = &scr->env;
 	es_env_init(env, fr, pkt, f);
-	env->want_all = bpf_map_lookup_elem(&tags, &star) != NULL;
-	__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
+	if (scr->tagc_gen != tags_gen + 1) {
+		__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
+		scr->tagc_all = bpf_map_lookup_elem(&tags, &star) != NULL;
+		scr->tagc_gen = tags_gen + 1;
+	}
+	env->want_all = scr->tagc_all;
 
 	if (pkt->tcp_flags & ES_TCP_RST) {
 		es_flow_end(env, scr, pkt, f, ES_END_RST);

@@ -128,6 +128,9 @@ int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n)
 		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
 			err = -errno;
 	}
+	/* after the change (also a failed one): the programs' per-CPU tag
+	 * decision caches are emptied by their next packet */
+	s->skel->bss->tags_gen++;
 	return err;
 }
 
