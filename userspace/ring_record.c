@@ -31,20 +31,30 @@ static int items_fit(const unsigned char *p, size_t len, unsigned n_items)
 	return len ? -EINVAL : 0;
 }
 
+/* The header of a record at p with left bytes from p on, its length within
+ * them. */
+static int read_header(const unsigned char *p, size_t left, struct es_rec_hdr *h)
+{
+	if (left < sizeof(*h))
+		return -EINVAL;
+	memcpy(h, p, sizeof(*h));
+	if (h->version != ES_REC_VERSION)
+		return -EPROTO;
+	/* the writer never closes a record without items */
+	if (h->n_items == 0 || h->len % 8 || h->len < sizeof(*h) + sizeof(struct es_rec_item) ||
+	    h->len > left)
+		return -EINVAL;
+	return 0;
+}
+
 /* Takes the record at r->p, checked whole. */
 static int open_record(struct ring_reader *r)
 {
 	struct es_rec_hdr h;
+	int err = read_header(r->p, r->left, &h);
 
-	if (r->left < sizeof(h))
-		return -EINVAL;
-	memcpy(&h, r->p, sizeof(h));
-	if (h.version != ES_REC_VERSION)
-		return -EPROTO;
-	/* the writer never closes a record without items */
-	if (h.n_items == 0 || h.len % 8 || h.len < sizeof(h) + sizeof(struct es_rec_item) ||
-	    h.len > r->left)
-		return -EINVAL;
+	if (err)
+		return err;
 	if (items_fit(r->p + sizeof(h), h.len - sizeof(h), h.n_items))
 		return -EINVAL;
 	r->hdr = h;
@@ -99,13 +109,14 @@ int ring_reader_next(struct ring_reader *r, struct es_event *ev)
 
 uint64_t ring_output_events(const void *data, size_t len)
 {
-	struct ring_reader r;
+	const unsigned char *p = data;
+	struct es_rec_hdr h;
 	uint64_t n = 0;
 
-	ring_reader_init(&r, data, len);
-	while (r.left && open_record(&r) == 0) {
-		n += r.hdr.n_items;
-		r.p += r.hdr.len - sizeof(r.hdr);   /* past its items */
+	while (len && read_header(p, len, &h) == 0) {
+		n += h.n_items;
+		p += h.len;
+		len -= h.len;
 	}
 	return n;
 }

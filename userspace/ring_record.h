@@ -31,8 +31,9 @@ void ring_reader_init(struct ring_reader *r, const void *data, size_t len);
  */
 int ring_reader_next(struct ring_reader *r, struct es_event *ev);
 
-/* Events in the well-formed records at the start of an output (its item
- * counts, nothing copied): what a reader that cannot take the output
+/* Events in the records at the start of an output whose headers are sound
+ * (their item counts; the items are neither checked nor copied, so one
+ * header per record is read): what a reader that cannot take the output
  * counts as lost. */
 uint64_t ring_output_events(const void *data, size_t len);
 

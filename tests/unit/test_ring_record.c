@@ -265,7 +265,8 @@ static void test_truncated(void **state)
 	}
 }
 
-/* The item count of the whole records before a cut one. */
+/* The item counts of the records before a cut one (headers only: a record
+ * whose items are wrong still counts what its header says). */
 static void test_output_events(void **state)
 {
 	struct es_event ev[5];
@@ -285,6 +286,10 @@ static void test_output_events(void **state)
 	assert_int_equal(ring_output_events(out_words, first), 3);
 	assert_int_equal(ring_output_events(out_words, first - 1), 0);
 	assert_int_equal(ring_output_events(out_words, 0), 0);
+	((uint8_t *)out_words)[sizeof(struct es_rec_hdr) + 12] = 0xFF;   /* item 0's data_len */
+	assert_int_equal(ring_output_events(out_words, len), 5);
+	((uint8_t *)out_words)[0] = ES_REC_VERSION + 1;
+	assert_int_equal(ring_output_events(out_words, len), 0);
 }
 
 /* Builds one record by hand: header fields as given, items as raw bytes. */
