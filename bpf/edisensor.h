@@ -65,8 +65,8 @@ enum es_counter {
 	ES_CNT_SEGMENTS,            /* segments forwarded as events */
 	ES_CNT_SEGMENTS_SKIPPED,    /* segments not forwarded (tag not asked for) */
 	ES_CNT_SEG_TRUNCATED,       /* forwarded with ES_SEGF_TRUNCATED */
-	ES_CNT_EVENTS,              /* ring buffer records written */
-	ES_CNT_RINGBUF_FULL,        /* ring buffer reservation failed: event lost */
+	ES_CNT_EVENTS,              /* events written to the ring buffer (record items) */
+	ES_CNT_RINGBUF_FULL,        /* events lost: their ring buffer output failed */
 	ES_CNT_FRAGS_READ,          /* multi-buffer frames read with bpf_xdp_load_bytes */
 	ES_CNT_SCAN_LIMIT,          /* per-packet scan budget exhausted: rest skipped */
 	ES_CNT_SCAN_RESYNC,         /* "segment" that was none (garbage): scanner back to seek */
