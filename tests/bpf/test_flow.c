@@ -495,6 +495,9 @@ static void test_multibuffer(void **state)
 	send_pkt(41008, 2, 0, big, n);
 	assert_int_equal(delta(ES_CNT_FRAGS_READ), 1);
 	expect_segments(big, n, 0, 0);
+	/* more items than one batch holds: flushed mid-packet, a record per output */
+	assert_true(n_outputs >= 2);
+	assert_int_equal(n_records, n_outputs);
 	assert_int_equal(delta(ES_CNT_RINGBUF_FULL), 0);
 	send_pkt(41008, 2 + (uint32_t)n, RST, NULL, 0);
 }
