@@ -301,14 +301,17 @@ ES_SCAN_FN __u8 es_byte(__u64 w, __u32 i)
 ES_SCAN_FN int es_parse_tag(__u64 w, __u32 avail, const struct es_seps *s, __u32 *tag)
 {
 	__u32 i;
+	__u8 b = es_byte(w, 0);
 
 	if (avail < 1)
 		return ES_CL_MORE;
-	if (!es_is_upper(es_byte(w, 0)))
+	/* a terminator or release character that is a letter or digit (a
+	 * garbage ISA or UNA may set one) is no tag byte: judged at that
+	 * byte, so an undecided tag never carries it into the next packet,
+	 * where the segment's search starts after the carry */
+	if (!es_is_upper(b) || b == s->terminator || (s->release && b == s->release))
 		return ES_CL_NO;
 	for (i = 1; i < 5; i++) {
-		__u8 b;
-
 		if (i >= avail)
 			return ES_CL_MORE;
 		b = es_byte(w, i);
@@ -316,7 +319,7 @@ ES_SCAN_FN int es_parse_tag(__u64 w, __u32 avail, const struct es_seps *s, __u32
 			*tag = (__u32)(w & ((1ULL << (i * 8)) - 1));
 			return ES_CL_SEG;
 		}
-		if (!es_is_alnum(b))
+		if (!es_is_alnum(b) || b == s->terminator || (s->release && b == s->release))
 			return ES_CL_NO;
 	}
 	return ES_CL_NO;

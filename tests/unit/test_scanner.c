@@ -626,6 +626,62 @@ static void every_cut_same(const char *s, size_t min_segs)
 }
 
 /*
+ * A terminator (or release character) that is a letter or digit, here an
+ * X12 ISA whose ISA16 and terminator are 'X': a segment start whose tag
+ * bytes hold it must be judged at that byte, or a cut inside the tag
+ * carries the terminator past the packet boundary (fuzz_scan, cuts of 1 to
+ * 8 bytes: "ISA*00***************XXXF0*"). Every two-packet cut and random
+ * small-piece cuts give the whole stream's segments.
+ */
+static void test_alnum_terminator_cuts(void **state)
+{
+	static const char *const streams[] = {
+		"ISA*00***************XXXF0*",
+		"ISA*00***************XXXF0*ST*1*2XAXN1*SH*AXABC*1XSE*3*1X",
+		"UNA:+.A 'UNB+UNOA:2+S+R+200101:1200+1'UNH+1+X:D:95B:UN'"
+		"ABC+1'XAB+2'UNT+4+1'UNZ+1+1'",
+	};
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(streams) / sizeof(streams[0]); t++) {
+		const char *s = streams[t];
+		size_t n = strlen(s);
+
+		every_cut_same(s, 1);
+		for (int round = 0; round < 200; round++) {
+			struct harness whole, cut;
+			size_t at = 0;
+
+			harness_init(&whole);
+			harness_init(&cut);
+			harness_packet(&whole, (const uint8_t *)s, n);
+			while (at < n) {
+				size_t k;
+
+				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+				k = 1 + (size_t)(rng % 8);
+				if (k > n - at)
+					k = n - at;
+				harness_packet(&cut, (const uint8_t *)s + at, k);
+				at += k;
+			}
+			if (cut.n != whole.n)
+				fail_msg("\"%s\" small cuts round %d: %zu segments, whole %zu", s, round,
+					 cut.n, whole.n);
+			for (size_t i = 0; i < whole.n; i++)
+				if (cut.segs[i].off != whole.segs[i].off ||
+				    cut.segs[i].data_len != whole.segs[i].data_len ||
+				    memcmp(cut.segs[i].data, whole.segs[i].data, whole.segs[i].data_len))
+					fail_msg("\"%s\" small cuts round %d: segment %zu differs", s,
+						 round, i);
+			harness_free(&whole);
+			harness_free(&cut);
+		}
+	}
+}
+
+/*
  * UNH checks (S009 read for the message's own separators) inside an
  * interchange and in seek mode, and bare ST checks, malformed and well
  * formed: the same shape as the UNB check above (fuzz_scan found the UNH
@@ -1003,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_unh_st_every_cut),
+		cmocka_unit_test(test_alnum_terminator_cuts),
 		cmocka_unit_test(test_samples_whole),
 		cmocka_unit_test(test_malformed_unb_every_cut),
 		cmocka_unit_test(test_samples_every_cut),
