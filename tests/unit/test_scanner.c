@@ -132,6 +132,27 @@ static void feed(struct harness *h, const char *s)
 	harness_packet(h, (const uint8_t *)s, strlen(s));
 }
 
+/* Length of the next random packet: 1 to maxpiece bytes (xorshift). */
+static size_t random_piece(uint64_t *rng, size_t maxpiece)
+{
+	*rng ^= *rng << 13;
+	*rng ^= *rng >> 7;
+	*rng ^= *rng << 17;
+	return 1 + (size_t)(*rng % maxpiece);
+}
+
+/* p[0..n) in random packets of 1 to maxpiece bytes. */
+static void feed_random_pieces(struct harness *h, const uint8_t *p, size_t n, size_t maxpiece,
+			       uint64_t *rng)
+{
+	for (size_t at = 0, k; at < n; at += k) {
+		k = random_piece(rng, maxpiece);
+		if (k > n - at)
+			k = n - at;
+		harness_packet(h, p + at, k);
+	}
+}
+
 /* The scanner's segments equal the reference's: offsets, lengths, bytes. */
 static void assert_same_segments(const struct harness *h, const uint8_t *p,
 				 const struct rlist *ref, const char *what)
@@ -651,21 +672,11 @@ static void test_alnum_terminator_cuts(void **state)
 		every_cut_same(s, 1);
 		for (int round = 0; round < 200; round++) {
 			struct harness whole, cut;
-			size_t at = 0;
 
 			harness_init(&whole);
 			harness_init(&cut);
 			harness_packet(&whole, (const uint8_t *)s, n);
-			while (at < n) {
-				size_t k;
-
-				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-				k = 1 + (size_t)(rng % 8);
-				if (k > n - at)
-					k = n - at;
-				harness_packet(&cut, (const uint8_t *)s + at, k);
-				at += k;
-			}
+			feed_random_pieces(&cut, (const uint8_t *)s, n, 8, &rng);
 			if (cut.n != whole.n)
 				fail_msg("\"%s\" small cuts round %d: %zu segments, whole %zu", s, round,
 					 cut.n, whole.n);
@@ -882,19 +893,9 @@ static void test_samples_random_cuts(void **state)
 			size_t maxpiece = round % 3 == 0 ? 4 : round % 3 == 1 ? 64 : 3000;
 			struct harness h;
 			char what[320];
-			size_t at = 0;
 
 			harness_init(&h);
-			while (at < s->n) {
-				size_t k;
-
-				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-				k = 1 + (size_t)(rng % maxpiece);
-				if (k > s->n - at)
-					k = s->n - at;
-				harness_packet(&h, s->data + at, k);
-				at += k;
-			}
+			feed_random_pieces(&h, s->data, s->n, maxpiece, &rng);
 			snprintf(what, sizeof(what), "%.200s random round %d", s->name, round);
 			assert_same_segments(&h, s->data, &s->ref, what);
 			harness_free(&h);
@@ -964,10 +965,8 @@ static void fast_vs_steps(const uint8_t *p, size_t n, int want_all, const char *
 		while (at < n) {
 			size_t k = mode == 0 ? n - at : mode == 1 ? 1448 : mode == 2 ? 700 : 0;
 
-			if (mode == 3) {
-				rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-				k = 1 + (size_t)(rng % 40);
-			}
+			if (mode == 3)
+				k = random_piece(&rng, 40);
 			if (k > n - at)
 				k = n - at;
 			harness_packet(&fast, p + at, k);
