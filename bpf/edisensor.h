@@ -93,6 +93,11 @@ enum es_event_type {
 	ES_EV_GAP      = 2,   /* sequence gap: aux = missing bytes (capped) */
 	ES_EV_FLOW_END = 3,   /* FIN or RST: aux = ES_END_FIN/ES_END_RST */
 };
+/* GAP and FLOW_END carry in seg_len the segments of the direction not
+ * forwarded (tag not asked for) since its last forwarded one: no forwarded
+ * segment of the same message will report them any more (a SEGMENT reports
+ * them in aux), so a message cut by a gap or by the end of the connection
+ * is counted whole up to there. */
 
 enum es_syntax {
 	ES_SYNTAX_NONE    = 0,
@@ -116,6 +121,11 @@ enum es_end_reason {
 #define ES_SEGF_MIDSTREAM  (1u << 1)  /* flow first seen without SYN */
 #define ES_SEGF_AFTER_GAP  (1u << 2)  /* first segment after a resync */
 #define ES_SEGF_ISA_NONFIXED (1u << 3) /* X12 ISA not 106 bytes: separators found by element count */
+#define ES_SEGF_EVENTS_LOST (1u << 4) /* on any event type: events of this direction
+					 before it were lost (a ring buffer output
+					 failed); userspace treats it as a gap of
+					 the flow. The rest of the stream is scanned
+					 as before (no resync) */
 
 /* Separators in force for a segment. */
 struct es_seps {
@@ -178,7 +188,7 @@ struct es_rec_hdr {
 
 struct es_rec_item {
 	__u32 off;              /* stream offset (struct es_event) minus hdr.base_off */
-	__u32 seg_len;
+	__u32 seg_len;          /* SEGMENT: its length; GAP, FLOW_END: skipped count */
 	__u32 aux;
 	__u16 data_len;         /* bytes of data after this item (at most ES_SEG_MAX) */
 	__u8  flags;            /* ES_SEGF_* of the item (the record's are added) */
@@ -189,7 +199,7 @@ struct es_rec_item {
 	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
 
 #define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \
-		     ES_SEGF_ISA_NONFIXED)
+		     ES_SEGF_ISA_NONFIXED | ES_SEGF_EVENTS_LOST)
 
 _Static_assert(ES_SEGF_ALL <= 0xFF, "item flags are one byte");
 _Static_assert(sizeof(struct es_rec_hdr) == 80 && sizeof(struct es_rec_item) == 16,
@@ -212,7 +222,8 @@ struct es_event {
 				   payload (docs/MANIFEST.md, streamOffset) */
 	struct es_flow_key flow;
 	__u32 ifindex;
-	__u32 seg_len;          /* full segment length (terminator included) */
+	__u32 seg_len;          /* full segment length (terminator included); GAP,
+				   FLOW_END: segments not forwarded before it */
 	__u32 aux;              /* GAP: missing bytes; FLOW_END: reason; SEGMENT:
 				   segments of this direction not forwarded (tag not
 				   asked for) since the previous forwarded one */

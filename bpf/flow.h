@@ -63,6 +63,8 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
 #define ES_FLOWF_GAVE_UP    0x2   /* past the seek depth: payload not scanned */
+#define ES_FLOWF_EVENTS_LOST 0x4  /* events of the direction lost (ring buffer
+				     full): the next one carries ES_SEGF_EVENTS_LOST */
 
 /* Value of the flows map: one direction of a TCP connection. */
 struct es_flow {
@@ -125,7 +127,10 @@ struct es_env {
 	__u8  rec_open;         /* a record is open: items go into it */
 	__u8  rec_seps;         /* it holds a segment: its syntax and seps are set */
 	__u8  want_all;         /* tags map holds "*": forward every segment */
-	__u8  pad[3];
+	__u8  lost_flag;        /* ES_SEGF_EVENTS_LOST for the next item: earlier
+				   items of the direction were lost (es_flush) */
+	__u8  ended;            /* FLOW_END emitted: the flow state is deleted */
+	__u8  pad;
 	__u32 events;           /* items in the batch */
 	__u32 sent;             /* items handed to the ring buffer */
 	__u32 lost;             /* items whose ring buffer output failed */
@@ -205,6 +210,9 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 		wake = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, scr->batch, n, wake)) {
 		env->lost += env->events;
+		/* the direction's next item tells userspace (the flow state
+		 * keeps it past this packet: es_flow_packet()) */
+		env->lost_flag = ES_SEGF_EVENTS_LOST;
 	} else {
 		env->sent += env->events;
 		if (wake == BPF_RB_FORCE_WAKEUP)
@@ -263,25 +271,30 @@ static __always_inline struct es_rec_item *es_item_slot(struct es_env *env,
 	return it;
 }
 
-static __always_inline void es_item_commit(struct es_env *env, __u32 data_len)
+static __always_inline void es_item_commit(struct es_env *env, struct es_rec_item *it,
+					   __u32 data_len)
 {
+	it->flags |= env->lost_flag;
+	env->lost_flag = 0;
 	env->batch_len += ES_REC_ITEM_SPAN(data_len);
 	env->rec_items++;
 	env->events++;
 }
 
-/* GAP / FLOW_END: an item without data. */
+/* GAP / FLOW_END: an item without data; skipped: the direction's segments
+ * not forwarded since its last forwarded one (they belong to the message
+ * open before it, and no forwarded segment of it will report them). */
 static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch *scr, __u8 type,
-					  __u64 off, __u32 aux)
+					  __u64 off, __u32 aux, __u32 skipped)
 {
 	struct es_rec_item *it = es_item_slot(env, scr, off, 0, 0, 0);
 
-	it->seg_len = 0;
+	it->seg_len = skipped;
 	it->aux = aux;
 	it->data_len = 0;
 	it->flags = 0;
 	it->type = type;
-	es_item_commit(env, 0);
+	es_item_commit(env, it, 0);
 }
 
 static int es_scan_want(void *ctx, __u32 tag)
@@ -362,7 +375,10 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	if (bn)
 		es_item_copy_chunk(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn,
 				   d->buf_begin, bn);
-	es_item_commit(env, cn + bn);
+	es_item_commit(env, it, cn + bn);
+	/* verifier: clang may leave the caller's stack pointer d in r0 of this
+	 * void subprogram, which the verifier refuses at its exit */
+	asm volatile("r0 = 0" ::: "r0");
 }
 
 /*
@@ -624,7 +640,8 @@ static __always_inline struct es_flow *es_flow_new(const struct es_frame *fr,
 static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *scr,
 					const struct es_pkt *pkt, struct es_flow *f, __u32 reason)
 {
-	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, reason);
+	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, reason, f->scan.skipped);
+	env->ended = 1;
 	count(env->hdr.hook, ES_CNT_FLOW_END);
 	bpf_map_delete_elem(&flows, &pkt->key);
 }
@@ -664,8 +681,10 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		return;
 	}
 	if (pkt->tcp_flags & ES_TCP_SYN) {
-		/* (re)start: the stream begins after the SYN's sequence number */
-		f = es_flow_new(fr, pkt, pkt->seq + 1, 0);
+		/* (re)start: the stream begins after the SYN's sequence number;
+		 * lost events not yet told are the previous connection's, whose
+		 * open message userspace still holds */
+		f = es_flow_new(fr, pkt, pkt->seq + 1, f ? f->flags & ES_FLOWF_EVENTS_LOST : 0);
 		if (!f)
 			return;
 		delta = 0;
@@ -690,6 +709,10 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		scr->tagc_gen = tags_gen + 1;
 	}
 	env->want_all = scr->tagc_all;
+	if (f->flags & ES_FLOWF_EVENTS_LOST) {
+		env->lost_flag = ES_SEGF_EVENTS_LOST;
+		f->flags &= ~ES_FLOWF_EVENTS_LOST;
+	}
 
 	if (pkt->tcp_flags & ES_TCP_RST) {
 		es_flow_end(env, scr, pkt, f, ES_END_RST);
@@ -713,7 +736,8 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	} else if (n && delta > 0) {
 		/* bytes missing: the scanner cannot trust its state any more */
 		count(fr->hook, ES_CNT_GAP);
-		es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)delta);
+		es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)delta, f->scan.skipped);
+		f->scan.skipped = 0;   /* reported: the next forwarded segment is after the gap */
 		f->stream_off += (__u32)delta;
 		f->next_seq += (__u32)delta;
 		es_scan_resync(&f->scan);
@@ -735,6 +759,12 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		es_flow_end(env, scr, pkt, f, ES_END_FIN);
 out:
 	es_flush(env, scr);
+	/* a loss not yet told (no item after it in this packet) waits in the
+	 * flow state for the direction's next item; after FLOW_END the state
+	 * is gone, and so is the flow in userspace once it sees the end (a
+	 * lost FLOW_END is left to the daemon's loss report) */
+	if (env->lost_flag && !env->ended)
+		f->flags |= ES_FLOWF_EVENTS_LOST;
 	if (env->sent)
 		count_add(fr->hook, ES_CNT_EVENTS, env->sent);
 	if (env->lost)

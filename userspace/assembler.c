@@ -959,11 +959,23 @@ static void on_segment(struct assembler *a, const struct es_event *ev)
 	}
 }
 
+/* Segments the kernel did not forward after the open message's last
+ * forwarded one, reported by a GAP or FLOW_END (edisensor.h): no later
+ * segment of the message will report them. */
+static void count_trailing_skipped(struct assembler *a, struct flow *f,
+				   const struct es_event *ev)
+{
+	a->stats.segments_skipped += ev->seg_len;
+	if (f && f->open)
+		f->open->counted += ev->seg_len;
+}
+
 static void on_gap(struct assembler *a, const struct es_event *ev)
 {
 	struct flow *f = flow_get(a, ev, false);
 
 	a->stats.gaps++;
+	count_trailing_skipped(a, f, ev);
 	if (f) {
 		if (f->open && !f->open->msg->integrity->gap) {
 			f->open->msg->integrity->gap = true;
@@ -993,6 +1005,18 @@ static void on_gap(struct assembler *a, const struct es_event *ev)
 	}
 }
 
+/* Events of the flow were lost (its open message may lack segments): like
+ * a gap for the flow, and the message says why. */
+static void flow_events_lost(struct assembler *a, struct flow *f, const char *why)
+{
+	flow_lost_bytes(f);
+	if (f->open && !f->open->events_lost) {
+		f->open->events_lost = true;
+		add_finding(a, f->open, "events lost while the message was open (%s):"
+			    " segments may be missing", why);
+	}
+}
+
 int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 {
 	a->stats.events++;
@@ -1001,6 +1025,15 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 	     (ev->data_len > ES_SEG_MAX || len < ES_EVENT_HDR_LEN + ev->data_len))) {
 		a->stats.bad_events++;
 		return -EINVAL;
+	}
+	if (ev->flags & ES_SEGF_EVENTS_LOST) {
+		/* the kernel lost events of this direction before this one:
+		 * they belong to the state before it (any event type) */
+		struct flow *f = flow_get(a, ev, false);
+
+		a->stats.loss_marks++;
+		if (f)
+			flow_events_lost(a, f, "ring buffer full");
 	}
 	switch (ev->type) {
 	case ES_EV_SEGMENT:
@@ -1012,6 +1045,7 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 	case ES_EV_FLOW_END: {
 		struct flow *f = flow_get(a, ev, false);
 		a->stats.flow_ends++;
+		count_trailing_skipped(a, f, ev);
 		if (f) {
 			flow_end(a, f, ev->aux == ES_END_RST ? "connection reset"
 							     : "connection closed");
@@ -1027,16 +1061,8 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 
 void assembler_note_loss(struct assembler *a, const char *why)
 {
-	for (struct flow_entry *e = a->flows.oldest; e; e = e->newer) {
-		struct flow *f = (struct flow *)e;
-
-		flow_lost_bytes(f);
-		if (f->open && !f->open->events_lost) {
-			f->open->events_lost = true;
-			add_finding(a, f->open, "events lost while the message was open (%s):"
-				    " segments may be missing", why);
-		}
-	}
+	for (struct flow_entry *e = a->flows.oldest; e; e = e->newer)
+		flow_events_lost(a, (struct flow *)e, why);
 }
 
 void assembler_flush(struct assembler *a)

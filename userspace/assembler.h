@@ -69,11 +69,13 @@ struct assembler_stats {
 	uint64_t events;
 	uint64_t bad_events;             /* too short or unknown type */
 	uint64_t segments;
-	uint64_t segments_skipped;       /* not forwarded by the kernel (sum of aux) */
+	uint64_t segments_skipped;       /* not forwarded by the kernel (SEGMENT aux,
+					    GAP/FLOW_END seg_len) */
 	uint64_t segments_outside;       /* data segments outside any message */
 	uint64_t segments_over_cap;      /* counted but not kept (max_segments, max_memory) */
 	uint64_t segments_undecodable;   /* no tag */
 	uint64_t gaps;
+	uint64_t loss_marks;             /* events with ES_SEGF_EVENTS_LOST */
 	uint64_t flow_ends;
 	uint64_t interchanges;
 	uint64_t messages;               /* emitted */

@@ -32,9 +32,9 @@ incomplete where nothing was lost (fail):
                         although the message lost no bytes
   tail-uncounted        a truncated message counted short: segments the
                         kernel did not forward after its last forwarded one
-                        are reported only with the next forwarded segment,
-                        and a connection that closes first loses the count
-                        (the FLOW_END event carries none)
+                        went uncounted (the kernel reports them with the
+                        next forwarded segment, or with the GAP/FLOW_END
+                        that comes first)
 missing findings (fail):
   unflagged-envelope    interchange values (sender, control reference)
                         missing without integrity.missingEnvelope

@@ -400,6 +400,68 @@ static void test_reported_loss_breaks_every_flow(void **state)
 	assert_false(m5->integrity->message_count_mismatch);
 }
 
+/* The segments the kernel skipped after a message's last forwarded one
+ * arrive with the connection's end (FLOW_END seg_len): a truncated message
+ * is counted up to its last segment on the wire. */
+static void test_flow_end_carries_skipped(void **state)
+{
+	(void)state;
+	add("UNB+UNOA:2+S+R+200101:1200+42'UNH+1+CUSDEC:D:96B:UN'BGM+929+1'");
+	add_end();
+	evs.ev[evs.n - 1].seg_len = 2;   /* e.g. UNS+S and a CNT not asked for */
+	run(0);
+	assert_int_equal(got.n, 1);
+	assert_true(by_ref("1")->integrity->truncated);
+	assert_int_equal(by_ref("1")->integrity->counted_segments, 4);
+}
+
+/* The same before a sequence gap: the skipped segments are the open
+ * message's, not the next forwarded segment's (after the gap, in another
+ * message). */
+static void test_gap_carries_skipped(void **state)
+{
+	(void)state;
+	add("UNB+UNOA:2+S+R+200101:1200+42'UNH+1+CUSDEC:D:96B:UN'BGM+929+1'");
+	add_gap();
+	evs.ev[evs.n - 1].seg_len = 3;
+	add("UNH+2+CUSDEC:D:96B:UN'UNT+2+2'");
+	run(0);
+	assert_int_equal(got.n, 2);
+	assert_int_equal(by_ref("1")->integrity->counted_segments, 5);
+	assert_true(by_ref("1")->integrity->gap);
+	assert_int_equal(by_ref("2")->integrity->counted_segments, 2);
+}
+
+/* ES_SEGF_EVENTS_LOST (the kernel's ring buffer was full for this
+ * direction) marks that flow's open message as a loss, like a reported
+ * loss does for every flow; another flow's message is left alone, so its
+ * count mismatch is the sender's. */
+static void test_loss_flag_marks_its_flow_only(void **state)
+{
+	struct es_flow_key k1 = key, k2;
+	(void)state;
+	test_flow_key(&k2, 3, 2000);
+	add("UNB+UNOA:2+S42+R42+200101:1200+42'UNH+1+CUSCAR:D:95B:UN'RFF+BM:B1'");
+	key = k2;
+	add("UNB+UNOA:2+S43+R43+200101:1200+43'UNH+5+CUSCAR:D:95B:UN'RFF+BM:B5'");
+	key = k1;
+	add_segment("UNT+4+1'");
+	evs.ev[evs.n - 1].flags |= ES_SEGF_EVENTS_LOST;
+	add_segment("UNZ+1+42'");
+	key = k2;
+	add_segment("UNT+4+5'");
+	add_segment("UNZ+1+43'");
+	run(0);
+	assert_int_equal(got.n, 2);
+	const Edisensor__V1__Message *m1 = by_ref("1"), *m5 = by_ref("5");
+	assert_int_equal(m1->integrity->counted_segments, 3);
+	assert_false(m1->integrity->segment_count_mismatch);
+	assert_true(has_finding(m1, "ring buffer full"));
+	assert_int_equal(m5->integrity->counted_segments, 3);
+	assert_true(m5->integrity->segment_count_mismatch);
+	assert_false(has_finding(m5, "ring buffer full"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -417,6 +479,9 @@ int main(void)
 		T(test_unsure_message_emitted_early),
 		T(test_resync_flag_is_a_loss),
 		T(test_reported_loss_breaks_every_flow),
+		T(test_flow_end_carries_skipped),
+		T(test_gap_carries_skipped),
+		T(test_loss_flag_marks_its_flow_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
