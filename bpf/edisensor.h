@@ -35,11 +35,13 @@
 
 /*
  * Per-CPU counters. The OUTCOME counters partition the packets: every packet
- * the program sees ends in exactly one of them, so their sum equals
- * ES_CNT_PACKETS. The others count events inside monitored traffic.
+ * the program sees ends in exactly one of them. ES_CNT_PACKETS is their sum:
+ * the programs leave its slot at zero (one increment per packet, not two)
+ * and userspace fills it in when it reads the map (counters_read()). The
+ * others count events inside monitored traffic.
  */
 enum es_counter {
-	ES_CNT_PACKETS = 0,
+	ES_CNT_PACKETS = 0,         /* derived by userspace: sum of the outcomes */
 	/* outcomes */
 	ES_CNT_NON_IP,
 	ES_CNT_NON_TCP,

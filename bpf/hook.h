@@ -39,7 +39,7 @@ static __always_inline void es_frame_xdp(struct es_frame *fr, struct cursor *c,
 	fr->ctx = ctx;
 	fr->len = (__u32)(end - data);
 	fr->linear = fr->len;
-	fr->ifindex = ctx->ingress_ifindex;
+	fr->ifindex = 0;        /* es_frame_ifindex(), for monitored packets */
 	fr->hook = ES_HOOK_XDP;
 	c->pos = data;
 	c->start = data;
@@ -68,12 +68,23 @@ static __always_inline void es_frame_skb(struct es_frame *fr, struct cursor *c,
 	fr->ctx = skb;
 	fr->len = skb->len;
 	fr->linear = (__u32)(end - data);
-	fr->ifindex = skb->ifindex;
+	fr->ifindex = 0;        /* es_frame_ifindex(), for monitored packets */
 	fr->hook = hook;
 	c->pos = data;
 	c->start = data;
 	c->end = end;
 	c->len = fr->len;
+}
+
+/* The interface, read only for monitored packets: for XDP it is a chain
+ * of three loads (rxq, dev, ifindex) that a packet which is not monitored
+ * does not need. */
+static __always_inline void es_frame_ifindex(struct es_frame *fr)
+{
+	if (fr->hook == ES_HOOK_XDP)
+		fr->ifindex = ((struct xdp_md *)fr->ctx)->ingress_ifindex;
+	else
+		fr->ifindex = ((struct __sk_buff *)fr->ctx)->ifindex;
 }
 
 /*

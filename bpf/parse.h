@@ -45,7 +45,7 @@ struct vlan_hdr {
 	__be16 proto;
 };
 
-/* What the parsers learn about a TCP packet. */
+/* What the monitored path needs of a TCP packet (es_pkt_fill()). */
 struct es_pkt {
 	struct es_flow_key key;
 	__u32 seq;
@@ -55,6 +55,21 @@ struct es_pkt {
 	__u8  tcp_flags;     /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
 	__u8  dir;           /* enum es_dir */
 	__u8  pad[2];
+};
+
+/*
+ * Where the parsers found the headers. Parsing only validates and keeps
+ * pointers: the flow key, sequence numbers and payload bounds are copied
+ * out (es_pkt_fill()) only once the packet is known to be monitored, so a
+ * packet that is not costs its bounds checks and the port test, no stores.
+ */
+struct es_hdrs {
+	void *l3;            /* struct iphdr or struct ipv6hdr */
+	struct tcphdr *tcp;
+	__u32 l3_end;        /* frame offset of the IP packet's end */
+	__u32 doff;          /* TCP header length, options included */
+	__u8  l4;            /* IP protocol / last IPv6 next header */
+	__u8  family;        /* 4 or 6 */
 };
 
 #define ES_TCP_FIN 0x01
@@ -68,7 +83,9 @@ static __always_inline int parse_eth(struct cursor *c, __u16 *proto)
 
 	if ((void *)(eth + 1) > c->end)
 		return ES_CNT_MALFORMED_ETH;
-	*proto = eth->h_proto;
+	/* struct ethhdr is packed, so eth->h_proto reads as two bytes; the
+	 * field is 2-aligned in any frame, one 16-bit load does */
+	*proto = *(__be16 *)((void *)eth + __builtin_offsetof(struct ethhdr, h_proto));
 	c->pos = eth + 1;
 	return 0;
 }
@@ -100,8 +117,7 @@ static __always_inline int parse_vlans(struct cursor *c, __u16 *proto)
 
 /* Returns the IP total length that is really in the frame, so Ethernet
  * padding of short frames is never read as TCP payload. */
-static __always_inline int parse_ipv4(struct cursor *c, struct es_pkt *p, __u8 *l4proto,
-				      __u32 *l3_end)
+static __always_inline int parse_ipv4(struct cursor *c, struct es_hdrs *h)
 {
 	struct iphdr *ip = c->pos;
 	__u32 hlen, tot;
@@ -118,11 +134,10 @@ static __always_inline int parse_ipv4(struct cursor *c, struct es_pkt *p, __u8 *
 		return ES_CNT_MALFORMED_IPV4;
 	if (ip->frag_off & bpf_htons(0x3fff))   /* MF set or offset non-zero */
 		return ES_CNT_FRAGMENT;
-	*l4proto = ip->protocol;
-	p->key.family = 4;
-	__builtin_memcpy(p->key.saddr, &ip->saddr, 4);
-	__builtin_memcpy(p->key.daddr, &ip->daddr, 4);
-	*l3_end = cursor_off(c, ip) + tot;
+	h->l4 = ip->protocol;
+	h->family = 4;
+	h->l3 = ip;
+	h->l3_end = cursor_off(c, ip) + tot;
 	c->pos = (void *)ip + hlen;
 	return 0;
 }
@@ -172,8 +187,7 @@ static __always_inline int parse_ipv6_ext(struct cursor *c, __u8 *nh)
 	return is_ipv6_ext(*nh) ? ES_CNT_MALFORMED_IPV6 : 0;
 }
 
-static __always_inline int parse_ipv6(struct cursor *c, struct es_pkt *p, __u8 *l4proto,
-				      __u32 *l3_end)
+static __always_inline int parse_ipv6(struct cursor *c, struct es_hdrs *h)
 {
 	struct ipv6hdr *ip6 = c->pos;
 	__u32 end;
@@ -185,37 +199,60 @@ static __always_inline int parse_ipv6(struct cursor *c, struct es_pkt *p, __u8 *
 	end = cursor_off(c, ip6 + 1) + bpf_ntohs(ip6->payload_len);
 	if (end > c->len)
 		return ES_CNT_MALFORMED_IPV6;
-	p->key.family = 6;
-	__builtin_memcpy(p->key.saddr, &ip6->saddr, 16);
-	__builtin_memcpy(p->key.daddr, &ip6->daddr, 16);
-	*l4proto = ip6->nexthdr;
-	*l3_end = end;
+	h->family = 6;
+	h->l3 = ip6;
+	h->l4 = ip6->nexthdr;
+	h->l3_end = end;
 	c->pos = ip6 + 1;
-	return parse_ipv6_ext(c, l4proto);
+	return parse_ipv6_ext(c, &h->l4);
 }
 
-static __always_inline int parse_tcp(struct cursor *c, struct es_pkt *p, __u32 l3_end)
+static __always_inline int parse_tcp(struct cursor *c, struct es_hdrs *h)
 {
 	struct tcphdr *tcp = c->pos;
 	__u32 doff;
 
-	if ((void *)(tcp + 1) > c->end || cursor_off(c, tcp + 1) > l3_end)
+	if ((void *)(tcp + 1) > c->end || cursor_off(c, tcp + 1) > h->l3_end)
 		return ES_CNT_MALFORMED_TCP;
 	doff = tcp->doff * 4;
 	/* Options must be in the linear part too: the scanner reads the
 	 * payload from payload_off. */
 	if (doff < sizeof(*tcp) || (void *)tcp + doff > c->end ||
-	    cursor_off(c, tcp) + doff > l3_end)
+	    cursor_off(c, tcp) + doff > h->l3_end)
 		return ES_CNT_MALFORMED_TCP;
+	h->tcp = tcp;
+	h->doff = doff;
+	c->pos = (void *)tcp + doff;
+	return 0;
+}
+
+/* The monitored packet's key, sequence numbers, flags and payload bounds,
+ * from the headers parse_tcp() accepted (dir is the caller's). */
+static __always_inline void es_pkt_fill(struct es_pkt *p, const struct cursor *c,
+					const struct es_hdrs *h)
+{
+	const struct tcphdr *tcp = h->tcp;
+
+	__builtin_memset(p, 0, sizeof(*p));
+	p->key.family = h->family;
+	if (h->family == 4) {
+		const struct iphdr *ip = h->l3;
+
+		__builtin_memcpy(p->key.saddr, &ip->saddr, 4);
+		__builtin_memcpy(p->key.daddr, &ip->daddr, 4);
+	} else {
+		const struct ipv6hdr *ip6 = h->l3;
+
+		__builtin_memcpy(p->key.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(p->key.daddr, &ip6->daddr, 16);
+	}
 	p->key.sport = bpf_ntohs(tcp->source);
 	p->key.dport = bpf_ntohs(tcp->dest);
 	p->seq = bpf_ntohl(tcp->seq);
 	p->ack = bpf_ntohl(tcp->ack_seq);
-	p->tcp_flags = ((__u8 *)tcp)[13];
-	p->payload_off = cursor_off(c, tcp) + doff;
-	p->payload_len = l3_end - p->payload_off;
-	c->pos = (void *)tcp + doff;
-	return 0;
+	p->tcp_flags = ((const __u8 *)tcp)[13];
+	p->payload_off = cursor_off(c, tcp) + h->doff;
+	p->payload_len = h->l3_end - p->payload_off;
 }
 
 #endif /* EDISENSOR_PARSE_H */

@@ -74,6 +74,9 @@ int counters_read_at(int map_fd, uint32_t base, struct es_counters *out)
 			out->v[i] += vals[c];
 	}
 	free(vals);
+	/* the kernel counts each packet once, in its outcome (one per-CPU
+	 * increment per packet, not two): packets is their sum */
+	out->v[ES_CNT_PACKETS] = counters_outcome_sum(out);
 	return 0;
 }
 
