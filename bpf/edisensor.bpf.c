@@ -68,29 +68,27 @@ static __always_inline int cidr_monitored(const struct es_hdrs *h)
 	return addr_monitored(6, &ip6->saddr) || addr_monitored(6, &ip6->daddr);
 }
 
-static __always_inline int port_set(const struct es_port_bitmap *m, __be16 port)
+/* The port as it sits in the header indexes the bitmap (see maps.h). */
+static __always_inline int port_set(__be16 port)
 {
-	__u16 p = bpf_ntohs(port);
+	__u16 i = (__u16)port;
 
-	return (m->bits[p >> 6] >> (p & 63)) & 1;
+	return (monitored_ports[i >> 6] >> (i & 63)) & 1;
 }
 
 /*
  * Which direction of a monitored connection the packet travels (enum
  * es_dir), or ES_DIR_UNKNOWN when it is not monitored. On the path of
- * every TCP packet: the ports straight from the header, one inlined array
- * lookup, and the CIDR trie only when userspace configured CIDRs.
+ * every TCP packet: the ports straight from the header against the
+ * bitmap, and the CIDR trie only when userspace configured CIDRs.
  */
 static __always_inline __u8 monitored_dir(const struct es_hdrs *h)
 {
-	const struct es_port_bitmap *m;
-	__u32 zero = 0;
 	__u16 sport, dport;
 
-	m = bpf_map_lookup_elem(&ports, &zero);
-	if (m && port_set(m, h->tcp->dest))
+	if (port_set(h->tcp->dest))
 		return ES_DIR_TO_SERVER;
-	if (m && port_set(m, h->tcp->source))
+	if (port_set(h->tcp->source))
 		return ES_DIR_TO_CLIENT;
 	if (!cidrs_configured || !cidr_monitored(h))
 		return ES_DIR_UNKNOWN;
@@ -112,25 +110,109 @@ static __always_inline __u8 monitored_dir(const struct es_hdrs *h)
 /* Headers a tc skb may hold outside its linear part: pulled on demand. */
 #define ES_TC_PULL_LEN 256u
 
-/* Monitored TCP packet: account its payload; the flow tracker and
- * scanner take it from here. */
-static __always_inline void es_tcp_packet(struct es_frame *fr, const struct cursor *c,
-					  const struct es_hdrs *h, __u8 dir)
-{
-	struct es_pkt pkt;
+/*
+ * The monitored path as BPF subprograms, one per hook (the hook must stay
+ * a constant: each program may call only its own hook's helpers), not
+ * inlined into the entry programs: those stay small, so the compiler keeps
+ * the parse of every packet in registers instead of spilling it for the
+ * sake of this large path, which pays for the call. Only the two header
+ * pointers and the direction come from the entry, as arguments (neither a
+ * copy on the entry's stack -- the call chain down to the scanner must fit
+ * the 512-byte BPF stack -- nor more live values in the entry); the rest
+ * is read again from the headers the entry validated.
+ */
+#define ES_MON_ARGS const void *l3, const struct tcphdr *tcp, __u8 dir
+#define ES_MON_PASS(h, dir) (h).l3, (h).tcp, (dir)
 
+/* The monitored packet out of its headers; no helper call, so nothing of
+ * the headers has to be saved across one (stack: see above). Returns
+ * es_pkt_fill()'s result. */
+static __always_inline int es_pkt_from(struct es_pkt *pkt, const struct cursor *c, ES_MON_ARGS)
+{
+	const struct iphdr *ip = l3;
+	struct es_hdrs h = {
+		.l3 = (void *)l3,
+		.tcp = (struct tcphdr *)tcp,
+		.doff = (((const __u8 *)tcp)[12] >> 4) * 4,
+	};
+	__u64 l3_off = cursor_off(c, l3);
+
+	/* verifier: an opaque number from here, or the compiler reassociates
+	 * the offsets and subtracts a packet pointer from a scalar, which the
+	 * verifier refuses */
+	barrier_var(l3_off);
+	/* the version nibble is where parse_ipv4()/parse_ipv6() left it */
+	if (ip->version == 4) {
+		h.family = 4;
+		h.l3_end = l3_off + bpf_ntohs(ip->tot_len);
+	} else {
+		const struct ipv6hdr *ip6 = l3;
+
+		h.family = 6;
+		h.l3_end = l3_off + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	}
+	if (es_pkt_fill(pkt, c, &h))
+		return -1;
+	pkt->dir = dir;
+	return 0;
+}
+
+/* A monitored TCP packet, counted already: its payload accounted; the flow
+ * tracker and scanner take it from here. */
+static __always_inline int es_monitored(struct es_frame *fr, const struct es_pkt *pkt)
+{
 	es_frame_ifindex(fr);
-	es_pkt_fill(&pkt, c, h);
-	pkt.dir = dir;
-	if (!pkt.payload_len) {
+	if (!pkt->payload_len) {
 		count(fr->hook, ES_CNT_PAYLOAD_EMPTY);
 		/* SYN, FIN and RST without data still drive the flow state */
-		if (pkt.tcp_flags & (ES_TCP_SYN | ES_TCP_FIN | ES_TCP_RST))
-			es_flow_packet(fr, &pkt);
-		return;
+		if (pkt->tcp_flags & (ES_TCP_SYN | ES_TCP_FIN | ES_TCP_RST))
+			es_flow_packet(fr, pkt);
+		return 0;
 	}
-	count_add(fr->hook, ES_CNT_PAYLOAD_BYTES, pkt.payload_len);
-	es_flow_packet(fr, &pkt);
+	count_add(fr->hook, ES_CNT_PAYLOAD_BYTES, pkt->payload_len);
+	es_flow_packet(fr, pkt);
+	return 0;
+}
+
+static __attribute__((noinline)) int es_monitored_xdp(struct xdp_md *ctx, ES_MON_ARGS)
+{
+	struct es_frame fr;
+	struct es_pkt pkt;
+	struct cursor c;
+	int bad;
+
+	es_frame_xdp(&fr, &c, ctx);
+	bad = es_pkt_from(&pkt, &c, l3, tcp, dir);
+	count(ES_HOOK_XDP, ES_CNT_MONITORED);
+	if (bad)
+		return 0;
+	es_frame_xdp_frags(&fr, &c, ctx);   /* the payload may reach into fragments */
+	return es_monitored(&fr, &pkt);
+}
+
+static __always_inline int es_monitored_skb(struct __sk_buff *skb, __u8 hook, ES_MON_ARGS)
+{
+	struct es_frame fr;
+	struct es_pkt pkt;
+	struct cursor c;
+	int bad;
+
+	es_frame_skb(&fr, &c, skb, hook);
+	bad = es_pkt_from(&pkt, &c, l3, tcp, dir);
+	count(hook, ES_CNT_MONITORED);
+	if (bad)
+		return 0;
+	return es_monitored(&fr, &pkt);
+}
+
+static __attribute__((noinline)) int es_monitored_tc_in(struct __sk_buff *skb, ES_MON_ARGS)
+{
+	return es_monitored_skb(skb, ES_HOOK_TC_INGRESS, l3, tcp, dir);
+}
+
+static __attribute__((noinline)) int es_monitored_tc_eg(struct __sk_buff *skb, ES_MON_ARGS)
+{
+	return es_monitored_skb(skb, ES_HOOK_TC_EGRESS, l3, tcp, dir);
 }
 
 /* Parses the frame under cursor c; returns the outcome counter. For a
@@ -141,6 +223,8 @@ static __always_inline __u32 classify(struct cursor *cur, struct es_hdrs *h, __u
 	__u16 proto;
 	int r;
 
+	if (parse_common_ipv4_tcp(&c, h))
+		goto tcp;
 	r = parse_eth(&c, &proto);
 	if (!r)
 		r = parse_vlans(&c, &proto);
@@ -159,6 +243,7 @@ static __always_inline __u32 classify(struct cursor *cur, struct es_hdrs *h, __u
 	r = parse_tcp(&c, h);
 	if (r)
 		return r;
+tcp:
 	*dir = monitored_dir(h);
 	return *dir ? ES_CNT_MONITORED : ES_CNT_NOT_MONITORED;
 }
@@ -171,7 +256,9 @@ static __always_inline int es_outcome_malformed(__u32 outcome)
 /*
  * Every packet is counted once, in its outcome counter: userspace derives
  * ES_CNT_PACKETS as the sum of the outcomes (counters_read()), which saves
- * a second per-CPU increment on the path of every packet.
+ * a second per-CPU increment on the path of every packet. The headers stay
+ * in h, which only the monitored branch hands on (as a copy), so for all
+ * other packets the compiler keeps them in registers.
  */
 SEC("xdp.frags")
 int edisensor_xdp(struct xdp_md *ctx)
@@ -187,9 +274,10 @@ int edisensor_xdp(struct xdp_md *ctx)
 	/* IP lengths past the linear part: parse again over the fragments */
 	if (es_outcome_malformed(outcome) && es_frame_xdp_frags(&fr, &c, ctx))
 		outcome = classify(&c, &h, &dir);
-	count(ES_HOOK_XDP, outcome);
 	if (outcome == ES_CNT_MONITORED)
-		es_tcp_packet(&fr, &c, &h, dir);
+		es_monitored_xdp(ctx, ES_MON_PASS(h, dir));
+	else
+		count(ES_HOOK_XDP, outcome);
 	return tap_mode ? XDP_DROP : XDP_PASS;
 }
 
@@ -209,14 +297,14 @@ static __always_inline int es_tc(struct __sk_buff *skb, __u8 hook)
 
 	es_frame_skb(&fr, &c, skb, hook);
 	outcome = classify(&c, &h, &dir);
-	if (es_outcome_malformed(outcome) && fr.linear < fr.len && fr.linear < ES_TC_PULL_LEN &&
-	    !bpf_skb_pull_data(skb, fr.len < ES_TC_PULL_LEN ? fr.len : ES_TC_PULL_LEN)) {
-		es_frame_skb(&fr, &c, skb, hook);
+	if (es_outcome_malformed(outcome) && es_frame_skb_pull(&fr, &c, skb, hook, ES_TC_PULL_LEN))
 		outcome = classify(&c, &h, &dir);
-	}
-	count(hook, outcome);
-	if (outcome == ES_CNT_MONITORED)
-		es_tcp_packet(&fr, &c, &h, dir);
+	if (outcome == ES_CNT_MONITORED && hook == ES_HOOK_TC_INGRESS)
+		es_monitored_tc_in(skb, ES_MON_PASS(h, dir));
+	else if (outcome == ES_CNT_MONITORED)
+		es_monitored_tc_eg(skb, ES_MON_PASS(h, dir));
+	else
+		count(hook, outcome);
 	return ES_TC_VERDICT;
 }
 

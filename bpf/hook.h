@@ -44,16 +44,25 @@ static __always_inline void es_frame_xdp(struct es_frame *fr, struct cursor *c,
 	c->pos = data;
 	c->start = data;
 	c->end = end;
-	c->len = fr->len;
+	c->len = (__u64)(end - data);
 }
 
-/* The whole multi-buffer frame; returns 1 when it is longer than the
- * linear part (a parse that found the frame too short is worth redoing). */
+/*
+ * The whole multi-buffer frame, the cursor over it built anew from ctx;
+ * returns 1 when it is longer than the linear part (a parse that found the
+ * frame too short is worth redoing). Reloading data and data_end after the
+ * helper call, rather than keeping them, lets the compiler keep the first
+ * parse (the path of every packet) in registers: nothing of it has to
+ * survive the call.
+ */
 static __always_inline int es_frame_xdp_frags(struct es_frame *fr, struct cursor *c,
 					      struct xdp_md *ctx)
 {
-	fr->len = (__u32)bpf_xdp_get_buff_len(ctx);
-	c->len = fr->len;
+	__u32 len = (__u32)bpf_xdp_get_buff_len(ctx);
+
+	es_frame_xdp(fr, c, ctx);
+	fr->len = len;
+	c->len = len;
 	return fr->len > fr->linear;
 }
 
@@ -85,6 +94,26 @@ static __always_inline void es_frame_ifindex(struct es_frame *fr)
 		fr->ifindex = ((struct xdp_md *)fr->ctx)->ingress_ifindex;
 	else
 		fr->ifindex = ((struct __sk_buff *)fr->ctx)->ifindex;
+}
+
+/*
+ * tc: the skb's headers not all in its linear part (a parse found the frame
+ * too short): makes up to pull_max bytes linear and the frame anew; returns
+ * 1 when that happened and a parse is worth redoing. The frame is read
+ * again from skb first (a compiler barrier forces the loads) rather than
+ * kept from before the parse: keeping it would cost the parse of every
+ * packet two registers.
+ */
+static __always_inline int es_frame_skb_pull(struct es_frame *fr, struct cursor *c,
+					     struct __sk_buff *skb, __u8 hook, __u32 pull_max)
+{
+	asm volatile("" ::: "memory");
+	es_frame_skb(fr, c, skb, hook);
+	if (fr->linear >= fr->len || fr->linear >= pull_max ||
+	    bpf_skb_pull_data(skb, fr->len < pull_max ? fr->len : pull_max))
+		return 0;
+	es_frame_skb(fr, c, skb, hook);
+	return 1;
 }
 
 /*

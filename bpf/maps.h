@@ -26,20 +26,19 @@ struct {
 	__type(value, __u64);
 } tc_counters SEC(".maps");
 
-/* Monitored TCP ports as a bitmap, bit p set = port p monitored. One
- * array element: the lookup is inlined by the verifier, so the test for
- * both ports of every packet costs two loads, not two hash lookups (this
- * is on the path of every TCP packet, monitored or not). */
-struct es_port_bitmap {
-	__u64 bits[65536 / 64];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct es_port_bitmap);
-} ports SEC(".maps");
+/*
+ * Monitored TCP ports as a bitmap. The index of port p is p in network
+ * byte order read as a 16-bit number (htons(p) on either side), so the
+ * test of both ports of every packet is a load of each port straight from
+ * the TCP header, no byte swap, and a load of its bitmap word. A global
+ * (.bss), not an array map: the program addresses it directly -- no map
+ * lookup, and no helper call around which the compiler would save the
+ * parsed headers (this is on the path of every TCP packet, monitored or
+ * not). Userspace writes it through the skeleton's mapping of .bss
+ * (sensor_bpf_set_ports()).
+ */
+#define ES_PORT_WORDS (65536 / 64)
+__u64 monitored_ports[ES_PORT_WORDS];
 
 /* Optional monitored networks: either address inside makes a TCP packet
  * monitored whatever its ports (FTP data channels use dynamic ports). */

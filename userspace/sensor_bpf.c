@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,15 +104,22 @@ static int clear_map(int fd, size_t key_size)
 
 int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 {
-	/* one element: the kernel swaps the whole bitmap in one update */
-	static struct es_port_bitmap_user { uint64_t bits[65536 / 64]; } m;
-	__u32 zero = 0;
+	/* the bitmap is the programs' .bss (mapped here by the skeleton):
+	 * built aside, then written word by word, each word once and only
+	 * when it changes, so a port that stays monitored never reads as
+	 * unmonitored while the set changes */
+	static __u64 m[sizeof(s->skel->bss->monitored_ports) / sizeof(__u64)];
+	volatile __u64 *live = s->skel->bss->monitored_ports;
 
-	memset(&m, 0, sizeof(m));
-	for (size_t i = 0; i < n; i++)
-		m.bits[ports[i] >> 6] |= 1ull << (ports[i] & 63);
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.ports), &zero, &m, BPF_ANY))
-		return -errno;
+	memset(m, 0, sizeof(m));
+	for (size_t i = 0; i < n; i++) {
+		uint16_t wire = htons(ports[i]);   /* the index the program reads */
+
+		m[wire >> 6] |= 1ull << (wire & 63);
+	}
+	for (size_t w = 0; w < sizeof(m) / sizeof(m[0]); w++)
+		if (live[w] != m[w])
+			live[w] = m[w];
 	return 0;
 }
 
