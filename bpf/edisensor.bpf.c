@@ -56,15 +56,18 @@ static __always_inline int addr_monitored(__u8 family, const void *addr)
 	return bpf_map_lookup_elem(&cidrs, &k) != NULL;
 }
 
-static __always_inline int cidr_monitored(const struct es_hdrs *h)
+/* The family from the version nibble the IP parsers checked (not kept in
+ * h: one register less on the path of every packet). */
+static __always_inline int cidr_monitored(const struct cursor *c, const struct es_hdrs *h)
 {
-	if (h->family == 4) {
-		const struct iphdr *ip = h->l3;
-
-		return addr_monitored(4, &ip->saddr) || addr_monitored(4, &ip->daddr);
-	}
+	const struct iphdr *ip = h->l3;
 	const struct ipv6hdr *ip6 = h->l3;
 
+	if (ip->version == 4)
+		return addr_monitored(4, &ip->saddr) || addr_monitored(4, &ip->daddr);
+	/* verifier: it cannot tell an IPv6 header from the nibble */
+	if ((const void *)(ip6 + 1) > c->end)
+		return 0;
 	return addr_monitored(6, &ip6->saddr) || addr_monitored(6, &ip6->daddr);
 }
 
@@ -82,7 +85,7 @@ static __always_inline int port_set(__be16 port)
  * every TCP packet: the ports straight from the header against the
  * bitmap, and the CIDR trie only when userspace configured CIDRs.
  */
-static __always_inline __u8 monitored_dir(const struct es_hdrs *h)
+static __always_inline __u8 monitored_dir(const struct cursor *c, const struct es_hdrs *h)
 {
 	__u16 sport, dport;
 
@@ -90,7 +93,7 @@ static __always_inline __u8 monitored_dir(const struct es_hdrs *h)
 		return ES_DIR_TO_SERVER;
 	if (port_set(h->tcp->source))
 		return ES_DIR_TO_CLIENT;
-	if (!cidrs_configured || !cidr_monitored(h))
+	if (!cidrs_configured || !cidr_monitored(c, h))
 		return ES_DIR_UNKNOWN;
 	/* No monitored port: the lower port is taken as the server's. */
 	sport = bpf_ntohs(h->tcp->source);
@@ -115,32 +118,57 @@ static __always_inline __u8 monitored_dir(const struct es_hdrs *h)
  * a constant: each program may call only its own hook's helpers), not
  * inlined into the entry programs: those stay small, so the compiler keeps
  * the parse of every packet in registers instead of spilling it for the
- * sake of this large path, which pays for the call. Only the two header
- * pointers and the direction come from the entry, as arguments (neither a
- * copy on the entry's stack -- the call chain down to the scanner must fit
- * the 512-byte BPF stack -- nor more live values in the entry); the rest
- * is read again from the headers the entry validated.
+ * sake of this large path, which pays for the call. Only where the IP and
+ * TCP headers start and the direction come from the entry, as arguments
+ * (neither a copy on the entry's stack -- the call chain down to the
+ * scanner must fit the 512-byte BPF stack -- nor more live values in the
+ * entry); the rest is read again from the headers the entry validated.
+ * Offsets, not packet pointers: the verifier then walks the monitored path
+ * once for the parse paths that reach it with the same ranges, instead of
+ * once per header layout (~80k instructions less).
  */
-#define ES_MON_ARGS const void *l3, const struct tcphdr *tcp, __u8 dir
-#define ES_MON_PASS(h, dir) (h).l3, (h).tcp, (dir)
+#define ES_MON_ARGS __u64 l3_off, __u64 tcp_off, __u8 dir
+#define ES_MON_PASS(c, h, dir) cursor_off(&(c), (h).l3), cursor_off(&(c), (h).tcp), (dir)
+
+/*
+ * Header offsets stay below 14 + 2 * 4 + 40 + ES_MAX_IPV6_EXT * 2048
+ * (Ethernet, VLAN tags, IPv6, extension headers of at most 2048 bytes):
+ * masking with this changes none, and bounds them for the verifier, which
+ * marks a packet pointer's range only while offset and size stay within
+ * 64 KiB.
+ */
+#define ES_HDR_OFF_MASK 0x3fffu
+_Static_assert(14 + 2 * 4 + 40 + ES_MAX_IPV6_EXT * 2048 <= ES_HDR_OFF_MASK,
+	       "header offsets must pass the mask unchanged");
 
 /* The monitored packet out of its headers; no helper call, so nothing of
- * the headers has to be saved across one (stack: see above). Returns
- * es_pkt_fill()'s result. */
+ * the headers has to be saved across one (stack: see above). Returns -1
+ * when the headers are not within the linear part, which cannot happen
+ * (the entry checked them): the tests and the mask are for the verifier,
+ * which sees new pointers here. */
 static __always_inline int es_pkt_from(struct es_pkt *pkt, const struct cursor *c, ES_MON_ARGS)
 {
-	const struct iphdr *ip = l3;
-	struct es_hdrs h = {
-		.l3 = (void *)l3,
-		.tcp = (struct tcphdr *)tcp,
-		.doff = (((const __u8 *)tcp)[12] >> 4) * 4,
-	};
-	__u64 l3_off = cursor_off(c, l3);
+	const struct tcphdr *tcp;
+	const struct iphdr *ip;
+	struct es_hdrs h;
+	const void *l3;
 
-	/* verifier: an opaque number from here, or the compiler reassociates
-	 * the offsets and subtracts a packet pointer from a scalar, which the
-	 * verifier refuses */
-	barrier_var(l3_off);
+	l3_off &= ES_HDR_OFF_MASK;
+	tcp_off &= ES_HDR_OFF_MASK;
+	l3 = c->start + l3_off;
+	tcp = c->start + tcp_off;
+	/* an IPv4 header and a TCP header after it take 40 bytes too */
+	if (l3 + sizeof(struct ipv6hdr) > c->end)
+		return -1;
+	/* verifier: keeps the two tests apart (merged into one branch on
+	 * their or'ed results, neither bounds its pointer) */
+	barrier_var(tcp);
+	if ((const void *)(tcp + 1) > c->end)
+		return -1;
+	ip = l3;
+	h.l3 = (void *)l3;
+	h.tcp = (struct tcphdr *)tcp;
+	h.doff = (((const __u8 *)tcp)[12] >> 4) * 4;
 	/* the version nibble is where parse_ipv4()/parse_ipv6() left it */
 	if (ip->version == 4) {
 		h.family = 4;
@@ -151,8 +179,7 @@ static __always_inline int es_pkt_from(struct es_pkt *pkt, const struct cursor *
 		h.family = 6;
 		h.l3_end = l3_off + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	}
-	if (es_pkt_fill(pkt, c, &h))
-		return -1;
+	es_pkt_fill(pkt, c, &h);
 	pkt->dir = dir;
 	return 0;
 }
@@ -182,7 +209,7 @@ static __attribute__((noinline)) int es_monitored_xdp(struct xdp_md *ctx, ES_MON
 	int bad;
 
 	es_frame_xdp(&fr, &c, ctx);
-	bad = es_pkt_from(&pkt, &c, l3, tcp, dir);
+	bad = es_pkt_from(&pkt, &c, l3_off, tcp_off, dir);
 	count(ES_HOOK_XDP, ES_CNT_MONITORED);
 	if (bad)
 		return 0;
@@ -198,7 +225,7 @@ static __always_inline int es_monitored_skb(struct __sk_buff *skb, __u8 hook, ES
 	int bad;
 
 	es_frame_skb(&fr, &c, skb, hook);
-	bad = es_pkt_from(&pkt, &c, l3, tcp, dir);
+	bad = es_pkt_from(&pkt, &c, l3_off, tcp_off, dir);
 	count(hook, ES_CNT_MONITORED);
 	if (bad)
 		return 0;
@@ -207,12 +234,12 @@ static __always_inline int es_monitored_skb(struct __sk_buff *skb, __u8 hook, ES
 
 static __attribute__((noinline)) int es_monitored_tc_in(struct __sk_buff *skb, ES_MON_ARGS)
 {
-	return es_monitored_skb(skb, ES_HOOK_TC_INGRESS, l3, tcp, dir);
+	return es_monitored_skb(skb, ES_HOOK_TC_INGRESS, l3_off, tcp_off, dir);
 }
 
 static __attribute__((noinline)) int es_monitored_tc_eg(struct __sk_buff *skb, ES_MON_ARGS)
 {
-	return es_monitored_skb(skb, ES_HOOK_TC_EGRESS, l3, tcp, dir);
+	return es_monitored_skb(skb, ES_HOOK_TC_EGRESS, l3_off, tcp_off, dir);
 }
 
 /* Parses the frame under cursor c; returns the outcome counter. For a
@@ -244,7 +271,7 @@ static __always_inline __u32 classify(struct cursor *cur, struct es_hdrs *h, __u
 	if (r)
 		return r;
 tcp:
-	*dir = monitored_dir(h);
+	*dir = monitored_dir(&c, h);
 	return *dir ? ES_CNT_MONITORED : ES_CNT_NOT_MONITORED;
 }
 
@@ -275,7 +302,7 @@ int edisensor_xdp(struct xdp_md *ctx)
 	if (es_outcome_malformed(outcome) && es_frame_xdp_frags(&fr, &c, ctx))
 		outcome = classify(&c, &h, &dir);
 	if (outcome == ES_CNT_MONITORED)
-		es_monitored_xdp(ctx, ES_MON_PASS(h, dir));
+		es_monitored_xdp(ctx, ES_MON_PASS(c, h, dir));
 	else
 		count(ES_HOOK_XDP, outcome);
 	return tap_mode ? XDP_DROP : XDP_PASS;
@@ -300,9 +327,9 @@ static __always_inline int es_tc(struct __sk_buff *skb, __u8 hook)
 	if (es_outcome_malformed(outcome) && es_frame_skb_pull(&fr, &c, skb, hook, ES_TC_PULL_LEN))
 		outcome = classify(&c, &h, &dir);
 	if (outcome == ES_CNT_MONITORED && hook == ES_HOOK_TC_INGRESS)
-		es_monitored_tc_in(skb, ES_MON_PASS(h, dir));
+		es_monitored_tc_in(skb, ES_MON_PASS(c, h, dir));
 	else if (outcome == ES_CNT_MONITORED)
-		es_monitored_tc_eg(skb, ES_MON_PASS(h, dir));
+		es_monitored_tc_eg(skb, ES_MON_PASS(c, h, dir));
 	else
 		count(hook, outcome);
 	return ES_TC_VERDICT;

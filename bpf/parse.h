@@ -71,7 +71,8 @@ struct es_hdrs {
 	__u64 l3_end;        /* frame offset of the IP packet's end */
 	__u64 doff;          /* TCP header length, options included */
 	__u8  l4;            /* IP protocol / last IPv6 next header */
-	__u8  family;        /* 4 or 6 */
+	__u8  family;        /* 4 or 6: set for es_pkt_fill() only (the parsers
+				for the path of every packet need not keep it) */
 };
 
 #define ES_TCP_FIN 0x01
@@ -138,7 +139,6 @@ static __always_inline int parse_ipv4(struct cursor *c, struct es_hdrs *h)
 	if (ip->frag_off & bpf_htons(0x3fff))   /* MF set or offset non-zero */
 		return ES_CNT_FRAGMENT;
 	h->l4 = ip->protocol;
-	h->family = 4;
 	h->l3 = ip;
 	h->l3_end = cursor_off(c, ip) + tot;
 	c->pos = (void *)ip + hlen;
@@ -202,7 +202,6 @@ static __always_inline int parse_ipv6(struct cursor *c, struct es_hdrs *h)
 	end = cursor_off(c, ip6 + 1) + bpf_ntohs(ip6->payload_len);
 	if (end > c->len)
 		return ES_CNT_MALFORMED_IPV6;
-	h->family = 6;
 	h->l3 = ip6;
 	h->l4 = ip6->nexthdr;
 	h->l3_end = end;
@@ -262,20 +261,13 @@ static __always_inline int parse_common_ipv4_tcp(const struct cursor *c, struct 
 	h->l3_end = l3_end;
 	h->doff = doff;
 	h->l4 = IPPROTO_TCP;
-	h->family = 4;
 	return 1;
 }
 
-/*
- * The monitored packet's key, sequence numbers, flags and payload bounds,
- * from the headers parse_tcp() accepted (dir is the caller's). Returns 0,
- * or -1 when the IPv6 header is not within the linear part, which cannot
- * happen (parse_ipv6() checked it) -- the check is for the verifier: h
- * reaches here through memory, where it no longer sees that an IPv4
- * header pointer never comes with family 6.
- */
-static __always_inline int es_pkt_fill(struct es_pkt *p, const struct cursor *c,
-				       const struct es_hdrs *h)
+/* The monitored packet's key, sequence numbers, flags and payload bounds,
+ * from the headers parse_tcp() accepted (dir is the caller's). */
+static __always_inline void es_pkt_fill(struct es_pkt *p, const struct cursor *c,
+					const struct es_hdrs *h)
 {
 	const struct tcphdr *tcp = h->tcp;
 
@@ -289,8 +281,6 @@ static __always_inline int es_pkt_fill(struct es_pkt *p, const struct cursor *c,
 	} else {
 		const struct ipv6hdr *ip6 = h->l3;
 
-		if ((const void *)(ip6 + 1) > c->end)
-			return -1;
 		__builtin_memcpy(p->key.saddr, &ip6->saddr, 16);
 		__builtin_memcpy(p->key.daddr, &ip6->daddr, 16);
 	}
@@ -301,7 +291,6 @@ static __always_inline int es_pkt_fill(struct es_pkt *p, const struct cursor *c,
 	p->tcp_flags = ((const __u8 *)tcp)[13];
 	p->payload_off = cursor_off(c, tcp) + h->doff;
 	p->payload_len = h->l3_end - p->payload_off;
-	return 0;
 }
 
 #endif /* EDISENSOR_PARSE_H */
