@@ -13,7 +13,7 @@ PACKAGES=(
 	libcmocka-dev libclang-rt-14-dev
 	libnats-dev nats-server openssl
 	libsystemd-dev libinih-dev systemd
-	tcpreplay tshark iproute2 iperf3 jq ethtool python3
+	tcpreplay tshark iproute2 iperf3 jq ethtool python3 python3-cryptography
 )
 
 missing=()

@@ -18,10 +18,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: nats-stream-dump [--stream NAME] [--leader] URL\n"
+		"usage: nats-stream-dump [--stream NAME] [--leader] [--creds FILE] URL\n"
 		"Prints each message of the stream (default EDISENSOR) as\n"
 		"\"<Nats-Msg-Id> <subject> <record JSON>\", then \"messages N\" on stderr.\n"
-		"--leader prints the name of the server leading the stream instead.\n");
+		"--leader prints the name of the server leading the stream instead.\n"
+		"--creds FILE logs in with a user JWT + NKey seed (.creds) file.\n");
 }
 
 static void print_msg(natsMsg *m, struct pbjson_buf *json)
@@ -41,15 +42,35 @@ static void print_msg(natsMsg *m, struct pbjson_buf *json)
 	printf("%s %s %s\n", id, natsMsg_GetSubject(m), json->data);
 }
 
+/* Decentralized auth (operator mode) needs the user's JWT + seed file. */
+static natsStatus connect_to(natsConnection **nc, const char *url, const char *creds)
+{
+	natsOptions *o = NULL;
+	natsStatus st;
+
+	if (!creds)
+		return natsConnection_ConnectTo(nc, url);
+	st = natsOptions_Create(&o);
+	if (st == NATS_OK)
+		st = natsOptions_SetURL(o, url);
+	if (st == NATS_OK)
+		st = natsOptions_SetUserCredentialsFromFiles(o, creds, NULL);
+	if (st == NATS_OK)
+		st = natsConnection_Connect(nc, o);
+	natsOptions_Destroy(o);
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "stream", required_argument, NULL, 's' },
 		{ "leader", no_argument, NULL, 'l' },
+		{ "creds", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *stream = "EDISENSOR";
+	const char *stream = "EDISENSOR", *creds = NULL;
 	bool leader = false;
 	natsConnection *nc = NULL;
 	jsCtx *js = NULL;
@@ -63,6 +84,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
 		if (opt == 's') {
 			stream = optarg;
+		} else if (opt == 'c') {
+			creds = optarg;
 		} else if (opt == 'l') {
 			leader = true;
 		} else if (opt == 'h') {
@@ -77,7 +100,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	st = natsConnection_ConnectTo(&nc, argv[optind]);
+	st = connect_to(&nc, argv[optind], creds);
 	if (st == NATS_OK)
 		st = natsConnection_JetStream(&js, nc, NULL);
 	if (st == NATS_OK)
