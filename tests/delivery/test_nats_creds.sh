@@ -9,9 +9,7 @@
 set -u
 . "$ROOT/tests/lib/nats.sh"
 nats_require
-command -v python3 >/dev/null || { echo "SKIPPED: python3 missing (tools/install-deps.sh)"; exit 77; }
-python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null ||
-	{ echo "SKIPPED: python3-cryptography missing (tools/install-deps.sh)"; exit 77; }
+nats_require_keys
 
 keys=$NATS_TMP/keys
 mkdir -p "$keys"

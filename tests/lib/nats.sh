@@ -5,6 +5,8 @@
 #
 #   nats_require                 skip (exit 77) loudly when nats-server or
 #                                the helper programs are missing
+#   nats_require_keys            also skip loudly when tests/lib/nats_jwt.py
+#                                (NKeys, JWTs, .creds) cannot run
 #   nats_start NAME [PORT [ARGS...]]  one JetStream server (on PORT, else a
 #                                free random one; ARGS go to nats-server)
 #   nats_cluster_start N         a 3-node (N) JetStream cluster named n1..nN;
@@ -46,6 +48,13 @@ nats_require() {
 	done
 	if ! "$BUILD/nats-stream-dump" --help >/dev/null 2>&1; then
 		echo "SKIPPED: built without libnats"
+		exit 77
+	fi
+}
+
+nats_require_keys() {
+	if ! python3 -c 'import cryptography.hazmat.primitives.asymmetric.ed25519' 2>/dev/null; then
+		echo "SKIPPED: python3 with python3-cryptography missing (tools/install-deps.sh)"
 		exit 77
 	fi
 }

@@ -2,6 +2,7 @@
 """Decentralized NATS auth material for tests, without the nsc tool.
 
     nats_jwt.py DIR [--js]
+    nats_jwt.py --nkey operator|account|user    prints "PUBLIC SEED"
 
 writes into DIR: op.jwt (operator, self-signed), account.jwt (signed by the
 operator; JetStream limits unlimited with --js), account.pub (its public
@@ -99,8 +100,12 @@ def user_jwt(account, user):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--nkey" and sys.argv[2] in TYPE:
+        key = NKey(sys.argv[2])
+        print(key.public, key.seed)
+        return
     if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["--js"]):
-        sys.exit("usage: nats_jwt.py DIR [--js]")
+        sys.exit("usage: nats_jwt.py DIR [--js] | --nkey TYPE")
     out, js = sys.argv[1], sys.argv[2:] == ["--js"]
     op, acct, user = NKey("operator"), NKey("account"), NKey("user")
     system = NKey("account")
