@@ -10,12 +10,20 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "http_request.h"
 #include "metrics.h"
 #include "signals.h"
 
 #define MAX_COLLECTORS 32
 #define REQ_MAX 4096
 #define IO_TIMEOUT_MS 2000
+/* A connection's whole request head must arrive within READ_DEADLINE_MS of
+ * accept, and the whole answer leave within WRITE_DEADLINE_MS: the server
+ * takes one connection at a time, so a per-recv timeout alone would let a
+ * client sending a byte a second hold the metrics thread for over an hour
+ * (slowloris). */
+#define READ_DEADLINE_MS 2000
+#define WRITE_DEADLINE_MS 3000
 #define LOCK_WAIT_MS 1000
 
 struct collector {
@@ -250,13 +258,44 @@ static void set_timeouts(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-static int write_all(int fd, const char *p, size_t n)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when fd is ready for events, 0 when deadline (now_ms) passed first. */
+static int wait_until(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		struct pollfd p = { .fd = fd, .events = events };
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		return r > 0;
+	}
+}
+
+static int write_all(int fd, const char *p, size_t n, int64_t deadline)
 {
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		int ready = wait_until(fd, POLLOUT, deadline);
+		ssize_t w;
 
+		if (ready <= 0)
+			return ready ? ready : -ETIMEDOUT;
+		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -errno;
 		}
@@ -268,69 +307,79 @@ static int write_all(int fd, const char *p, size_t n)
 
 /* ---- server ------------------------------------------------------------- */
 
-static void respond(int fd, const char *status, const char *type, const char *body, size_t len)
+static void respond(int fd, const char *status, const char *type, const char *body,
+		    size_t len, bool head_only)
 {
+	int64_t deadline = now_ms() + WRITE_DEADLINE_MS;
 	char hdr[256];
 	int n = snprintf(hdr, sizeof(hdr),
 			 "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 			 "Connection: close\r\n\r\n", status, type, len);
 
-	if (write_all(fd, hdr, (size_t)n) == 0)
-		write_all(fd, body, len);
+	if (write_all(fd, hdr, (size_t)n, deadline) == 0 && !head_only)
+		write_all(fd, body, len, deadline);
 }
 
-/* Reads the request head (bounded): enough to see the method and path. */
-static ssize_t read_request(int fd, char *buf, size_t cap)
+/* Reads the request head, bounded in size (struct http_request) and in
+ * time (deadline). False: nothing to answer (client silent, too slow, or
+ * gone before sending a byte). */
+static bool read_request(int fd, struct http_request *req, int64_t deadline)
 {
-	size_t got = 0;
+	char piece[1024];
 
-	while (got + 1 < cap) {
-		ssize_t r = recv(fd, buf + got, cap - 1 - got, 0);
+	http_request_init(req);
+	while (req->state == HTTP_MORE) {
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR)
+		if (wait_until(fd, POLLIN, deadline) <= 0)
+			return false;
+		r = recv(fd, piece, sizeof(piece), MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		buf[got] = '\0';
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
-			break;
+		if (r < 0)
+			return false;
+		if (r == 0)   /* client closed its side: answer what it sent */
+			return req->len > 0;
+		http_request_feed(req, piece, (size_t)r);
 	}
-	buf[got] = '\0';
-	return (ssize_t)got;
+	return true;
 }
 
 static void serve_one(struct metrics *m, int fd)
 {
 	static const char text[] = "text/plain; version=0.0.4; charset=utf-8";
-	char req[REQ_MAX];
+	static const char idx[] = "edisensord: metrics at /metrics\n";
+	struct http_request req;
+	bool head;
 	char *body;
 	size_t len;
 
-	set_timeouts(fd);
-	if (read_request(fd, req, sizeof(req)) <= 0)
+	if (!read_request(fd, &req, now_ms() + READ_DEADLINE_MS))
 		return;
-	if (strncmp(req, "GET ", 4)) {
-		respond(fd, "405 Method Not Allowed", "text/plain", "GET only\n", 9);
-		return;
-	}
-	if (!strncmp(req + 4, "/metrics ", 9) || !strncmp(req + 4, "/metrics\r", 9) ||
-	    !strncmp(req + 4, "/metrics?", 9)) {
+	switch (http_request_route(&req, &head)) {
+	case HTTP_ROUTE_METRICS:
 		if (metrics_render(m, &body, &len)) {
-			respond(fd, "500 Internal Server Error", "text/plain", "render failed\n", 14);
+			respond(fd, "500 Internal Server Error", "text/plain", "render failed\n", 14,
+				head);
 			return;
 		}
-		respond(fd, "200 OK", text, body, len);
+		respond(fd, "200 OK", text, body, len, head);
 		free(body);
 		return;
-	}
-	if (!strncmp(req + 4, "/ ", 2)) {
-		static const char idx[] = "edisensord: metrics at /metrics\n";
-
-		respond(fd, "200 OK", "text/plain", idx, sizeof(idx) - 1);
+	case HTTP_ROUTE_INDEX:
+		respond(fd, "200 OK", "text/plain", idx, sizeof(idx) - 1, head);
+		return;
+	case HTTP_ROUTE_NOT_FOUND:
+		respond(fd, "404 Not Found", "text/plain", "not found: try /metrics\n", 24, head);
+		return;
+	case HTTP_ROUTE_BAD_METHOD:
+		respond(fd, "405 Method Not Allowed", "text/plain", "GET or HEAD only\n", 17, false);
+		return;
+	case HTTP_ROUTE_TOO_LARGE:
+		respond(fd, "431 Request Header Fields Too Large", "text/plain",
+			"request head over 4096 bytes\n", 29, false);
 		return;
 	}
-	respond(fd, "404 Not Found", "text/plain", "not found: try /metrics\n", 24);
 }
 
 static void *server_main(void *arg)
@@ -418,7 +467,7 @@ int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || (set_timeouts(fd), connect(fd, (struct sockaddr *)&ss, sl)) ||
-	    write_all(fd, req, sizeof(req) - 1)) {
+	    write_all(fd, req, sizeof(req) - 1, now_ms() + IO_TIMEOUT_MS)) {
 		err = -errno;
 		snprintf(errbuf, errlen, "no edisensord metrics at %s: %s (is the daemon running, "
 			 "with [metrics] listen = %s?)", addr, strerror(-err), addr);

@@ -1,6 +1,8 @@
 /* Metrics: exposition format, collectors run under the given lock, the
  * HTTP server answers /metrics, 404 and 405, and metrics_fetch (--stats)
- * returns the body. Loopback only. */
+ * returns the body; HEAD gets no body; a client trickling its request a
+ * byte at a time is cut off (slowloris) and the next scrape is answered.
+ * Loopback only. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,10 +10,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "metrics.h"
@@ -99,6 +103,49 @@ static void raw_request(const char *addr, const char *req, char *out, size_t cap
 	close(fd);
 }
 
+static int connect_to(const char *addr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_port = htons((uint16_t)atoi(strrchr(addr, ':') + 1));
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* One byte every 200 ms for up to 10 s: each recv on the server sees data
+ * long before any per-read timeout, so only a deadline on the whole head
+ * ends it. The server must close this connection (without an answer), then
+ * answer a normal scrape. */
+static void test_slowloris(void **state)
+{
+	char addr[32], resp[4096];
+	uint64_t v = 3;
+	struct metrics *m = serve(addr, sizeof(addr), &v);
+	int fd = connect_to(addr);
+	bool closed = false;
+
+	(void)state;
+	for (int i = 0; i < 50 && !closed; i++) {
+		const char *b = i == 0 ? "G" : "a";
+		struct timespec pause = { 0, 200 * 1000 * 1000 };
+		char c;
+		ssize_t r = recv(fd, &c, 1, MSG_DONTWAIT);
+
+		if (r == 0 || (r < 0 && errno != EAGAIN) || send(fd, b, 1, MSG_NOSIGNAL) != 1) {
+			assert_true(r <= 0);   /* closed without answering */
+			closed = true;
+		}
+		nanosleep(&pause, NULL);
+	}
+	close(fd);
+	assert_true(closed);
+	raw_request(addr, "GET /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	assert_non_null(strstr(resp, "\nedisensor_test_total 3\n"));
+	metrics_free(m);
+}
+
 static void test_http(void **state)
 {
 	char addr[32], resp[4096], err[256];
@@ -117,6 +164,10 @@ static void test_http(void **state)
 	assert_non_null(strstr(resp, "HTTP/1.0 404"));
 	raw_request(addr, "POST /metrics HTTP/1.0\r\n\r\n", resp, sizeof(resp));
 	assert_non_null(strstr(resp, "HTTP/1.0 405"));
+	raw_request(addr, "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof(resp));
+	assert_non_null(strstr(resp, "HTTP/1.0 200 OK\r\n"));
+	assert_non_null(strstr(resp, "\r\n\r\n"));
+	assert_null(strstr(resp, "edisensor_test_total"));   /* headers only */
 
 	v = 77;   /* collected at request time */
 	f = open_memstream(&body, &blen);
@@ -181,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_slowloris),
 		cmocka_unit_test(test_stalled_pipeline),
 		cmocka_unit_test(test_bad_address),
 	};
