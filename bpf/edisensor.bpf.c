@@ -128,7 +128,8 @@ static __always_inline __u8 monitored_dir(const struct cursor *c, const struct e
  * once per header layout (~80k instructions less).
  */
 #define ES_MON_ARGS __u64 l3_off, __u64 tcp_off, __u8 dir
-#define ES_MON_PASS(c, h, dir) cursor_off(&(c), (h).l3), cursor_off(&(c), (h).tcp), (dir)
+#define ES_MON_PASS(start, h, dir) \
+	(__u64)((h).l3 - (start)), (__u64)((void *)(h).tcp - (start)), (dir)
 
 /*
  * Header offsets stay below 14 + 2 * 4 + 40 + ES_MAX_IPV6_EXT * 2048
@@ -302,7 +303,7 @@ int edisensor_xdp(struct xdp_md *ctx)
 	if (es_outcome_malformed(outcome) && es_frame_xdp_frags(&fr, &c, ctx))
 		outcome = classify(&c, &h, &dir);
 	if (outcome == ES_CNT_MONITORED)
-		es_monitored_xdp(ctx, ES_MON_PASS(c, h, dir));
+		es_monitored_xdp(ctx, ES_MON_PASS(es_xdp_data_again(ctx), h, dir));
 	else
 		count(ES_HOOK_XDP, outcome);
 	return tap_mode ? XDP_DROP : XDP_PASS;
@@ -327,9 +328,9 @@ static __always_inline int es_tc(struct __sk_buff *skb, __u8 hook)
 	if (es_outcome_malformed(outcome) && es_frame_skb_pull(&fr, &c, skb, hook, ES_TC_PULL_LEN))
 		outcome = classify(&c, &h, &dir);
 	if (outcome == ES_CNT_MONITORED && hook == ES_HOOK_TC_INGRESS)
-		es_monitored_tc_in(skb, ES_MON_PASS(c, h, dir));
+		es_monitored_tc_in(skb, ES_MON_PASS(es_skb_data_again(skb), h, dir));
 	else if (outcome == ES_CNT_MONITORED)
-		es_monitored_tc_eg(skb, ES_MON_PASS(c, h, dir));
+		es_monitored_tc_eg(skb, ES_MON_PASS(es_skb_data_again(skb), h, dir));
 	else
 		count(hook, outcome);
 	return ES_TC_VERDICT;

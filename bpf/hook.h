@@ -97,6 +97,24 @@ static __always_inline void es_frame_ifindex(struct es_frame *fr)
 }
 
 /*
+ * The frame's start read again from ctx: a compiler barrier forces the
+ * load, so the start need not stay live through the parse of every
+ * packet (one spill less there) for the monitored path, which wants it
+ * once at the end.
+ */
+static __always_inline void *es_xdp_data_again(struct xdp_md *ctx)
+{
+	asm volatile("" ::: "memory");
+	return (void *)(long)ctx->data;
+}
+
+static __always_inline void *es_skb_data_again(struct __sk_buff *skb)
+{
+	asm volatile("" ::: "memory");
+	return (void *)(long)skb->data;
+}
+
+/*
  * tc: the skb's headers not all in its linear part (a parse found the frame
  * too short): makes up to pull_max bytes linear and the frame anew; returns
  * 1 when that happened and a parse is worth redoing. The frame is read
