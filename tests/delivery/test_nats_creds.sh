@@ -6,6 +6,10 @@
 # arrives in the stream; with a user of an account the server does not
 # trust the server refuses the login, nothing is acknowledged, everything
 # stays spooled, and a later run with the right creds delivers it all.
+# A refused login makes libnats close the connection for good: the sink
+# must build a new one itself (with back-off), so once the server trusts
+# the account the same running sender delivers the spool, counting the
+# rebuilds and the failed connections.
 set -u
 . "$ROOT/tests/lib/nats.sh"
 nats_require
@@ -15,15 +19,18 @@ keys=$NATS_TMP/keys
 mkdir -p "$keys"
 python3 "$ROOT/tests/lib/nats_jwt.py" "$keys" --js || { echo "JWT generation failed"; exit 1; }
 account=$(cat "$keys/account.pub") system=$(cat "$keys/system.pub")
-cat >"$NATS_TMP/operator.conf" <<CONF
-operator: $keys/op.jwt
-system_account: $system
-resolver: MEMORY
-resolver_preload: {
-  $account: $(cat "$keys/account.jwt")
-  $system: $(cat "$keys/system.jwt")
+write_conf() { # [trust]: with the account of user.creds preloaded
+	{
+		echo "operator: $keys/op.jwt"
+		echo "system_account: $system"
+		echo "resolver: MEMORY"
+		echo "resolver_preload: {"
+		[[ ${1:-} == trust ]] && echo "  $account: $(cat "$keys/account.jwt")"
+		echo "  $system: $(cat "$keys/system.jwt")"
+		echo "}"
+	} >"$NATS_TMP/operator.conf"
 }
-CONF
+write_conf trust
 port=$(nats_free_port)
 nats_start s1 "$port" -c "$NATS_TMP/operator.conf" || exit 1
 url=$(nats_url s1)
@@ -72,4 +79,32 @@ n=$(stream_count)
 [[ $n == 100 ]] || fail "stream holds ${n:-nothing}, want 100"
 check_exactly_once "$NATS_TMP/dump" a 0 50 || fail "records of the first run"
 check_exactly_once "$NATS_TMP/dump" b 0 50 || fail "records of the refused run"
-echo "PASS: .creds login (operator mode, JetStream); refused login spools, nothing lost"
+
+# The same creds refused (account unknown), then trusted after a server
+# restart, all while one sender runs: the sink rebuilds its connection.
+write_conf
+nats_stop s1
+nats_restart s1 || exit 1
+refusals=$(grep -c 'authentication error' "$NATS_TMP/s1.log")
+emit user.creds c 50 20000 >"$NATS_TMP/c.stats" &
+emit_pid=$!
+refused_again() { (($(grep -c 'authentication error' "$NATS_TMP/s1.log") > refusals)); }
+wait_for refused_again || fail "the server never refused the unknown account"
+sleep 2	# libnats has closed the connection by now
+kill -0 "$emit_pid" 2>/dev/null || fail "the sender ended while refused"
+write_conf trust
+nats_stop s1
+nats_restart s1 || exit 1
+wait "$emit_pid"
+rebuilt=$(cat "$NATS_TMP/c.stats")
+echo "refused, then trusted, one sender: $rebuilt; stderr: $(tr '\n' ' ' <"$NATS_TMP/c.err")"
+[[ $(field acked "$rebuilt") == 50 && $(field pending "$rebuilt") == 0 ]] ||
+	fail "the running sender did not deliver after the server trusted it"
+(($(field rebuilds "$rebuilt") >= 1)) || fail "no connection rebuild counted"
+(($(field connect_failures "$rebuilt") >= 1)) || fail "no failed connection counted"
+grep -qi 'authorization' "$NATS_TMP/c.err" || fail "the refusal's text was not logged"
+n=$(stream_count)
+[[ $n == 150 ]] || fail "stream holds ${n:-nothing}, want 150"
+check_exactly_once "$NATS_TMP/dump" c 0 50 || fail "records of the rebuilt connection"
+echo "PASS: .creds login (operator mode, JetStream); refused login spools, nothing lost;"
+echo "      a closed connection is rebuilt by the running sender"
