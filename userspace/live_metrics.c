@@ -145,6 +145,10 @@ static void collect_outputs(struct metrics_out *o, void *ctx)
 	     "Records the server acknowledged", acked, 1);
 	SINK(o, s, n, "edisensor_output_retries_total", "counter",
 	     "Times sending restarted after a failure", retries, 1);
+	SINK(o, s, n, "edisensor_output_rebuilds_total", "counter",
+	     "Connections built anew after the client library closed one", rebuilds, 1);
+	SINK(o, s, n, "edisensor_output_connect_failures_total", "counter",
+	     "Connections the server refused or that were closed or not created", connect_failures, 1);
 	SINK(o, s, n, "edisensor_output_spool_dropped_total", "counter",
 	     "Records deleted from a full spool (also written as Loss records)", dropped, 1);
 	SINK(o, s, n, "edisensor_output_spool_pending", "gauge",

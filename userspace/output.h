@@ -67,6 +67,8 @@ struct output_stats {
 	uint64_t acked;			/* acknowledged by the server */
 	uint64_t published;		/* publish attempts, retries included */
 	uint64_t retries;		/* times sending restarted after a failure */
+	uint64_t rebuilds;		/* connections built anew after one was closed */
+	uint64_t connect_failures;	/* connections refused/closed or not created */
 	uint64_t dropped;		/* records deleted from a full spool */
 	uint64_t spool_pending;		/* spool depth: records not yet acknowledged */
 	uint64_t spool_bytes;

@@ -20,6 +20,11 @@
  * from the oldest unacknowledged record after a bounded exponential
  * back-off; every publish carries Nats-Msg-Id = <sensor id>-<sequence>, so
  * JetStream stores each record once however often it is sent.
+ *
+ * libnats reconnects by itself, but gives a connection up for good (CLOSED)
+ * in some cases, e.g. when the server refuses the login. The sender then
+ * builds a new connection, with its own back-off (1 s .. 60 s), counting
+ * the rebuilds and the connections that failed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +35,7 @@
 #include <time.h>
 
 #include "output_sink.h"
+#include "log.h"
 #include "output_time.h"
 #include "recordio.h"
 
@@ -49,6 +55,10 @@ int output_nats_open(struct output_sink **s, const char *url, const struct outpu
 
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 5000
+#define REBUILD_MIN_MS 1000	/* back-off between connection rebuilds */
+#define REBUILD_MAX_MS 60000
+#define ERROR_LOG_MS 60000	/* the same connection error is logged this often */
+#define ERROR_TEXT_MAX 256
 #define MAX_SERVERS 16
 #define MAX_INFLIGHT 65536
 #define SUBJECT_MAX 256
@@ -94,9 +104,17 @@ struct nats_sink {
 	char *query;		/* owns the strings cfg points into */
 	struct spool *spool;
 	natsOptions *nopts;
+	natsOptions *nopts_now;	/* the same, first connect in the foreground */
+	/* nc and js are replaced by the sender thread only; conn_lock guards
+	 * the pointer for readers on other threads (stats). */
+	pthread_mutex_t conn_lock;
 	natsConnection *nc;
 	jsCtx *js;
 	bool stream_ready;
+	int rebuild_backoff_ms;	/* sender only */
+	int64_t rebuild_at_ms;
+	int64_t error_logged_ms;
+	char logged_error[ERROR_TEXT_MAX];
 
 	pthread_t thread;
 	bool thread_running;
@@ -119,6 +137,10 @@ struct nats_sink {
 	uint64_t records, bytes, errors;
 	/* sender side (under lock) */
 	uint64_t published, retries;
+	uint64_t rebuilds;		/* connections built again after CLOSED */
+	uint64_t connect_failures;	/* connections closed or not created */
+	natsStatus last_status;		/* why the last connection failed */
+	char last_error[ERROR_TEXT_MAX];
 };
 
 /* ---- configuration ----------------------------------------------------- */
@@ -255,8 +277,8 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 	(void)js;
 	pthread_mutex_lock(&s->lock);
 	s->outstanding--;
-	if (s->stop)
-		pthread_cond_broadcast(&s->cond);	/* nats_close waits for these */
+	if (s->stop || s->outstanding <= 0)
+		pthread_cond_broadcast(&s->cond);	/* close and rebuild wait for these */
 	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id &&
 	    (dash = strrchr(id, '-')) && !parse_u64(dash + 1, 0, UINT64_MAX, &seq)) {
 		for (unsigned i = 0; i < s->count; i++) {
@@ -290,55 +312,97 @@ static void on_connected(natsConnection *nc, void *closure)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static int setup_connection(struct nats_sink *s, const char *sensor_id)
+/* background: the first connect is retried in the background (startup
+ * goes on while no server answers: the spool holds the records).
+ * Otherwise it happens in the caller's thread and fails with the reason
+ * (e.g. the server's -ERR), which background retries do not keep. */
+static int make_options(struct nats_sink *s, natsOptions **out, const char *sensor_id,
+			bool background)
 {
 	struct nats_config *c = &s->cfg;
 	char name[128];
-	jsOptions jo;
+	natsOptions *o = NULL;
 	natsStatus st;
 
 	snprintf(name, sizeof(name), "edisensor %s", sensor_id);
-	st = natsOptions_Create(&s->nopts);
+	st = natsOptions_Create(&o);
 	if (st == NATS_OK)
-		st = natsOptions_SetServers(s->nopts, (const char **)c->servers, c->nservers);
+		st = natsOptions_SetServers(o, (const char **)c->servers, c->nservers);
 	if (st == NATS_OK)
-		st = natsOptions_SetName(s->nopts, name);
+		st = natsOptions_SetName(o, name);
 	if (st == NATS_OK)
-		st = natsOptions_SetMaxReconnect(s->nopts, -1);
+		st = natsOptions_SetMaxReconnect(o, -1);
 	if (st == NATS_OK)
-		st = natsOptions_SetReconnectWait(s->nopts, 250);
+		st = natsOptions_SetReconnectWait(o, 250);
 	if (st == NATS_OK)
-		st = natsOptions_SetTimeout(s->nopts, 2000);
+		st = natsOptions_SetTimeout(o, 2000);
 	if (st == NATS_OK)
-		st = natsOptions_SetPingInterval(s->nopts, 2000);
+		st = natsOptions_SetPingInterval(o, 2000);
 	if (st == NATS_OK)
-		st = natsOptions_SetMaxPingsOut(s->nopts, 2);
-	/* Start even while no server answers: the spool holds the records.
-	 * With a callback the connect is retried in the background. */
-	if (st == NATS_OK)
-		st = natsOptions_SetRetryOnFailedConnect(s->nopts, true, on_connected, s);
+		st = natsOptions_SetMaxPingsOut(o, 2);
+	if (st == NATS_OK && background)
+		st = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, s);
 	if (st == NATS_OK && c->creds)
-		st = natsOptions_SetUserCredentialsFromFiles(s->nopts, c->creds, NULL);
+		st = natsOptions_SetUserCredentialsFromFiles(o, c->creds, NULL);
 	if (st == NATS_OK && c->nkey)
-		st = natsOptions_SetNKeyFromSeed(s->nopts, c->nkey, c->nkey_seed);
+		st = natsOptions_SetNKeyFromSeed(o, c->nkey, c->nkey_seed);
 	if (st == NATS_OK && c->tls)
-		st = natsOptions_SetSecure(s->nopts, true);
+		st = natsOptions_SetSecure(o, true);
 	if (st == NATS_OK && c->tls_ca)
-		st = natsOptions_LoadCATrustedCertificates(s->nopts, c->tls_ca);
+		st = natsOptions_LoadCATrustedCertificates(o, c->tls_ca);
 	if (st == NATS_OK && c->tls_cert)
-		st = natsOptions_LoadCertificatesChain(s->nopts, c->tls_cert, c->tls_key);
-	if (st != NATS_OK)
-		return -EINVAL;
+		st = natsOptions_LoadCertificatesChain(o, c->tls_cert, c->tls_key);
+	*out = o;	/* the caller destroys it, also after a failure */
+	return st == NATS_OK ? 0 : -EINVAL;
+}
 
-	st = natsConnection_Connect(&s->nc, s->nopts);
-	if (st != NATS_OK && st != NATS_NOT_YET_CONNECTED)
+/* libnats' error text without its "(file.c:line): " prefix. */
+static const char *error_text(const char *text)
+{
+	const char *end;
+
+	if (text && text[0] == '(' && (end = strstr(text, "): ")))
+		return end + 3;
+	return text;
+}
+
+/* Keeps why a connection failed, for flush's error and the log. */
+static void note_failure(struct nats_sink *s, natsStatus st, const char *text)
+{
+	pthread_mutex_lock(&s->lock);
+	s->connect_failures++;
+	s->last_status = st;
+	snprintf(s->last_error, sizeof(s->last_error), "%s",
+		 text && *text ? text : natsStatus_GetText(st));
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A new connection and JetStream context, published under conn_lock. */
+static int connect_nats(struct nats_sink *s, natsOptions *opts)
+{
+	natsConnection *nc = NULL;
+	jsCtx *js = NULL;
+	jsOptions jo;
+	natsStatus st = natsConnection_Connect(&nc, opts);
+
+	if (st != NATS_OK && st != NATS_NOT_YET_CONNECTED) {
+		note_failure(s, st, error_text(nats_GetLastError(NULL)));
 		return -ECONNREFUSED;
+	}
 	jsOptions_Init(&jo);
 	jo.Wait = 5000;
 	jo.PublishAsync.AckHandler = on_ack;
 	jo.PublishAsync.AckHandlerClosure = s;
-	st = natsConnection_JetStream(&s->js, s->nc, &jo);
-	return st == NATS_OK ? 0 : -ENOMEM;
+	st = natsConnection_JetStream(&js, nc, &jo);
+	if (st != NATS_OK) {
+		natsConnection_Destroy(nc);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&s->conn_lock);
+	s->nc = nc;
+	s->js = js;
+	pthread_mutex_unlock(&s->conn_lock);
+	return 0;
 }
 
 static int ensure_stream(struct nats_sink *s)
@@ -374,6 +438,115 @@ static int ensure_stream(struct nats_sink *s)
 	st = js_AddStream(&si, s->js, &sc, NULL, &jerr);
 	jsStreamInfo_Destroy(si);
 	return st == NATS_OK || jerr == JSStreamNameExistErr ? 0 : -EAGAIN;
+}
+
+/* Waits up to timeout_ms for every publish's callback to have run; stop
+ * also tells the sender to end. Returns whether they all ran. */
+static bool wait_settled(struct nats_sink *s, int timeout_ms, bool stop)
+{
+	struct timespec ts;
+	bool settled;
+
+	output_deadline_in(&ts, timeout_ms);
+	pthread_mutex_lock(&s->lock);
+	s->stop |= stop;
+	while (s->outstanding > 0 && (stop || !s->stop))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == ETIMEDOUT)
+			break;
+	settled = s->outstanding <= 0;
+	pthread_mutex_unlock(&s->lock);
+	return settled;
+}
+
+static bool sink_connected(struct nats_sink *s)
+{
+	bool connected;
+
+	pthread_mutex_lock(&s->conn_lock);
+	connected = s->nc && natsConnection_Status(s->nc) == NATS_CONN_STATUS_CONNECTED;
+	pthread_mutex_unlock(&s->conn_lock);
+	return connected;
+}
+
+/* ---- connection rebuild (sender thread) -------------------------------- */
+
+/* Gives up a CLOSED connection: its error is kept, what was in flight will
+ * be sent again from the spool on the next one. */
+static void drop_connection(struct nats_sink *s)
+{
+	natsConnection *nc = s->nc;
+	jsCtx *js = s->js;
+	const char *text = NULL;
+	natsStatus st = natsConnection_GetLastError(nc, &text);
+	char why[ERROR_TEXT_MAX];
+
+	/* After background retries libnats says only "no server"; the
+	 * server's own words come from the rebuild's first connect. */
+	snprintf(why, sizeof(why), "connection closed: %s",
+		 text && *text ? text : natsStatus_GetText(st));
+	note_failure(s, st, why);
+	pthread_mutex_lock(&s->lock);
+	if (s->count) {
+		s->count = 0;
+		s->retries++;
+	}
+	s->any_failed = false;
+	pthread_mutex_unlock(&s->lock);
+	spool_rewind(s->spool);
+	s->stream_ready = false;
+	/* Publishes pending on the old context get their callback from its
+	 * MaxWait timer: let them run before the context goes. */
+	wait_settled(s, (int)s->cfg.ack_timeout_ms + 1000, false);
+	pthread_mutex_lock(&s->conn_lock);
+	s->nc = NULL;
+	s->js = NULL;
+	pthread_mutex_unlock(&s->conn_lock);
+	jsCtx_Destroy(js);	/* it holds a reference to the connection */
+	natsConnection_Destroy(nc);
+}
+
+/* Schedules the next rebuild and logs the failure: a new text at once,
+ * the same one at most every ERROR_LOG_MS. */
+static void rebuild_later(struct nats_sink *s)
+{
+	int64_t now = output_mono_ms();
+	int delay = s->rebuild_backoff_ms;
+	char text[ERROR_TEXT_MAX];
+
+	s->rebuild_at_ms = now + delay;
+	s->rebuild_backoff_ms = delay * 2 > REBUILD_MAX_MS ? REBUILD_MAX_MS : delay * 2;
+	pthread_mutex_lock(&s->lock);
+	snprintf(text, sizeof(text), "%s", s->last_error);
+	pthread_mutex_unlock(&s->lock);
+	if (!strcmp(text, s->logged_error) && now - s->error_logged_ms < ERROR_LOG_MS)
+		return;
+	snprintf(s->logged_error, sizeof(s->logged_error), "%s", text);
+	s->error_logged_ms = now;
+	log_warn("nats output %s: connection failed: %s; a new connection in %d s",
+		 s->cfg.servers[0], text, delay / 1000);
+}
+
+/* Returns true when the sink has a connection libnats still works on;
+ * otherwise replaces a CLOSED one, after the back-off. */
+static bool keep_connection(struct nats_sink *s)
+{
+	if (s->nc && !natsConnection_IsClosed(s->nc))
+		return true;
+	if (s->nc) {
+		drop_connection(s);
+		rebuild_later(s);
+		return false;
+	}
+	if (output_mono_ms() < s->rebuild_at_ms)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	s->rebuilds++;
+	pthread_mutex_unlock(&s->lock);
+	if (connect_nats(s, s->nopts_now)) {
+		rebuild_later(s);
+		return false;
+	}
+	return true;
 }
 
 /* ---- sender thread ----------------------------------------------------- */
@@ -524,6 +697,11 @@ static void *sender_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		if (stop)
 			break;
+		if (!keep_connection(s)) {
+			int64_t wait_ms = s->rebuild_at_ms - output_mono_ms();
+			sender_wait(s, wait_ms < 1 ? 1 : (int)wait_ms, false);
+			continue;
+		}
 		if (!s->stream_ready) {
 			if (ensure_stream(s)) {
 				sender_wait(s, backoff, false);
@@ -532,6 +710,7 @@ static void *sender_main(void *arg)
 			}
 			s->stream_ready = true;
 			backoff = BACKOFF_MIN_MS;
+			s->rebuild_backoff_ms = REBUILD_MIN_MS;	/* connected again */
 		}
 		if (release_acked(s, &progress, &count)) {
 			spool_rewind(s->spool);
@@ -592,9 +771,20 @@ static int nats_dup_fd(struct output_sink *base)
 	return spool_dup_fd(nats_sink(base)->spool);
 }
 
+/* A timeout while the server refuses the login says so (-EACCES); while
+ * there is no connection otherwise, -ENOTCONN. The text is in the log. */
 static int nats_flush(struct output_sink *base, int timeout_ms)
 {
-	return spool_wait_empty(nats_sink(base)->spool, timeout_ms);
+	struct nats_sink *s = nats_sink(base);
+	int err = spool_wait_empty(s->spool, timeout_ms);
+	natsStatus st;
+
+	if (err != -ETIMEDOUT || sink_connected(s))
+		return err;
+	pthread_mutex_lock(&s->lock);
+	st = s->last_status;
+	pthread_mutex_unlock(&s->lock);
+	return st == NATS_CONNECTION_AUTH_FAILED || st == NATS_NOT_PERMITTED ? -EACCES : -ENOTCONN;
 }
 
 static void nats_take_loss(struct output_sink *base, struct output_loss *loss)
@@ -621,7 +811,7 @@ static void nats_stats(struct output_sink *base, struct output_stats *st)
 	st->records = s->records;
 	st->bytes = s->bytes;
 	st->errors = s->errors;
-	st->connected = s->nc && natsConnection_Status(s->nc) == NATS_CONN_STATUS_CONNECTED;
+	st->connected = sink_connected(s);
 	st->acked = sp.acked;
 	st->dropped = sp.dropped;
 	st->spool_pending = sp.pending;
@@ -629,24 +819,10 @@ static void nats_stats(struct output_sink *base, struct output_stats *st)
 	pthread_mutex_lock(&s->lock);
 	st->published = s->published;
 	st->retries = s->retries;
+	st->rebuilds = s->rebuilds;
+	st->connect_failures = s->connect_failures;
 	st->dropped += s->refused_total;
 	pthread_mutex_unlock(&s->lock);
-}
-
-static bool wait_outstanding(struct nats_sink *s, int timeout_ms)
-{
-	struct timespec ts;
-	bool settled;
-
-	output_deadline_in(&ts, timeout_ms);
-	pthread_mutex_lock(&s->lock);
-	s->stop = true;
-	while (s->outstanding > 0)
-		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) == ETIMEDOUT)
-			break;
-	settled = s->outstanding <= 0;
-	pthread_mutex_unlock(&s->lock);
-	return settled;
 }
 
 static void nats_close(struct output_sink *base)
@@ -665,18 +841,20 @@ static void nats_close(struct output_sink *base)
 	 * timeout), and libnats may run it on its own thread even after the
 	 * connection is closed: wait for them before freeing what they use.
 	 * What is unacknowledged stays in the spool for the next run. */
-	bool settled = wait_outstanding(s, (int)s->cfg.ack_timeout_ms + 1000);
+	bool settled = wait_settled(s, (int)s->cfg.ack_timeout_ms + 1000, true);
 	if (s->nc)
 		natsConnection_Close(s->nc);
 	jsCtx_Destroy(s->js);
 	natsConnection_Destroy(s->nc);
 	natsOptions_Destroy(s->nopts);
+	natsOptions_Destroy(s->nopts_now);
 	spool_close(s->spool);
 	if (!settled)
 		return;	/* a late callback could still touch s: keep it */
 	for (int i = 0; i < s->cfg.nservers; i++)
 		free(s->cfg.servers[i]);
 	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->conn_lock);
 	pthread_mutex_destroy(&s->lock);
 	free(s->query);
 	free(s->ring);
@@ -731,7 +909,9 @@ int output_nats_open(struct output_sink **out, const char *url, const struct out
 	s->base.ops = &nats_ops;
 	s->base.network = true;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->conn_lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
+	s->rebuild_backoff_ms = REBUILD_MIN_MS;
 	err = parse_url(s, url);
 	if (!err)
 		err = spool_dir(s, o->state_dir, &dir);
@@ -743,7 +923,11 @@ int output_nats_open(struct output_sink **out, const char *url, const struct out
 		err = s->ring ? 0 : -ENOMEM;
 	}
 	if (!err)
-		err = setup_connection(s, o->sensor_id);
+		err = make_options(s, &s->nopts, o->sensor_id, true);
+	if (!err)
+		err = make_options(s, &s->nopts_now, o->sensor_id, false);
+	if (!err)
+		err = connect_nats(s, s->nopts);
 	if (!err) {
 		err = -pthread_create(&s->thread, NULL, sender_main, s);
 		s->thread_running = !err;

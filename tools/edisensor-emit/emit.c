@@ -166,10 +166,11 @@ static void print_stats(struct outputs *o)
 	for (size_t i = 0; i < n; i++)
 		printf("stats: %s records=%" PRIu64 " bytes=%" PRIu64 " errors=%" PRIu64
 		       " acked=%" PRIu64 " published=%" PRIu64 " retries=%" PRIu64
-		       " dropped=%" PRIu64 " pending=%" PRIu64 " spool_bytes=%" PRIu64 "\n",
+		       " dropped=%" PRIu64 " pending=%" PRIu64 " spool_bytes=%" PRIu64
+		       " rebuilds=%" PRIu64 " connect_failures=%" PRIu64 "\n",
 		       st[i].spec, st[i].records, st[i].bytes, st[i].errors, st[i].acked,
 		       st[i].published, st[i].retries, st[i].dropped, st[i].spool_pending,
-		       st[i].spool_bytes);
+		       st[i].spool_bytes, st[i].rebuilds, st[i].connect_failures);
 	fflush(stdout);
 }
 
