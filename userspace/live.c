@@ -21,6 +21,7 @@
 #include "live_metrics.h"
 #include "log.h"
 #include "metrics.h"
+#include "netdev_driver.h"
 #include "notify.h"
 #include "pipeline.h"
 #include "privdrop.h"
@@ -479,6 +480,22 @@ static const char *describe_attach(const struct attach *a, char *buf, size_t len
 	return buf;
 }
 
+/*
+ * veth runs a native XDP program on a private copy of every skb that is
+ * cloned, shared or non-linear, and TCP transmits clones: whatever the
+ * program does, every TCP frame is copied (docs/VETH_BENCH.md). Tell the
+ * operator once, with the hook that sees the same packets without a copy.
+ */
+static void note_veth(const char *ifn, const char *mode)
+{
+	char drv[64];
+
+	if (strcmp(mode, "native") || netdev_driver(ifn, drv, sizeof(drv)) || strcmp(drv, "veth"))
+		return;
+	log_info("%s: veth: native XDP makes the driver copy every TCP frame; hook = tc-ingress "
+		 "sees the same packets without the copy (docs/VETH_BENCH.md)", ifn);
+}
+
 static int attach_one_xdp(struct live *l, const char *ifn)
 {
 	unsigned int replaced;
@@ -499,6 +516,7 @@ static int attach_one_xdp(struct live *l, const char *ifn)
 			 "(skb) mode, which costs more CPU per packet", ifn);
 	log_info("%s: attached in %s mode, %s", ifn, attach_mode_name(l->att[l->n_att]),
 		 describe_attach(l->att[l->n_att], how, sizeof(how)));
+	note_veth(ifn, attach_mode_name(l->att[l->n_att]));
 	l->n_att++;
 	return 0;
 }

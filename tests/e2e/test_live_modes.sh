@@ -23,6 +23,11 @@ grep -q "es0: attached in native mode" "$E2E_TMP/sensor.log" || fail "es0 not na
 grep -q "d0: native XDP not supported by the driver: attached in generic" "$E2E_TMP/sensor.log" ||
 	fail "no fallback warning for d0"
 grep -q "d0: attached in generic mode" "$E2E_TMP/sensor.log" || fail "d0 not generic"
+# veth copies every cloned (TCP) skb for a native XDP program: the operator
+# is told, with the alternative; no such note for a device that is no veth
+grep -q "es0: veth: native XDP makes the driver copy every TCP frame; hook = tc-ingress" \
+	"$E2E_TMP/sensor.log" || fail "no veth note for es0"
+! grep -q "d0: veth" "$E2E_TMP/sensor.log" || fail "veth note for d0, which is no veth"
 in_s ip -d link show d0 | grep -q xdpgeneric || fail "d0 has no generic XDP program"
 [[ $(metric edisensor_interface_attached 'interface="d0",mode="generic",dispatcher="no"') == 1 &&
 	$(metric edisensor_interface_attached 'interface="es0",mode="native",dispatcher="no"') == 1 ]] ||
