@@ -7,25 +7,9 @@
 # in the hits and nothing else. Then the same for the shipped example feed.
 # A second capture with all pathologies checks the clean messages again.
 set -u
-ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/../pcap/replay_lib.sh"
+replay_require "$DAEMON" "$GEN"
 cd "$ROOT"
-for bin in edisensord edi-pcapgen; do
-	if [[ ! -x $BUILD/$bin ]]; then
-		echo "FAIL: $BUILD/$bin not built"
-		exit 1
-	fi
-done
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN, which needs root"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
-	exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 sem=tests/feeds/feedsem.py
 skip=()
 

@@ -15,26 +15,9 @@
 # manifest's convention; the field match rate is printed (values carried by
 # lost bytes are not compared; see docs/MANIFEST.md).
 set -u
-BUILD=${BUILD:-build}
-ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-GEN=$BUILD/edi-pcapgen
-DAEMON=$BUILD/edisensord
+. "$(dirname "$0")/replay_lib.sh"
 COMPARE=$ROOT/tests/pcap/manifest_compare.py
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN and needs root"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
-	exit 77
-fi
-for bin in "$GEN" "$DAEMON"; do
-	[[ -x $bin ]] || { echo "FAIL: $bin not built"; exit 1; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+replay_require "$GEN" "$DAEMON"
 
 # replay NAME: runs the daemon over $tmp/NAME.pcap into $tmp/NAME.out
 replay() {

@@ -10,25 +10,8 @@
 # take a trailer and the next header, bare messages after truncated
 # interchanges, X12 after a lost ISA, and groups cut by gaps.
 set -u
-BUILD=${BUILD:-build}
-ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-GEN=$BUILD/edi-pcapgen
-DAEMON=$BUILD/edisensord
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN and needs root"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
-	exit 77
-fi
-for bin in "$GEN" "$DAEMON"; do
-	[[ -x $bin ]] || { echo "FAIL: $bin not built"; exit 1; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/replay_lib.sh"
+replay_require "$GEN" "$DAEMON"
 
 rc=0
 for seed in 12 14; do

@@ -6,22 +6,8 @@
 # not scanned and the replay summary counts seek_giveup and
 # seek_skipped_bytes; below it, or with seek_depth = 0, the message is found.
 set -u
-BUILD=${BUILD:-build}
-ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-DAEMON=$BUILD/edisensord
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN and needs root"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
-	exit 77
-fi
-[[ -x $DAEMON ]] || { echo "FAIL: $DAEMON not built"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/replay_lib.sh"
+replay_require "$DAEMON"
 fail=0
 
 # replay FILLER ARGS...: summary in $tmp/summary

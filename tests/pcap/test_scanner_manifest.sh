@@ -7,25 +7,8 @@
 # separators and trailer count, and background connections must yield no
 # event (tests/pcap/scanner_manifest_check.py).
 set -u
-BUILD=${BUILD:-build}
-ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-GEN=$BUILD/edi-pcapgen
-DAEMON=$BUILD/edisensord
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIPPED: replay runs the XDP program with BPF_PROG_TEST_RUN and needs root"
-	exit 77
-fi
-if ! command -v python3 >/dev/null; then
-	echo "SKIPPED: python3 missing (tools/install-deps.sh installs it)"
-	exit 77
-fi
-for bin in "$GEN" "$DAEMON"; do
-	[[ -x $bin ]] || { echo "FAIL: $bin not built"; exit 1; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/replay_lib.sh"
+replay_require "$GEN" "$DAEMON"
 
 "$GEN" -o "$tmp/c.pcap" -m "$tmp/c.jsonl" -s 21 -n 4000 --concurrency 6 \
 	--ipv6-share 0.3 --vlan-share 0.3 --ung-share 0.4 --odd-separators-share 0.5 \

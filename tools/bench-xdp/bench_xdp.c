@@ -171,7 +171,7 @@ static int run(int fd, const uint8_t *f, size_t len, uint32_t repeat, uint64_t *
  * time others had the CPU. With a million runs per call the call's own cost
  * is a few thousandths of a ns per run.
  */
-static int run_wall(int fd, const uint8_t *f, size_t len, uint32_t repeat, double *ns)
+static int run_cpu(int fd, const uint8_t *f, size_t len, uint32_t repeat, double *ns)
 {
 	struct timespec t0, t1;
 	uint64_t unused;
@@ -209,9 +209,9 @@ static int bench_non_edi(struct bench *b, uint32_t repeat)
 	len = tcp_frame(b, 443, 50000, 1, 0, payload, sizeof(payload));
 	/* best of a few rounds, interleaved, so both see the same machine state */
 	for (int r = 0; r < 7; r++) {
-		err = run_wall(sensor_bpf_prog_fd(b->sb), b->frame, len, repeat, &ns_sensor);
+		err = run_cpu(sensor_bpf_prog_fd(b->sb), b->frame, len, repeat, &ns_sensor);
 		if (!err)
-			err = run_wall(bpf_program__fd(b->pass->progs.bench_pass), b->frame, len,
+			err = run_cpu(bpf_program__fd(b->pass->progs.bench_pass), b->frame, len,
 				       repeat, &ns_pass);
 		if (err)
 			return err;
