@@ -13,8 +13,14 @@ state=$NATS_TMP/state
 # meta leader (the output retries until then).
 "$BUILD/edisensor-emit" -o "$out" --sensor gw-4 --state-dir "$state" -n 1 --run warm \
 	--flush-timeout-ms 30000 || { echo "cluster never accepted the stream"; exit 1; }
-leader=$("$BUILD/nats-stream-dump" --leader "$(nats_url n1)")
-[[ -n $leader ]] || { echo "no stream leader reported"; exit 1; }
+# A leader election takes seconds, longer on a loaded machine: ask until one
+# is reported (each query itself times out after 5 s).
+leader_other_than() {
+	reported=$("$BUILD/nats-stream-dump" --leader "$(nats_url "$1")" 2>/dev/null)
+	[[ -n $reported && $reported != "$2" ]]
+}
+WAIT_S=60 wait_for leader_other_than n1 "" || { echo "no stream leader reported"; exit 1; }
+leader=$reported
 echo "stream leader: $leader"
 
 "$BUILD/edisensor-emit" -o "$out" --sensor gw-4 --state-dir "$state" -n 3000 --rate 1500 \
@@ -28,10 +34,10 @@ cat "$NATS_TMP/emit.out"
 
 survivor=n1
 [[ $leader == n1 ]] && survivor=n2
-new_leader=$("$BUILD/nats-stream-dump" --leader "$(nats_url $survivor)")
-echo "new stream leader: $new_leader"
-[[ -n $new_leader && $new_leader != "$leader" ]] || { echo "no new leader"; exit 1; }
-nats_dump "$(nats_url $survivor)" >"$NATS_TMP/dump" 2>/dev/null || exit 1
+WAIT_S=60 wait_for leader_other_than "$survivor" "$leader" || { echo "no new leader"; exit 1; }
+echo "new stream leader: $reported"
+dump_from() { nats_dump "$(nats_url "$1")" >"$NATS_TMP/dump" 2>"$NATS_TMP/dump.err"; }
+WAIT_S=60 wait_for dump_from "$survivor" || { cat "$NATS_TMP/dump.err"; exit 1; }
 check_exactly_once "$NATS_TMP/dump" c 0 3000 || exit 1
 check_exactly_once "$NATS_TMP/dump" warm 0 1 || exit 1
 echo "PASS: node loss survived without loss or duplicates"
