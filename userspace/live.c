@@ -66,6 +66,7 @@ struct live {
 	struct ring_buffer *rb;
 	struct evqueue *q;
 	struct metrics *metrics;
+	struct live_metrics metrics_ctx;   /* what the pipeline's collectors read */
 	struct attach *att[CONFIG_MAX_IFACES];
 	size_t n_att;
 	struct attach_tc *tcatt[2 * CONFIG_MAX_IFACES];   /* tc ingress/egress */
@@ -334,15 +335,6 @@ static uint64_t count_flows(struct bpf_map *flows)
 	return n;
 }
 
-static void pipeline_counter(struct metrics_out *o, const char *name, const char *help,
-			     uint64_t v)
-{
-	char full[96];
-
-	snprintf(full, sizeof(full), "edisensor_pipeline_%s_total", name);
-	metrics_counter(o, full, help, v);
-}
-
 /* Needs no lock: kernel map reads and the queue's atomics. */
 static void collect_capture(struct metrics_out *o, void *ctx)
 {
@@ -373,41 +365,6 @@ static void collect_capture(struct metrics_out *o, void *ctx)
 	metrics_gauge(o, "edisensor_queue_capacity_bytes", "Queue size", qs.capacity);
 }
 
-static void type_sample(void *ctx, const char *type, uint64_t n)
-{
-	char labels[64];
-
-	/* pipeline.c keeps only letters, digits and '_': no escaping needed */
-	snprintf(labels, sizeof(labels), "type=\"%s\"", type);
-	metrics_sample(ctx, "edisensor_messages_by_type_total", labels, n);
-}
-
-static void collect_pipeline(struct metrics_out *o, void *ctx)
-{
-	struct live *l = ctx;
-	struct pipeline_stats ps;
-
-	pipeline_stats(l->pipe, &ps);
-	pipeline_counter(o, "records", "Ring-buffer records the pipeline received", ps.records);
-	pipeline_counter(o, "events", "Events in them", ps.events);
-	pipeline_counter(o, "short_events", "Malformed or short events dropped", ps.short_events);
-	pipeline_counter(o, "segments", "Segment events", ps.segments);
-	pipeline_counter(o, "gaps", "Sequence gaps reported by the kernel", ps.gaps);
-	pipeline_counter(o, "flow_ends", "FIN/RST flow ends", ps.flow_ends);
-	pipeline_counter(o, "messages", "Messages assembled", ps.messages);
-	pipeline_counter(o, "hits", "Hit records written", ps.hits);
-	pipeline_counter(o, "matches", "Indicator matches inside hits", ps.matches);
-	pipeline_counter(o, "findings", "Findings (e.g. wrong container check digits)",
-			 ps.findings);
-	pipeline_counter(o, "records_out", "Records handed to the outputs", ps.records_out);
-	pipeline_counter(o, "output_errors", "Records the outputs refused", ps.output_errors);
-	pipeline_counter(o, "losses", "Loss records written", ps.losses);
-	pipeline_counter(o, "errors", "Records the pipeline failed on", l->pipeline_errors);
-	metrics_family(o, "edisensor_messages_by_type_total", "counter",
-		       "Messages assembled, by message type (UNH S009 / ST01)");
-	pipeline_message_types(l->pipe, type_sample, o);
-}
-
 static int setup_metrics(struct live *l)
 {
 	char err[256];
@@ -421,8 +378,9 @@ static int setup_metrics(struct live *l)
 	metrics_register(l->metrics, collect_process, l);
 	metrics_register_unlocked(l->metrics, collect_kernel, l);
 	metrics_register_unlocked(l->metrics, collect_capture, l);
-	metrics_register(l->metrics, collect_pipeline, l);
-	live_metrics_register(l->metrics, l->pipe);
+	l->metrics_ctx = (struct live_metrics){ .pipe = l->pipe,
+						.pipeline_errors = &l->pipeline_errors };
+	live_metrics_register(l->metrics, &l->metrics_ctx);
 	if (l->hooks && l->hooks->register_metrics)
 		l->hooks->register_metrics(l->hooks->ctx, l->metrics);
 	r = metrics_listen(l->metrics, l->cfg->metrics_addr, err, sizeof(err));

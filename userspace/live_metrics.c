@@ -1,5 +1,8 @@
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include "assembler.h"
 #include "feeds.h"
 #include "indicator.h"
@@ -9,49 +12,93 @@
 #include "pipeline.h"
 
 #define MAX_SINKS 64
+#define N_ROWS(table) (sizeof(table) / sizeof((table)[0]))
 
-static void asm_counter(struct metrics_out *o, const char *name, const char *help, uint64_t v)
+#define ASM(field, gauge, help) METRICS_FIELD(struct assembler_stats, field, gauge, help)
+#define ASM_UNEXPORTED(field) METRICS_FIELD_UNEXPORTED(struct assembler_stats, field)
+
+/* edisensor_assembler_NAME_total / edisensor_assembler_NAME, in this order. */
+static const struct metrics_field assembler_fields[] = {
+	ASM(interchanges, false, "Interchanges seen"),
+	ASM(messages, false, "Messages emitted"),
+	ASM(messages_truncated, false, "Messages cut short"),
+	ASM(messages_gap, false, "Messages with a sequence gap inside"),
+	ASM(messages_no_envelope, false, "Messages without an interchange envelope"),
+	ASM(messages_early, false, "Messages emitted before their interchange ended"),
+	ASM(segments, false, "Segments received"),
+	ASM(segments_skipped, false, "Segments the kernel did not forward (tag not asked for)"),
+	ASM(segments_outside, false, "Data segments outside any message"),
+	ASM(segments_over_cap, false, "Segments counted but not kept (limits)"),
+	ASM(segments_undecodable, false, "Segments without a tag"),
+	ASM(bad_events, false, "Events too short or of unknown type"),
+	ASM(records_dropped, false, "Records dropped by extraction limits"),
+	ASM(alloc_failures, false, "Allocation failures"),
+	ASM(flows_evicted, false, "Flows evicted from the assembler's table"),
+	ASM(flows_open, true, "Flows the assembler tracks"),
+	ASM(messages_held, true, "Messages held until their UNZ/IEA"),
+	ASM(memory_bytes, true, "Bytes of open and held records"),
+	/* not on /metrics: events, gaps and flow_ends repeat the pipeline's
+	 * counts of the same events; loss_marks was never exported */
+	ASM_UNEXPORTED(events),
+	ASM_UNEXPORTED(gaps),
+	ASM_UNEXPORTED(loss_marks),
+	ASM_UNEXPORTED(flow_ends),
+};
+/* A field added to the struct needs a row (exported or not). */
+_Static_assert(N_ROWS(assembler_fields) == sizeof(struct assembler_stats) / sizeof(uint64_t),
+	       "every assembler_stats field has a row in assembler_fields");
+
+#define PIPE(field, help) METRICS_FIELD(struct pipeline_stats, field, false, help)
+
+/* edisensor_pipeline_NAME_total, in this order. */
+static const struct metrics_field pipeline_fields[] = {
+	PIPE(records, "Ring-buffer records the pipeline received"),
+	PIPE(events, "Events in them"),
+	PIPE(short_events, "Malformed or short events dropped"),
+	PIPE(segments, "Segment events"),
+	PIPE(gaps, "Sequence gaps reported by the kernel"),
+	PIPE(flow_ends, "FIN/RST flow ends"),
+	PIPE(messages, "Messages assembled"),
+	PIPE(hits, "Hit records written"),
+	PIPE(matches, "Indicator matches inside hits"),
+	PIPE(findings, "Findings (e.g. wrong container check digits)"),
+	PIPE(records_out, "Records handed to the outputs"),
+	PIPE(output_errors, "Records the outputs refused"),
+	PIPE(losses, "Loss records written"),
+};
+_Static_assert(N_ROWS(pipeline_fields) == sizeof(struct pipeline_stats) / sizeof(uint64_t),
+	       "every pipeline_stats field has a row in pipeline_fields");
+
+static void type_sample(void *ctx, const char *type, uint64_t n)
 {
-	char full[96];
+	char labels[64];
 
-	snprintf(full, sizeof(full), "edisensor_assembler_%s_total", name);
-	metrics_counter(o, full, help, v);
+	/* pipeline.c keeps only letters, digits and '_': no escaping needed */
+	snprintf(labels, sizeof(labels), "type=\"%s\"", type);
+	metrics_sample(ctx, "edisensor_messages_by_type_total", labels, n);
+}
+
+static void collect_pipeline(struct metrics_out *o, void *ctx)
+{
+	const struct live_metrics *lm = ctx;
+	struct pipeline_stats ps;
+
+	pipeline_stats(lm->pipe, &ps);
+	metrics_fields(o, "edisensor_pipeline_", pipeline_fields, N_ROWS(pipeline_fields), &ps);
+	metrics_counter(o, "edisensor_pipeline_errors_total", "Records the pipeline failed on",
+			*lm->pipeline_errors);
+	metrics_family(o, "edisensor_messages_by_type_total", "counter",
+		       "Messages assembled, by message type (UNH S009 / ST01)");
+	pipeline_message_types(lm->pipe, type_sample, o);
 }
 
 static void collect_assembler(struct metrics_out *o, void *ctx)
 {
 	const struct assembler_stats *a = pipeline_assembler_stats(ctx);
 
-	if (!a)
-		return;
-	asm_counter(o, "interchanges", "Interchanges seen", a->interchanges);
-	asm_counter(o, "messages", "Messages emitted", a->messages);
-	asm_counter(o, "messages_truncated", "Messages cut short", a->messages_truncated);
-	asm_counter(o, "messages_gap", "Messages with a sequence gap inside", a->messages_gap);
-	asm_counter(o, "messages_no_envelope", "Messages without an interchange envelope",
-		    a->messages_no_envelope);
-	asm_counter(o, "messages_early", "Messages emitted before their interchange ended",
-		    a->messages_early);
-	asm_counter(o, "segments", "Segments received", a->segments);
-	asm_counter(o, "segments_skipped", "Segments the kernel did not forward (tag not asked for)",
-		    a->segments_skipped);
-	asm_counter(o, "segments_outside", "Data segments outside any message",
-		    a->segments_outside);
-	asm_counter(o, "segments_over_cap", "Segments counted but not kept (limits)",
-		    a->segments_over_cap);
-	asm_counter(o, "segments_undecodable", "Segments without a tag", a->segments_undecodable);
-	asm_counter(o, "bad_events", "Events too short or of unknown type", a->bad_events);
-	asm_counter(o, "records_dropped", "Records dropped by extraction limits",
-		    a->records_dropped);
-	asm_counter(o, "alloc_failures", "Allocation failures", a->alloc_failures);
-	asm_counter(o, "flows_evicted", "Flows evicted from the assembler's table",
-		    a->flows_evicted);
-	metrics_gauge(o, "edisensor_assembler_flows_open", "Flows the assembler tracks",
-		      a->flows_open);
-	metrics_gauge(o, "edisensor_assembler_messages_held", "Messages held until their UNZ/IEA",
-		      a->messages_held);
-	metrics_gauge(o, "edisensor_assembler_memory_bytes", "Bytes of open and held records",
-		      a->memory_bytes);
+	if (a)
+		metrics_fields(o, "edisensor_assembler_", assembler_fields,
+			       N_ROWS(assembler_fields), a);
 }
 
 static void collect_feeds(struct metrics_out *o, void *ctx)
@@ -107,23 +154,53 @@ static void collect_feeds(struct metrics_out *o, void *ctx)
 	}
 }
 
+/* Per sink: NAME{output="SPEC"}, in this order; network_only rows skip
+ * file and JSON sinks. */
+struct sink_metric {
+	const char *name;
+	bool gauge;
+	bool network_only;
+	size_t offset;
+	const char *help;
+};
+#define SINK(name, gauge, net, field, help) \
+	{ name, gauge, net, offsetof(struct output_stats, field), help }
+
+static const struct sink_metric sink_metrics[] = {
+	SINK("edisensor_output_records_total", false, false, records,
+	     "Records written (file) or spooled (network)"),
+	SINK("edisensor_output_bytes_total", false, false, bytes, "Bytes written or spooled"),
+	SINK("edisensor_output_errors_total", false, false, errors, "Failed writes"),
+	SINK("edisensor_output_acked_total", false, true, acked, "Records the server acknowledged"),
+	SINK("edisensor_output_retries_total", false, true, retries,
+	     "Times sending restarted after a failure"),
+	SINK("edisensor_output_rebuilds_total", false, true, rebuilds,
+	     "Connections built anew after the client library closed one"),
+	SINK("edisensor_output_connect_failures_total", false, true, connect_failures,
+	     "Connections the server refused or that were closed or not created"),
+	SINK("edisensor_output_spool_dropped_total", false, true, dropped,
+	     "Records deleted from a full spool (also written as Loss records)"),
+	SINK("edisensor_output_spool_pending", true, true, spool_pending,
+	     "Spooled records not yet acknowledged"),
+	SINK("edisensor_output_spool_bytes", true, true, spool_bytes, "Spool size"),
+};
+
 static void sink_family(struct metrics_out *o, const struct output_stats *s, size_t n,
-			const char *name, const char *type, const char *help, size_t field_off,
-			int network_only)
+			const struct sink_metric *m)
 {
 	char lab[256], esc[200];
 
-	metrics_family(o, name, type, help);
+	metrics_family(o, m->name, m->gauge ? "gauge" : "counter", m->help);
 	for (size_t i = 0; i < n; i++) {
-		if (network_only && !s[i].network)
+		uint64_t v;
+
+		if (m->network_only && !s[i].network)
 			continue;
+		memcpy(&v, (const char *)&s[i] + m->offset, sizeof(v));
 		snprintf(lab, sizeof(lab), "output=\"%s\"", metrics_escape(s[i].spec, esc, sizeof(esc)));
-		metrics_sample(o, name, lab, *(const uint64_t *)((const char *)&s[i] + field_off));
+		metrics_sample(o, m->name, lab, v);
 	}
 }
-
-#define SINK(o, s, n, name, type, help, field, net) \
-	sink_family(o, s, n, name, type, help, __builtin_offsetof(struct output_stats, field), net)
 
 static void collect_outputs(struct metrics_out *o, void *ctx)
 {
@@ -137,23 +214,8 @@ static void collect_outputs(struct metrics_out *o, void *ctx)
 	n = outputs_stats(out, s, MAX_SINKS);
 	if (n > MAX_SINKS)
 		n = MAX_SINKS;
-	SINK(o, s, n, "edisensor_output_records_total", "counter",
-	     "Records written (file) or spooled (network)", records, 0);
-	SINK(o, s, n, "edisensor_output_bytes_total", "counter", "Bytes written or spooled", bytes, 0);
-	SINK(o, s, n, "edisensor_output_errors_total", "counter", "Failed writes", errors, 0);
-	SINK(o, s, n, "edisensor_output_acked_total", "counter",
-	     "Records the server acknowledged", acked, 1);
-	SINK(o, s, n, "edisensor_output_retries_total", "counter",
-	     "Times sending restarted after a failure", retries, 1);
-	SINK(o, s, n, "edisensor_output_rebuilds_total", "counter",
-	     "Connections built anew after the client library closed one", rebuilds, 1);
-	SINK(o, s, n, "edisensor_output_connect_failures_total", "counter",
-	     "Connections the server refused or that were closed or not created", connect_failures, 1);
-	SINK(o, s, n, "edisensor_output_spool_dropped_total", "counter",
-	     "Records deleted from a full spool (also written as Loss records)", dropped, 1);
-	SINK(o, s, n, "edisensor_output_spool_pending", "gauge",
-	     "Spooled records not yet acknowledged", spool_pending, 1);
-	SINK(o, s, n, "edisensor_output_spool_bytes", "gauge", "Spool size", spool_bytes, 1);
+	for (size_t i = 0; i < N_ROWS(sink_metrics); i++)
+		sink_family(o, s, n, &sink_metrics[i]);
 	metrics_family(o, "edisensor_output_connected", "gauge", "1 when a network output is connected");
 	for (size_t i = 0; i < n; i++) {
 		if (!s[i].network)
@@ -163,13 +225,15 @@ static void collect_outputs(struct metrics_out *o, void *ctx)
 	}
 }
 
-int live_metrics_register(struct metrics *m, struct pipeline *p)
+int live_metrics_register(struct metrics *m, struct live_metrics *lm)
 {
-	int r = metrics_register(m, collect_assembler, p);
+	int r = metrics_register(m, collect_pipeline, lm);
 
 	if (!r)
-		r = metrics_register(m, collect_feeds, p);
+		r = metrics_register(m, collect_assembler, lm->pipe);
 	if (!r)
-		r = metrics_register(m, collect_outputs, p);
+		r = metrics_register(m, collect_feeds, lm->pipe);
+	if (!r)
+		r = metrics_register(m, collect_outputs, lm->pipe);
 	return r;
 }

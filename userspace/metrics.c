@@ -141,6 +141,25 @@ void metrics_gauge(struct metrics_out *o, const char *name, const char *help, ui
 	metrics_sample(o, name, NULL, v);
 }
 
+void metrics_fields(struct metrics_out *o, const char *prefix, const struct metrics_field *f,
+		    size_t n, const void *stats)
+{
+	char name[128];
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+
+		if (!f[i].name)
+			continue;
+		memcpy(&v, (const char *)stats + f[i].offset, sizeof(v));
+		snprintf(name, sizeof(name), "%s%s%s", prefix, f[i].name, f[i].gauge ? "" : "_total");
+		if (f[i].gauge)
+			metrics_gauge(o, name, f[i].help, v);
+		else
+			metrics_counter(o, name, f[i].help, v);
+	}
+}
+
 const char *metrics_escape(const char *in, char *buf, size_t len)
 {
 	size_t o = 0;

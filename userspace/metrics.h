@@ -16,6 +16,7 @@
 #ifndef EDISENSOR_METRICS_H
 #define EDISENSOR_METRICS_H
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,24 @@ void metrics_sample_double(struct metrics_out *o, const char *name, const char *
 /* Both in one: a family with one unlabelled sample. */
 void metrics_counter(struct metrics_out *o, const char *name, const char *help, uint64_t v);
 void metrics_gauge(struct metrics_out *o, const char *name, const char *help, uint64_t v);
+/* A statistics struct of uint64_t fields as metrics: one row per field,
+ * named after the field (METRICS_FIELD), so a metric's name cannot drift
+ * from the field it reads. metrics_fields() writes each row as a family
+ * with one sample: PREFIX NAME "_total" for a counter, PREFIX NAME for a
+ * gauge. A row without a name (METRICS_FIELD_UNEXPORTED) is a field left
+ * off /metrics; with those listed too, a table can be checked to cover its
+ * whole struct. */
+struct metrics_field {
+	const char *name;
+	const char *help;
+	bool gauge;
+	size_t offset;
+};
+#define METRICS_FIELD(type, field, is_gauge, help_text) \
+	{ .name = #field, .help = (help_text), .gauge = (is_gauge), .offset = offsetof(type, field) }
+#define METRICS_FIELD_UNEXPORTED(type, field) { .name = NULL, .offset = offsetof(type, field) }
+void metrics_fields(struct metrics_out *o, const char *prefix, const struct metrics_field *f,
+		    size_t n, const void *stats);
 /* Escapes a label value (\\, \", \n) into buf. */
 const char *metrics_escape(const char *in, char *buf, size_t len);
 

@@ -2,6 +2,7 @@
  * HTTP server answers /metrics, 404 and 405, and metrics_fetch (--stats)
  * returns the body; HEAD gets no body; a client trickling its request a
  * byte at a time is cut off (slowloris) and the next scrape is answered.
+ * A field table renders each struct field under its own name.
  * Loopback only. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +60,48 @@ static void test_render(void **state)
 		"# HELP edisensor_test_labelled labelled\n"
 		"# TYPE edisensor_test_labelled gauge\n"
 		"edisensor_test_labelled{name=\"a\\\"b\\\\c\\nd\"} 7\n");
+	free(buf);
+	metrics_free(m);
+}
+
+/* A stats struct through a field table: each row reads its own field
+ * (distinct values), counters get _total, gauges not, unnamed rows are
+ * skipped. */
+struct fields_stats {
+	uint64_t first, skipped, level;
+};
+
+static const struct metrics_field stats_fields[] = {
+	METRICS_FIELD(struct fields_stats, level, true, "a gauge"),
+	METRICS_FIELD_UNEXPORTED(struct fields_stats, skipped),
+	METRICS_FIELD(struct fields_stats, first, false, "a counter"),
+};
+
+static void collect_fields(struct metrics_out *o, void *ctx)
+{
+	metrics_fields(o, "edisensor_t_", stats_fields, 3, ctx);
+}
+
+static void test_fields(void **state)
+{
+	struct fields_stats st = { .first = 11, .skipped = 22, .level = 33 };
+	struct metrics *m;
+	char *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(metrics_new(&m, NULL), 0);
+	assert_int_equal(metrics_register(m, collect_fields, &st), 0);
+	assert_int_equal(metrics_render(m, &buf, &len), 0);
+	assert_non_null(strstr(buf,
+		"# HELP edisensor_t_level a gauge\n"
+		"# TYPE edisensor_t_level gauge\n"
+		"edisensor_t_level 33\n"
+		"# HELP edisensor_t_first_total a counter\n"
+		"# TYPE edisensor_t_first_total counter\n"
+		"edisensor_t_first_total 11\n"));
+	assert_null(strstr(buf, "skipped"));
+	assert_null(strstr(buf, " 22\n"));
 	free(buf);
 	metrics_free(m);
 }
@@ -231,6 +274,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_http),
 		cmocka_unit_test(test_slowloris),
 		cmocka_unit_test(test_stalled_pipeline),
