@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "feeds.h"
 #include "test_match_fixture.h"
+#include "../lib/tmpdir.h"
 
 #define NOW 1800000000ull
 #define PER_VERSION 50
@@ -52,17 +53,13 @@ static void write_version(const char *name, int version)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/edisensor-feeds-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tmpdir_make(dir, sizeof(dir), "edisensor-feeds");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(dir);
 }
 
 struct log {

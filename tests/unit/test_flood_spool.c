@@ -21,6 +21,7 @@
 #include "recordio.h"
 #include "spool.h"
 #include "../lib/memstat.h"
+#include "../lib/tmpdir.h"
 
 #define FLOOD_RECORDS 200000u
 #define SPOOL_CAP (1u << 20)
@@ -31,17 +32,13 @@ static char dir[64];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_flood_spool.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return tmpdir_make(dir, sizeof(dir), "test_flood_spool");
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 static uint64_t dir_bytes(void)

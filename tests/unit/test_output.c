@@ -19,6 +19,7 @@
 #include "output_sequence.h"
 #include "pbjson.h"
 #include "recordio.h"
+#include "../lib/tmpdir.h"
 
 static char dir[64];
 static char path[128], state[128], jpath[128];
@@ -26,8 +27,7 @@ static char path[128], state[128], jpath[128];
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/test_output.XXXXXX");
-	if (!mkdtemp(dir))
+	if (tmpdir_make(dir, sizeof(dir), "test_output"))
 		return -1;
 	snprintf(path, sizeof(path), "%s/out.pb", dir);
 	snprintf(jpath, sizeof(jpath), "%s/out.json", dir);
@@ -37,11 +37,8 @@ static int setup(void **st)
 
 static int teardown(void **st)
 {
-	char cmd[128];
-
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 static struct outputs *open_outputs(const char *spec, uint64_t rotate, unsigned keep)
