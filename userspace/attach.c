@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "attach.h"
+#include "attach_common.h"
 
 /* libxdp's dispatcher program, as the kernel names it. */
 #define DISPATCHER_NAME "xdp_dispatcher"
@@ -53,23 +54,6 @@ static __u32 mode_flags(enum xdp_attach_mode m)
 	}
 }
 
-/* The program's name needs its fd, which only CAP_SYS_ADMIN may get from
- * an id: without it the name stays empty and the id is all we can say. */
-static void prog_name(unsigned int id, char *name, size_t len)
-{
-	struct bpf_prog_info info;
-	__u32 info_len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	name[0] = '\0';
-	if (fd < 0)
-		return;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
-		snprintf(name, len, "%s", info.name);
-	close(fd);
-}
-
 static int query_ifindex(int ifindex, struct attach_existing *ex, enum xdp_attach_mode *mode)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -93,7 +77,7 @@ static int query_ifindex(int ifindex, struct attach_existing *ex, enum xdp_attac
 		return 0;
 	}
 	ex->mode = xdp_mode_name(*mode);
-	prog_name(ex->prog_id, ex->name, sizeof(ex->name));
+	attach_prog_name(ex->prog_id, ex->name, sizeof(ex->name));
 	ex->dispatcher = !strcmp(ex->name, DISPATCHER_NAME);
 	ex->ours = !strcmp(ex->name, ATTACH_PROG_NAME);
 	return 0;
@@ -102,10 +86,10 @@ static int query_ifindex(int ifindex, struct attach_existing *ex, enum xdp_attac
 int attach_query(const char *ifname, struct attach_existing *ex)
 {
 	enum xdp_attach_mode mode;
-	int ifindex = if_nametoindex(ifname);
+	int ifindex = attach_lookup_ifindex(ifname, NULL, 0);
 
-	if (!ifindex)
-		return -ENODEV;
+	if (ifindex < 0)
+		return ifindex;
 	return query_ifindex(ifindex, ex, &mode);
 }
 
@@ -204,19 +188,18 @@ int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
 	struct attach_existing ex;
 	enum xdp_attach_mode ex_mode = XDP_MODE_UNSPEC;
 	struct attach *a;
+	int ifindex = attach_lookup_ifindex(ifname, errbuf, errlen);
 	int err;
 
 	*replaced_id = 0;
 	*fell_back = false;
-	if (strlen(ifname) >= IF_NAMESIZE || !if_nametoindex(ifname)) {
-		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
-		return -ENODEV;
-	}
+	if (ifindex < 0)
+		return ifindex;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	a->ifindex = (int)if_nametoindex(ifname);
+	a->ifindex = ifindex;
 	a->prog_fd = prog_fd;
 	err = query_ifindex(a->ifindex, &ex, &ex_mode);
 	if (err) {
@@ -293,13 +276,11 @@ int attach_detach_stale(const char *ifname, char *errbuf, size_t errlen)
 {
 	struct attach_existing ex;
 	enum xdp_attach_mode mode = XDP_MODE_UNSPEC;
-	int ifindex = if_nametoindex(ifname);
+	int ifindex = attach_lookup_ifindex(ifname, errbuf, errlen);
 	int err;
 
-	if (!ifindex) {
-		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
-		return -ENODEV;
-	}
+	if (ifindex < 0)
+		return ifindex;
 	err = query_ifindex(ifindex, &ex, &mode);
 	if (err) {
 		snprintf(errbuf, errlen, "interface %s: %s", ifname, strerror(-err));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "attach_common.h"
 #include "attach_tc.h"
 
 /* The UAPI headers of Debian 12 and libbpf 1.1 predate tcx (Linux 6.6):
@@ -53,18 +54,10 @@ static int attach_tcx(struct attach_tc *a, int prog_fd)
 
 static bool is_ours(unsigned int prog_id)
 {
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(prog_id);
-	bool ours = false;
+	char name[BPF_OBJ_NAME_LEN];
 
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		ours = !strcmp(info.name, "edisensor_tc_in") || !strcmp(info.name, "edisensor_tc_eg");
-	close(fd);
-	return ours;
+	attach_prog_name(prog_id, name, sizeof(name));
+	return !strcmp(name, "edisensor_tc_in") || !strcmp(name, "edisensor_tc_eg");
 }
 
 static int remove_stale(const struct bpf_tc_hook *h)
@@ -99,13 +92,11 @@ static void tc_hook_init(struct bpf_tc_hook *h, int ifindex, enum es_hook hook)
 int attach_tc_detach_stale(const char *ifname, enum es_hook hook, char *errbuf, size_t errlen)
 {
 	struct bpf_tc_hook h;
-	int ifindex = (int)if_nametoindex(ifname);
+	int ifindex = attach_lookup_ifindex(ifname, errbuf, errlen);
 	int r;
 
-	if (!ifindex) {
-		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
-		return -ENODEV;
-	}
+	if (ifindex < 0)
+		return ifindex;
 	tc_hook_init(&h, ifindex, hook);
 	r = remove_stale(&h);
 	if (r < 0)
@@ -147,19 +138,18 @@ int attach_tc(struct attach_tc **out, int prog_fd, const char *ifname, enum es_h
 	      enum attach_tc_backend backend, char *errbuf, size_t errlen)
 {
 	struct attach_tc *a;
-	int err;
+	int ifindex, err;
 
 	if (hook != ES_HOOK_TC_INGRESS && hook != ES_HOOK_TC_EGRESS)
 		return -EINVAL;
-	if (strlen(ifname) >= IF_NAMESIZE || !if_nametoindex(ifname)) {
-		snprintf(errbuf, errlen, "interface %s: no such interface", ifname);
-		return -ENODEV;
-	}
+	ifindex = attach_lookup_ifindex(ifname, errbuf, errlen);
+	if (ifindex < 0)
+		return ifindex;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	a->ifindex = (int)if_nametoindex(ifname);
+	a->ifindex = ifindex;
 	a->hook = hook;
 	a->link_fd = -1;
 	a->prog_id = prog_id_of(prog_fd);
