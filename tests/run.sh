@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka binaries (unit, bpf) and shell tests (pcap, e2e,
-# tools). Prints each one's output and one closing tally:
+# tools). Prints each one's output, then its wall time ("--- 1.23 s NAME"),
+# at the end the five slowest, and one closing tally:
 #   N passed, N failed, N skipped
 # A shell test exits 0 (pass), 77 (skipped: it says why) or anything else.
 # TESTS='pattern' runs only the tests whose path matches the pattern;
@@ -23,6 +24,22 @@ excluded() {
 }
 pass=0 fail=0 skip=0
 failed=()
+times=()   # "MILLISECONDS NAME" per test, for the slowest five
+
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+# timed KIND NAME: runs run_KIND NAME and prints its wall time.
+timed() {
+	local t0 ms
+	t0=$(now_ms)
+	"run_$1" "$2"
+	ms=$(($(now_ms) - t0))
+	printf -- '--- %d.%02d s %s\n' $((ms / 1000)) $((ms % 1000 / 10)) "$2"
+	times+=("$ms $2")
+}
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -59,16 +76,22 @@ for bin in "$BUILD"/tests/unit/test_* "$BUILD"/tests/bpf/test_*; do
 	[[ -x $bin && ! $bin == *.d && ! $bin == *.o ]] || continue
 	[[ -z $pattern || $bin == *$pattern* ]] || continue
 	excluded "$bin" && continue
-	run_cmocka "$bin"
+	timed cmocka "$bin"
 done
 for t in tests/*/test_*.sh; do
 	[[ -f $t ]] || continue
 	[[ -z $pattern || $t == *$pattern* ]] || continue
 	excluded "$t" && continue
-	run_shell "$t"
+	timed shell "$t"
 done
 
 echo
+if ((${#times[@]})); then
+	echo "slowest:"
+	printf '%s\n' "${times[@]}" | sort -rn | head -5 | while read -r ms name; do
+		printf '  %4d.%02d s %s\n' $((ms / 1000)) $((ms % 1000 / 10)) "$name"
+	done
+fi
 if ((${#failed[@]})); then
 	echo "failed: ${failed[*]}"
 fi
