@@ -8,13 +8,16 @@
 #   nats_require_keys            also skip loudly when tests/lib/nats_jwt.py
 #                                (NKeys, JWTs, .creds) cannot run
 #   nats_start NAME [PORT [ARGS...]]  one JetStream server (on PORT, else a
-#                                free random one; ARGS go to nats-server)
+#                                free random one, another one if that is
+#                                taken when the server binds; ARGS go to
+#                                nats-server)
 #   nats_cluster_start N         a 3-node (N) JetStream cluster named n1..nN;
 #                                sets NATS_CLUSTER_URLS (host:port,...)
 #   nats_stop NAME / nats_kill NAME / nats_restart NAME
 #   nats_url NAME                nats://127.0.0.1:PORT of that server
 #   nats_dump [URL] [STREAM]     the stream's messages (nats-stream-dump)
-#   wait_for CMD...              retry CMD for up to WAIT_S seconds (20)
+#   wait_for CMD...              retry CMD for up to WAIT_S seconds (60: only
+#                                a safety net, it returns as soon as CMD does)
 
 NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/bin/nats-server)}
 NATS_TMP=$(mktemp -d /tmp/edisensor-nats.XXXXXX)
@@ -59,24 +62,32 @@ nats_require_keys() {
 	fi
 }
 
-# A TCP port nobody listens on (random, loopback; checked against ss).
+# Ports nats_free_port handed out in this test (never twice: a cluster asks
+# for six before any server binds one). A file, since callers run it in $().
+NATS_PORTS_GIVEN=$NATS_TMP/ports.given
+: >"$NATS_PORTS_GIVEN"
+
+# A TCP port no socket uses (random, loopback; checked against ss), below
+# the kernel's ephemeral range, where any process's outgoing connection may
+# take a port between our choice and the server's bind.
 nats_free_port() {
-	local port
+	local port low=32768 high
+	read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	high=$((low - 1))
+	((high >= 21000)) || high=50000
 	while :; do
-		port=$((20000 + RANDOM % 30000))
-		if ! ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % (high - 20000)))
+		grep -qx "$port" "$NATS_PORTS_GIVEN" && continue
+		if ! ss -Htan "sport = :$port" 2>/dev/null | grep -q .; then
+			echo "$port" >>"$NATS_PORTS_GIVEN"
 			echo "$port"
 			return
 		fi
 	done
 }
 
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 wait_for() {
-	local deadline=$((SECONDS + ${WAIT_S:-20}))
+	local deadline=$((SECONDS + ${WAIT_S:-60}))
 	until "$@"; do
 		((SECONDS >= deadline)) && return 1
 		sleep 0.1
@@ -87,29 +98,73 @@ nats_url() {
 	echo "nats://127.0.0.1:${NATS_PORT[$1]}"
 }
 
-# Starts (or restarts, with the same arguments) server NAME.
+# The server NAME says it is ready (a "Server is ready" line more in its
+# log than the $2 before this start), or it has exited.
+_nats_up_or_gone() {
+	local ready
+	ready=$(grep -c 'Server is ready' "$NATS_TMP/$1.log" 2>/dev/null)
+	((ready > $2)) || ! kill -0 "${NATS_PID[$1]}" 2>/dev/null
+}
+
+# Starts (or restarts, with the same arguments) server NAME and waits until
+# it is ready: its own log says so, not a connection to the port, which
+# another process may hold. Returns 2 when the server could not bind a port
+# (another process took it), 1 on any other failure.
 _nats_launch() {
-	local name=$1
+	local name=$1 before lines
+	before=$(grep -c 'Server is ready' "$NATS_TMP/$name.log" 2>/dev/null)
+	lines=$(cat "$NATS_TMP/$name.log" 2>/dev/null | wc -l)
 	# shellcheck disable=SC2086
 	"$NATS_SERVER" ${NATS_ARGS[$name]} >>"$NATS_TMP/$name.log" 2>&1 &
 	NATS_PID[$name]=$!
-	if ! wait_for port_open "${NATS_PORT[$name]}"; then
-		echo "nats-server $name did not start; log:" >&2
-		tail -20 "$NATS_TMP/$name.log" >&2
-		return 1
+	wait_for _nats_up_or_gone "$name" "${before:-0}"
+	if kill -0 "${NATS_PID[$name]}" 2>/dev/null &&
+		(($(grep -c 'Server is ready' "$NATS_TMP/$name.log") > ${before:-0})); then
+		return 0
 	fi
+	kill -9 "${NATS_PID[$name]}" 2>/dev/null
+	wait "${NATS_PID[$name]}" 2>/dev/null
+	NATS_PID[$name]=""
+	if tail -n +$((lines + 1)) "$NATS_TMP/$name.log" | grep -q 'address already in use'; then
+		echo "nats-server $name: a port was taken by another process: $(grep 'address already in use' "$NATS_TMP/$name.log" | tail -1)" >&2
+		return 2
+	fi
+	echo "nats-server $name did not start; log:" >&2
+	tail -20 "$NATS_TMP/$name.log" >&2
+	return 1
 }
 
+# NATS_START_TRIES: how many fresh ports a start tries when another
+# process takes the chosen one first.
 nats_start() {
-	local name=$1
-	NATS_PORT[$name]=${2:-$(nats_free_port)}
+	local name=$1 try rc
 	mkdir -p "$NATS_TMP/$name"
-	NATS_ARGS[$name]="-a 127.0.0.1 -p ${NATS_PORT[$name]} -n $name -js -sd $NATS_TMP/$name ${*:3}"
-	_nats_launch "$name"
+	for ((try = 1; try <= ${NATS_START_TRIES:-5}; try++)); do
+		NATS_PORT[$name]=${2:-$(nats_free_port)}
+		NATS_ARGS[$name]="-a 127.0.0.1 -p ${NATS_PORT[$name]} -n $name -js -sd $NATS_TMP/$name ${*:3}"
+		_nats_launch "$name"
+		rc=$?
+		# a port the caller chose is its to retry (it may be in URLs already)
+		((rc == 2)) && [[ -z ${2:-} ]] || return $rc
+	done
+	return 1
 }
 
 nats_cluster_start() {
-	local n=${1:-3} i routes="" cports=()
+	local n=${1:-3} i try rc
+	for ((try = 1; try <= ${NATS_START_TRIES:-5}; try++)); do
+		_nats_cluster_launch "$n"
+		rc=$?
+		((rc == 2)) || return $rc
+		for ((i = 1; i <= n; i++)); do   # a port was taken: all anew
+			[[ -n ${NATS_PID[n$i]} ]] && nats_kill "n$i"
+		done
+	done
+	return 1
+}
+
+_nats_cluster_launch() {
+	local n=$1 i routes="" cports=()
 	for ((i = 1; i <= n; i++)); do
 		NATS_PORT[n$i]=$(nats_free_port)
 		cports[i]=$(nats_free_port)
@@ -122,7 +177,7 @@ nats_cluster_start() {
 		NATS_CLUSTER_URLS+="${NATS_CLUSTER_URLS:+,}127.0.0.1:${NATS_PORT[n$i]}"
 	done
 	for ((i = 1; i <= n; i++)); do
-		_nats_launch "n$i" || return 1
+		_nats_launch "n$i" || return $?
 	done
 }
 
