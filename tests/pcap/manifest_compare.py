@@ -17,54 +17,13 @@ offset (e.g. gap,reorder: the pathologies that take bytes away from a sensor
 that does not hold out-of-order data).
 """
 import json
+import os
 import sys
 
-LISTS = ("parties", "references", "equipment", "goods", "locations", "transport")
-# proto3 JSON omits defaults: what an absent field means.
-DEFAULTS = {bool: False, int: 0, str: "", list: []}
-
-
-def message_of(obj):
-    if "message" in obj and isinstance(obj["message"], dict):
-        return obj["message"]
-    if "hit" in obj and isinstance(obj["hit"], dict):
-        return obj["hit"].get("message")
-    if "envelope" in obj or "flow" in obj:
-        return obj
-    return None
-
-
-def num(v):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return 0
-
-
-def key_of(m):
-    f = m.get("flow", {})
-    return (f.get("srcIp", ""), num(f.get("srcPort")), f.get("dstIp", ""),
-            num(f.get("dstPort")), num(m.get("streamOffset")))
-
-
-def ref_key_of(m):
-    f, e = m.get("flow", {}), m.get("envelope", {})
-    return (f.get("srcIp", ""), num(f.get("srcPort")), f.get("dstIp", ""),
-            num(f.get("dstPort")), e.get("messageType", ""), e.get("messageRef", ""))
-
-
-def same(want, got):
-    if isinstance(want, int) and not isinstance(want, bool):
-        return num(got) == want
-    return got == want
-
-
-def item_matches(want, got):
-    for k, v in want.items():
-        if not same(v, got.get(k, DEFAULTS.get(type(v), None))):
-            return False
-    return True
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from manifest_lib import (DEFAULTS, LISTS, describe, item_matches, key_of,  # noqa: E402
+                          output_messages, pop_option, pop_options, read_jsonl, ref_key_of,
+                          same)
 
 def compare(want, got, problems):
     """Returns (fields compared, fields equal) for one message."""
@@ -114,28 +73,17 @@ def compare(want, got, problems):
 
 def main():
     args = sys.argv[1:]
-    max_report = 10
-    ignored = []
-    while "--ignore-key" in args:
-        i = args.index("--ignore-key")
-        ignored.append(args[i + 1])
-        del args[i:i + 2]
+    ignored = pop_options(args, "--ignore-key")
     require_found = "--require-found" in args
     if require_found:
         args.remove("--require-found")
-    unless = None
-    if "--require-found-unless" in args:
-        i = args.index("--require-found-unless")
-        unless = set(args[i + 1].split(","))
-        del args[i:i + 2]
-    if "--max-report" in args:
-        i = args.index("--max-report")
-        max_report = int(args[i + 1])
-        del args[i:i + 2]
+    unless = pop_option(args, "--require-found-unless", lambda v: set(v.split(",")))
+    max_report = pop_option(args, "--max-report", int)
+    if max_report is None:
+        max_report = 10
     if len(args) != 2:
         sys.exit(__doc__)
-    want = [json.loads(l) for l in open(args[0], encoding="utf-8") if l.strip()]
-    want = [w for w in want if w.get("kind") == "message"]
+    want = [w for w in read_jsonl(args[0]) if w.get("kind") == "message"]
     for w in want:
         for key in ignored:
             top, _, sub = key.partition(".")
@@ -146,14 +94,7 @@ def main():
                     item.pop(sub, None)
     if ignored:
         print("IGNORED manifest keys (not compared): " + ", ".join(ignored))
-    got, by_ref = {}, {}
-    for line in open(args[1], encoding="utf-8"):
-        if not line.strip():
-            continue
-        m = message_of(json.loads(line))
-        if m is not None:
-            got.setdefault(key_of(m), m)
-            by_ref.setdefault(ref_key_of(m), []).append(m)
+    got, by_ref = output_messages(args[1])
     msgs = msgs_ok = fields = fields_ok = missing = 0
     required = required_missing = 0
     reported = 0
@@ -166,11 +107,7 @@ def main():
             required += 1
             if g is None:
                 required_missing += 1
-                env = w.get("envelope", {})
-                print("REQUIRED MISSING %s %s:%s ref %s at %s (pathologies %s)" % (
-                    env.get("messageType"), w.get("flow", {}).get("srcIp"),
-                    w.get("flow", {}).get("srcPort"), env.get("messageRef"),
-                    w.get("streamOffset"), ",".join(w.get("pathologies", [])) or "none"))
+                print("REQUIRED MISSING " + describe(w))
         if g is None:
             # Same flow, type and reference at another offset: found, but
             # the stream offsets disagree (e.g. where a capture starts).

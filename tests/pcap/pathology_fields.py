@@ -58,7 +58,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import manifest_compare as mc  # noqa: E402
+import manifest_lib as ml  # noqa: E402
 
 FAILING = ("foreign-envelope", "foreign-data", "spurious-count", "spurious-finding",
            "lost-envelope-intact", "lost-data-intact", "tail-uncounted", "unflagged-envelope",
@@ -73,7 +73,7 @@ X12_GROUP_KEYS = GROUP_KEYS + ("messageVersion", "agency")
 
 
 def flow_of(m):
-    return mc.key_of(m)[:4]
+    return ml.key_of(m)[:4]
 
 
 class Interchanges:
@@ -85,14 +85,14 @@ class Interchanges:
         for line in lines:
             self.by_flow.setdefault(flow_of(line), []).append(line)
         for lst in self.by_flow.values():
-            lst.sort(key=lambda i: mc.num(i.get("streamOffset")))
-        self.offsets = {k: [mc.num(i.get("streamOffset")) for i in v]
+            lst.sort(key=lambda i: ml.num(i.get("streamOffset")))
+        self.offsets = {k: [ml.num(i.get("streamOffset")) for i in v]
                         for k, v in self.by_flow.items()}
 
     def of(self, msg):
         k = flow_of(msg)
         offs = self.offsets.get(k, [])
-        i = bisect.bisect_right(offs, mc.num(msg.get("streamOffset"))) - 1
+        i = bisect.bisect_right(offs, ml.num(msg.get("streamOffset"))) - 1
         return self.by_flow[k][i] if i >= 0 else None
 
 
@@ -118,7 +118,7 @@ def classify(want, ichg, got, others):
         if k == "charset":
             continue
         wv, gv = wenv.get(k), genv.get(k)
-        if not empty(gv) and not mc.same(wv, gv) if wv is not None else not empty(gv):
+        if not empty(gv) and not ml.same(wv, gv) if wv is not None else not empty(gv):
             out.append(("foreign-envelope", "%s: want %r got %r" % (k, wv, gv)))
         elif not empty(wv) and empty(gv):
             if k in INTERCHANGE_KEYS:
@@ -142,26 +142,26 @@ def classify(want, ichg, got, others):
             out.append(("spurious-count", "%s (%s)" % (k, findings[:200])))
     lost_values = []
     if "segmentCount" in want and "gap" not in path:
-        counted = mc.num(integ.get("countedSegments"))
+        counted = ml.num(integ.get("countedSegments"))
         detail = "segmentCount: want %d got %d" % (want["segmentCount"], counted)
         if counted < want["segmentCount"] and "truncated" in path and not own_loss:
             out.append(("tail-uncounted", detail + " (%s)" % findings[:120]))
         elif counted != want["segmentCount"]:
             lost_values.append(detail)
-    for lst in mc.LISTS:
+    for lst in ml.LISTS:
         have, items = got.get(lst, []), want.get(lst)
         if items is None:
             continue
         for g in have:
-            if any(mc.item_matches(w, g) for w in items):
+            if any(ml.item_matches(w, g) for w in items):
                 continue
-            if any(mc.item_matches(w, g) for o in others for w in o.get(lst, [])):
+            if any(ml.item_matches(w, g) for o in others for w in o.get(lst, [])):
                 out.append(("foreign-data", "%s: %s not in the message" % (
                     lst, json.dumps({k: v for k, v in g.items() if k != "evidence"})[:200])))
         if "gap" in path:   # values carried by missing bytes: not claimed
             continue
         for w in items:
-            if not any(mc.item_matches(w, g) for g in have):
+            if not any(ml.item_matches(w, g) for g in have):
                 lost_values.append("%s: %s missing" % (lst, json.dumps(w)[:160]))
     for detail in lost_values:
         if not own_loss:
@@ -175,35 +175,25 @@ def classify(want, ichg, got, others):
 
 def main():
     args = sys.argv[1:]
-    max_report, allowed = 5, set()
-    while "--allow" in args:
-        i = args.index("--allow")
-        allowed.add(args[i + 1])
-        del args[i:i + 2]
-    if "--max-report" in args:
-        i = args.index("--max-report")
-        max_report = int(args[i + 1])
-        del args[i:i + 2]
+    allowed = set(ml.pop_options(args, "--allow"))
+    max_report = ml.pop_option(args, "--max-report", int)
+    if max_report is None:
+        max_report = 5
     if len(args) != 2:
         sys.exit(__doc__)
-    lines = [json.loads(l) for l in open(args[0], encoding="utf-8") if l.strip()]
+    lines = ml.read_jsonl(args[0])
     want = [w for w in lines if w.get("kind") == "message"]
     ichgs = Interchanges([w for w in lines if w.get("kind") == "interchange"])
     by_flow = {}
     for w in want:
         by_flow.setdefault(flow_of(w), []).append(w)
-    got = {}
-    for line in open(args[1], encoding="utf-8"):
-        if line.strip():
-            m = mc.message_of(json.loads(line))
-            if m is not None:
-                got.setdefault(mc.key_of(m), m)
+    got, _ = ml.output_messages(args[1])
     counts = {c: 0 for c in FAILING + UNKNOWABLE}
     messages = {c: 0 for c in counts}
     reported = {c: 0 for c in counts}
     found = 0
     for w in want:
-        g = got.get(mc.key_of(w))
+        g = got.get(ml.key_of(w))
         if g is None:
             continue
         found += 1
@@ -215,11 +205,7 @@ def main():
             counts[cls] += 1
             if cls in FAILING and reported[cls] < max_report:
                 reported[cls] += 1
-                env = w.get("envelope", {})
-                print("%s: %s %s:%s ref %s at %s (pathologies %s): %s" % (
-                    cls, env.get("messageType"), w["flow"].get("srcIp"),
-                    w["flow"].get("srcPort"), env.get("messageRef"), w.get("streamOffset"),
-                    ",".join(w.get("pathologies", [])) or "none", detail))
+                print("%s: %s: %s" % (cls, ml.describe(w), detail))
     failed = 0
     print("found %d of %d manifest messages; by class (fields/findings, messages):" % (
         found, len(want)))
