@@ -41,16 +41,6 @@ int edifact_type_from_name(const char *name)
 	return -1;
 }
 
-int ichg_pick_type(struct rng *r, uint32_t mask, int n)
-{
-	int set[32], k = 0;
-
-	for (int t = 0; t < n && t < 32; t++)
-		if (mask & (1u << t))
-			set[k++] = t;
-	return k ? set[rng_below(r, (uint32_t)k)] : -1;
-}
-
 /* ---- segment helpers: each writes one segment and records its truth ---- */
 
 static void ed_nad(struct ed *e, const char *role)
@@ -544,12 +534,8 @@ static void ed_message(struct ed *e, int type, const struct meta_envelope *env,
 	struct msg_meta m;
 	char ref[20];
 
-	memset(&m, 0, sizeof(m));
-	m.syntax = META_EDIFACT;
-	m.env = *env;
+	ichg_message_begin(&e->w, &m, META_EDIFACT, env);
 	e->m = &m;
-	m.offset = e->w.b->len;
-	e->w.segments = 0;
 	snprintf(ref, sizeof(ref), "%u", rng_range(e->r, 1, 9999999));
 	segw_tag(&e->w, "UNH");
 	segw_el_keep(&e->w, ref, m.env.message_ref, sizeof(m.env.message_ref));
@@ -564,21 +550,8 @@ static void ed_message(struct ed *e, int type, const struct meta_envelope *env,
 			     sizeof(m.env.association_code));
 	segw_end(&e->w);
 	bodies[type](e);
-	if (truncate) {
-		m.truncated = true;
-	} else {
-		char cnt[12];
-
-		snprintf(cnt, sizeof(cnt), "%u", e->w.segments + 1);
-		segw_tag(&e->w, "UNT");
-		segw_el(&e->w, cnt);
-		segw_el(&e->w, ref);
-		segw_end(&e->w);
-	}
-	m.segment_count = e->w.segments;
-	m.end = e->w.b->len;
 	e->m = NULL;
-	fn(ctx, &m);
+	ichg_message_end(&e->w, &m, "UNT", ref, truncate, fn, ctx);
 }
 
 static enum edi_charset pick_charset(struct rng *r, int version, const char **id)
@@ -628,7 +601,6 @@ int edifact_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, stru
 	unsigned ngroups = rng_chance(r, cfg->ung_share) ? rng_range(r, 1, 2) : 0;
 	const char *csid;
 	struct meta_envelope env;
-	char cnt[12];
 
 	if (nmsgs == 0)
 		nmsgs = 1;
@@ -714,18 +686,9 @@ int edifact_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, stru
 				return b->err;
 			}
 		}
-		if (ngroups) {
-			snprintf(cnt, sizeof(cnt), "%u", k);
-			segw_tag(&e.w, "UNE");
-			segw_el(&e.w, cnt);
-			segw_el(&e.w, gref);
-			segw_end(&e.w);
-		}
+		if (ngroups)
+			segw_trailer(&e.w, "UNE", k, gref);
 	}
-	snprintf(cnt, sizeof(cnt), "%u", ngroups ? ngroups : nmsgs);
-	segw_tag(&e.w, "UNZ");
-	segw_el(&e.w, cnt);
-	segw_el(&e.w, env.control_ref);
-	segw_end(&e.w);
+	segw_trailer(&e.w, "UNZ", ngroups ? ngroups : nmsgs, env.control_ref);
 	return b->err;
 }

@@ -130,3 +130,14 @@ void segw_end(struct segw *w)
 	ebuf_putc(w->b, (uint8_t)w->seps.terminator);
 	ebuf_puts(w->b, w->seps.after);
 }
+
+void segw_trailer(struct segw *w, const char *tag, unsigned count, const char *ref)
+{
+	char cnt[12];
+
+	snprintf(cnt, sizeof(cnt), "%u", count);
+	segw_tag(w, tag);
+	segw_el(w, cnt);
+	segw_el(w, ref);
+	segw_end(w);
+}

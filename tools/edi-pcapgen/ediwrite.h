@@ -47,5 +47,8 @@ void segw_co_keep(struct segw *w, const char *v, char *out, size_t cap);
 /* Raw bytes, no release or conversion (used for fixed-width X12 ISA fields). */
 void segw_raw(struct segw *w, const char *v);
 void segw_end(struct segw *w);
+/* A trailer segment: TAG, the count of what it closes, the control
+ * reference of the header it matches (UNT/UNE/UNZ, SE/GE/IEA). */
+void segw_trailer(struct segw *w, const char *tag, unsigned count, const char *ref);
 
 #endif

@@ -1,6 +1,7 @@
 /* What the EDIFACT and X12 interchange builders share: their settings, the
- * description of a built interchange, and the callback that receives each
- * message's truth as it is written. */
+ * description of a built interchange, the callback that receives each
+ * message's truth as it is written, and a message's frame around its
+ * template (interchange.c). */
 #ifndef PCAPGEN_INTERCHANGE_H
 #define PCAPGEN_INTERCHANGE_H
 #include <stdbool.h>
@@ -62,5 +63,14 @@ const char *x12_type_name(enum x12_type t);
 
 /* Pick a random set bit of mask below n; -1 when none. */
 int ichg_pick_type(struct rng *r, uint32_t mask, int n);
+
+/* A message's truth from its header on: m starts empty with the envelope
+ * it inherits, at the writer's position, segment count reset. */
+void ichg_message_begin(struct segw *w, struct msg_meta *m, enum meta_syntax syntax,
+			const struct meta_envelope *env);
+/* After the body: the trailer (UNT/SE with the segment count and ref)
+ * unless truncate, then the counts and end offset, and m handed to fn. */
+void ichg_message_end(struct segw *w, struct msg_meta *m, const char *trailer, const char *ref,
+		      bool truncate, ichg_message_fn fn, void *ctx);
 
 #endif

@@ -497,33 +497,16 @@ static void x_message(struct xw *x, int type, const struct meta_envelope *env, b
 	struct msg_meta m;
 	char ref[12];
 
-	memset(&m, 0, sizeof(m));
-	m.syntax = META_X12;
-	m.env = *env;
+	ichg_message_begin(&x->w, &m, META_X12, env);
 	x->m = &m;
-	m.offset = x->w.b->len;
-	x->w.segments = 0;
 	snprintf(ref, sizeof(ref), "%04u", rng_range(x->r, 1, 99999));
 	segw_tag(&x->w, "ST");
 	segw_el_keep(&x->w, x_types[type].id, m.env.message_type, sizeof(m.env.message_type));
 	segw_el_keep(&x->w, ref, m.env.message_ref, sizeof(m.env.message_ref));
 	segw_end(&x->w);
 	x_bodies[type](x);
-	if (truncate) {
-		m.truncated = true;
-	} else {
-		char cnt[12];
-
-		snprintf(cnt, sizeof(cnt), "%u", x->w.segments + 1);
-		segw_tag(&x->w, "SE");
-		segw_el(&x->w, cnt);
-		segw_el(&x->w, ref);
-		segw_end(&x->w);
-	}
-	m.segment_count = x->w.segments;
-	m.end = x->w.b->len;
 	x->m = NULL;
-	fn(ctx, &m);
+	ichg_message_end(&x->w, &m, "SE", ref, truncate, fn, ctx);
 }
 
 int x12_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct ebuf *b,
@@ -535,7 +518,6 @@ int x12_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct e
 	unsigned ngroups = rng_chance(r, cfg->ung_share) ? rng_range(r, 1, 2) : 1;
 	struct meta_envelope env;
 	unsigned done = 0;
-	char cnt[12];
 
 	if (nmsgs == 0)
 		nmsgs = 1;
@@ -590,16 +572,8 @@ int x12_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct e
 				return b->err;
 			}
 		}
-		snprintf(cnt, sizeof(cnt), "%u", k);
-		segw_tag(&x.w, "GE");
-		segw_el(&x.w, cnt);
-		segw_el(&x.w, gcn);
-		segw_end(&x.w);
+		segw_trailer(&x.w, "GE", k, gcn);
 	}
-	snprintf(cnt, sizeof(cnt), "%u", ngroups);
-	segw_tag(&x.w, "IEA");
-	segw_el(&x.w, cnt);
-	segw_el(&x.w, env.control_ref);
-	segw_end(&x.w);
+	segw_trailer(&x.w, "IEA", ngroups, env.control_ref);
 	return b->err;
 }
