@@ -16,6 +16,15 @@
 /* libxdp's dispatcher program, as the kernel names it. */
 #define DISPATCHER_NAME "xdp_dispatcher"
 
+/* What is already attached to an interface (any XDP mode). */
+struct attach_existing {
+	unsigned int prog_id;          /* 0: nothing */
+	char name[64];                 /* "" when it cannot be read (no CAP_SYS_ADMIN) */
+	const char *mode;              /* "native", "generic", "offload" */
+	bool dispatcher;               /* libxdp's dispatcher (programs can be added) */
+	bool ours;                     /* edisensor's program, left by an earlier run */
+};
+
 struct attach {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
@@ -81,16 +90,6 @@ static int query_ifindex(int ifindex, struct attach_existing *ex, enum xdp_attac
 	ex->dispatcher = !strcmp(ex->name, DISPATCHER_NAME);
 	ex->ours = !strcmp(ex->name, ATTACH_PROG_NAME);
 	return 0;
-}
-
-int attach_query(const char *ifname, struct attach_existing *ex)
-{
-	enum xdp_attach_mode mode;
-	int ifindex = attach_lookup_ifindex(ifname, NULL, 0);
-
-	if (ifindex < 0)
-		return ifindex;
-	return query_ifindex(ifindex, ex, &mode);
 }
 
 /* Removes our own program left by an earlier run. XDP_FLAGS_REPLACE with
@@ -317,7 +316,3 @@ bool attach_is_dispatcher(const struct attach *a)
 	return a->dispatcher;
 }
 
-int attach_ifindex(const struct attach *a)
-{
-	return a->ifindex;
-}

@@ -25,17 +25,6 @@
 
 struct attach;
 
-/* What is already attached to an interface (any XDP mode). */
-struct attach_existing {
-	unsigned int prog_id;          /* 0: nothing */
-	char name[64];                 /* "" when it cannot be read (no CAP_SYS_ADMIN) */
-	const char *mode;              /* "native", "generic", "offload" */
-	bool dispatcher;               /* libxdp's dispatcher (programs can be added) */
-	bool ours;                     /* edisensor's program, left by an earlier run */
-};
-
-int attach_query(const char *ifname, struct attach_existing *ex);
-
 /*
  * Attaches prog_fd to ifname in mode. A foreign program makes it fail with
  * -EBUSY and errbuf naming it; it stays attached. A program of edisensor's
@@ -58,6 +47,5 @@ const char *attach_ifname(const struct attach *a);
 const char *attach_backend(const struct attach *a);
 const char *attach_mode_name(const struct attach *a);   /* "native" or "generic" */
 bool attach_is_dispatcher(const struct attach *a);
-int attach_ifindex(const struct attach *a);
 
 #endif

@@ -12,11 +12,6 @@ void log_set_level(enum log_level lvl)
 	current = lvl;
 }
 
-enum log_level log_get_level(void)
-{
-	return current;
-}
-
 static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	if (lvl > current)

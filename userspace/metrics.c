@@ -121,14 +121,6 @@ void metrics_sample(struct metrics_out *o, const char *name, const char *labels,
 		fprintf(o->f, "%s %llu\n", name, (unsigned long long)v);
 }
 
-void metrics_sample_double(struct metrics_out *o, const char *name, const char *labels, double v)
-{
-	if (labels && *labels)
-		fprintf(o->f, "%s{%s} %.17g\n", name, labels, v);
-	else
-		fprintf(o->f, "%s %.17g\n", name, v);
-}
-
 void metrics_counter(struct metrics_out *o, const char *name, const char *help, uint64_t v)
 {
 	metrics_family(o, name, "counter", help);

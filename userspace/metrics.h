@@ -53,7 +53,6 @@ int metrics_render(struct metrics *m, char **buf, size_t *len);
  * be escaped with metrics_escape(). */
 void metrics_family(struct metrics_out *o, const char *name, const char *type, const char *help);
 void metrics_sample(struct metrics_out *o, const char *name, const char *labels, uint64_t v);
-void metrics_sample_double(struct metrics_out *o, const char *name, const char *labels, double v);
 /* Both in one: a family with one unlabelled sample. */
 void metrics_counter(struct metrics_out *o, const char *name, const char *help, uint64_t v);
 void metrics_gauge(struct metrics_out *o, const char *name, const char *help, uint64_t v);

@@ -274,11 +274,6 @@ int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
 	return 0;
 }
 
-int pipeline_reload_feeds(struct pipeline *p)
-{
-	return feeds_reload(p->feeds, log_reject, NULL);
-}
-
 int pipeline_flush(struct pipeline *p, int timeout_ms)
 {
 	assembler_flush(p->assembler);

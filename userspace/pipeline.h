@@ -4,7 +4,7 @@
  * Hits are written always, messages with --all-messages, gaps and losses as
  * records of their own. Single-threaded: call pipeline_event() from one
  * thread (the live reader hands records over a queue); feeds may be
- * reloaded from another (pipeline_reload_feeds).
+ * reloaded from another (feeds_reload_async on pipeline_feeds()).
  */
 #ifndef EDISENSOR_PIPELINE_H
 #define EDISENSOR_PIPELINE_H
@@ -46,10 +46,6 @@ int pipeline_event(struct pipeline *p, const void *rec, size_t len);
  * ring buffer was full): counted and written as a Loss record. */
 int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
 			 const char *reason);
-
-/* SIGHUP: re-reads every feed; the old indicators stay when one cannot be
- * read. 0 or negative errno. */
-int pipeline_reload_feeds(struct pipeline *p);
 
 /* End of input (replay end, SIGTERM): emit what is still open and wait up
  * to timeout_ms for outputs to acknowledge. */

@@ -179,11 +179,6 @@ struct bpf_object *sensor_bpf_object(const struct sensor_bpf *s)
 	return s->skel->obj;
 }
 
-struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s)
-{
-	return s->skel->progs.edisensor_xdp;
-}
-
 void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns)
 {
 	s->skel->bss->replay_clock_ns = ns;

@@ -44,7 +44,6 @@ int sensor_bpf_tc_prog_fd(const struct sensor_bpf *s, enum es_hook hook);
 int sensor_bpf_tc_counters_fd(const struct sensor_bpf *s);
 int sensor_bpf_events_fd(const struct sensor_bpf *s);
 struct bpf_object *sensor_bpf_object(const struct sensor_bpf *s);
-struct bpf_program *sensor_bpf_xdp_prog(const struct sensor_bpf *s);
 
 /* Capture time of the next packet run through BPF_PROG_TEST_RUN (replay). */
 void sensor_bpf_set_clock(struct sensor_bpf *s, uint64_t ns);
