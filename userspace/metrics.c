@@ -461,15 +461,12 @@ int metrics_start(struct metrics *m)
 
 /* ---- client ------------------------------------------------------------- */
 
-int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
+/* A connected socket that has sent the request, or -errno (errbuf). */
+static int fetch_connect(const char *addr, char *errbuf, size_t errlen)
 {
 	static const char req[] = "GET /metrics HTTP/1.0\r\nHost: edisensord\r\n\r\n";
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	char buf[8192];
-	bool in_body = false;
-	size_t hdr_fill = 0;
-	char hdr[REQ_MAX];
 	int fd, err;
 
 	if (parse_addr(addr, &ss, &sl)) {
@@ -486,6 +483,17 @@ int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
 			close(fd);
 		return err;
 	}
+	return fd;
+}
+
+/* Reads the answer: the status line must say 200; the body goes to out. */
+static int fetch_body(int fd, const char *addr, FILE *out, char *errbuf, size_t errlen)
+{
+	char buf[8192];
+	bool in_body = false;
+	size_t hdr_fill = 0;
+	char hdr[REQ_MAX];
+
 	for (;;) {
 		ssize_t r = recv(fd, buf, sizeof(buf), 0);
 
@@ -510,7 +518,6 @@ int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
 		if (end) {
 			if (strncmp(hdr, "HTTP/1.0 200", 12) && strncmp(hdr, "HTTP/1.1 200", 12)) {
 				snprintf(errbuf, errlen, "%s answered: %.60s", addr, hdr);
-				close(fd);
 				return -EPROTO;
 			}
 			in_body = true;
@@ -521,10 +528,21 @@ int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
 				fwrite(buf + take, 1, (size_t)r - take, out);
 		}
 	}
-	close(fd);
 	if (!in_body) {
 		snprintf(errbuf, errlen, "%s: no HTTP answer", addr);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int metrics_fetch(const char *addr, FILE *out, char *errbuf, size_t errlen)
+{
+	int fd = fetch_connect(addr, errbuf, errlen);
+	int err;
+
+	if (fd < 0)
+		return fd;
+	err = fetch_body(fd, addr, out, errbuf, errlen);
+	close(fd);
+	return err;
 }
