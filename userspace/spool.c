@@ -291,6 +291,19 @@ static void settle_cursor(struct spool *sp, struct spool_pos saved, bool have_sa
 	sp->rpos = sp->apos;
 }
 
+/* Spool depth at open: the records the previous run did not see
+ * acknowledged (after the cursor). */
+static uint64_t count_unacked(struct spool *sp)
+{
+	struct spool_drop pending = { 0 };
+
+	for (size_t i = 0; i < sp->nsegs; i++)
+		if (sp->segs[i].num >= sp->apos.seg)
+			seg_count_from(sp, &sp->segs[i],
+				       sp->segs[i].num == sp->apos.seg ? sp->apos.off : 0, &pending);
+	return pending.count;
+}
+
 int spool_open(struct spool **out, const char *dir, const struct spool_options *opts)
 {
 	struct spool *sp;
@@ -346,14 +359,7 @@ int spool_open(struct spool **out, const char *dir, const struct spool_options *
 			goto fail;
 	}
 	settle_cursor(sp, saved, have_saved);
-
-	/* Spool depth: the records not acknowledged by the previous run. */
-	struct spool_drop pending = { 0 };
-	for (size_t i = 0; i < sp->nsegs; i++)
-		if (sp->segs[i].num >= sp->apos.seg)
-			seg_count_from(sp, &sp->segs[i],
-				       sp->segs[i].num == sp->apos.seg ? sp->apos.off : 0, &pending);
-	sp->st.pending = pending.count;
+	sp->st.pending = count_unacked(sp);
 	cursor_store(sp);
 	*out = sp;
 	return 0;
