@@ -180,6 +180,51 @@ static int try_attach(struct attach *a, enum xdp_attach_mode mode)
 	return err;
 }
 
+/* Clears the way for our program: one of edisensor's left by an earlier run
+ * is removed (*replaced_id), a foreign one refuses the attach unless it is
+ * libxdp's dispatcher (ours joins it). */
+static int make_room(int ifindex, const char *ifname, unsigned int *replaced_id,
+		     char *errbuf, size_t errlen)
+{
+	struct attach_existing ex;
+	enum xdp_attach_mode ex_mode = XDP_MODE_UNSPEC;
+	int err = query_ifindex(ifindex, &ex, &ex_mode);
+
+	if (err) {
+		snprintf(errbuf, errlen, "interface %s: querying its XDP program: %s", ifname,
+			 strerror(-err));
+		return err;
+	}
+	if (ex.prog_id && ex.ours) {
+		err = detach_id(ifindex, ex.prog_id, ex_mode);
+		if (err) {
+			snprintf(errbuf, errlen, "interface %s: removing edisensor program id %u "
+				 "left by an earlier run: %s", ifname, ex.prog_id, strerror(-err));
+			return err;
+		}
+		*replaced_id = ex.prog_id;
+	} else if (ex.prog_id && !ex.dispatcher) {
+		return refuse_foreign(ifname, &ex, errbuf, errlen);
+	}
+	return 0;
+}
+
+/* generic: generic only; native: native only; auto: native, else generic
+ * (*fell_back) unless the interface is taken. */
+static int attach_in_mode(struct attach *a, enum config_xdp_mode mode, bool *fell_back)
+{
+	int err;
+
+	if (mode == CONFIG_XDP_GENERIC)
+		return try_attach(a, XDP_MODE_SKB);
+	err = try_attach(a, XDP_MODE_NATIVE);
+	if (err && mode == CONFIG_XDP_AUTO && err != -EEXIST && err != -EBUSY) {
+		*fell_back = true;
+		err = try_attach(a, XDP_MODE_SKB);
+	}
+	return err;
+}
+
 int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
 	       enum config_xdp_mode mode, unsigned int *replaced_id, bool *fell_back,
 	       char *errbuf, size_t errlen)
@@ -200,38 +245,15 @@ int attach_xdp(struct attach **out, int prog_fd, const char *ifname,
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	a->ifindex = ifindex;
 	a->prog_fd = prog_fd;
-	err = query_ifindex(a->ifindex, &ex, &ex_mode);
-	if (err) {
-		snprintf(errbuf, errlen, "interface %s: querying its XDP program: %s", ifname,
-			 strerror(-err));
+	err = make_room(ifindex, ifname, replaced_id, errbuf, errlen);
+	if (err)
 		goto fail;
-	}
-	if (ex.prog_id && ex.ours) {
-		err = detach_id(a->ifindex, ex.prog_id, ex_mode);
-		if (err) {
-			snprintf(errbuf, errlen, "interface %s: removing edisensor program id %u "
-				 "left by an earlier run: %s", ifname, ex.prog_id, strerror(-err));
-			goto fail;
-		}
-		*replaced_id = ex.prog_id;
-	} else if (ex.prog_id && !ex.dispatcher) {
-		err = refuse_foreign(ifname, &ex, errbuf, errlen);
-		goto fail;
-	}
 	err = open_program(a, prog_fd);
 	if (err) {
 		snprintf(errbuf, errlen, "libxdp cannot use the program: %s", strerror(-err));
 		goto fail;
 	}
-	if (mode == CONFIG_XDP_GENERIC) {
-		err = try_attach(a, XDP_MODE_SKB);
-	} else {
-		err = try_attach(a, XDP_MODE_NATIVE);
-		if (err && mode == CONFIG_XDP_AUTO && err != -EEXIST && err != -EBUSY) {
-			*fell_back = true;
-			err = try_attach(a, XDP_MODE_SKB);
-		}
-	}
+	err = attach_in_mode(a, mode, fell_back);
 	if (err) {
 		char msg[128];
 
