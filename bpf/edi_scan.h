@@ -556,30 +556,33 @@ ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c, int in_seek)
  * A transaction set header without an interchange envelope (or after a gap
  * before any ISA was seen): ST e ddd e control-number terminator. The
  * terminator is the first byte after the control number that is neither a
- * letter nor a digit nor the element separator.
+ * letter nor a digit nor the element separator. Returns ES_ST_MORE
+ * (undecided), 0 (no such ST) or ES_ST_TERM | terminator.
  */
-ES_SCAN_FN int es_check_bare_st(struct es_scan_ctx *c)
+#define ES_ST_MORE (-1)
+#define ES_ST_TERM 0x100
+ES_SCAN_FN int es_bare_st_term(struct es_scan_ctx *c)
 {
 	int e = es_peek(c, 2), t = -1;
 	__u32 i, n = 0;
 
 	if (e < 0)
-		return ES_CL_MORE;
+		return ES_ST_MORE;
 	if (!es_is_sep(e))
-		return ES_CL_NO;
+		return 0;
 	for (i = 3; i < 7; i++) {
 		int b = es_peek(c, i);
 
 		if (b < 0)
-			return ES_CL_MORE;
+			return ES_ST_MORE;
 		if (i < 6 ? !es_is_digit(b) : b != e)
-			return ES_CL_NO;
+			return 0;
 	}
 	for (i = 7; i < ES_PEEK; i++) {
 		int b = es_peek(c, i);
 
 		if (b < 0)
-			return ES_CL_MORE;
+			return ES_ST_MORE;
 		if (es_is_alnum(b) || (b >= 'a' && b <= 'z')) {
 			n++;
 			continue;
@@ -588,14 +591,19 @@ ES_SCAN_FN int es_check_bare_st(struct es_scan_ctx *c)
 		break;
 	}
 	if (t < 0 || n < 1 || n > 9 || t == e || t == ' ')
-		return ES_CL_NO;
-	c->st->seps.element = e;
-	c->st->seps.terminator = t;
-	c->st->seps.component = 0;
-	c->st->seps.decimal = 0;
-	c->st->seps.release = 0;
-	c->st->seps.repetition = 0;
-	return ES_CL_SEG;
+		return 0;
+	return ES_ST_TERM | t;
+}
+
+/* Separators shown by a bare ST: element and terminator, nothing else. */
+ES_SCAN_FN void es_bare_st_seps(struct es_scan_state *st, int e, int term)
+{
+	st->seps.element = (__u8)e;
+	st->seps.terminator = (__u8)term;
+	st->seps.component = 0;
+	st->seps.decimal = 0;
+	st->seps.release = 0;
+	st->seps.repetition = 0;
 }
 
 /*
@@ -625,7 +633,7 @@ ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 	struct es_scan_state *st = c->st;
 	__u32 avail, tag3, tag2;
 	__u64 w = es_head_word(c, &avail);
-	int r;
+	int t, known;
 
 	if (avail < 3)
 		return ES_CL_MORE;
@@ -639,22 +647,31 @@ ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 		return es_edifact_header(c, tag3, 1);
 	if (tag2 != ES_TAG2('G', 'S') && tag2 != ES_TAG2('S', 'T'))
 		return ES_CL_NO;
-	if (st->seps_known && st->syntax == ES_SYNTAX_X12) {
-		/* resync inside a known X12 interchange */
-		if (es_byte(w, 2) == st->seps.element) {
-			st->tag = tag2;
-			return ES_CL_SEG;
-		}
+	/* resync inside a known X12 interchange: the separators in force */
+	known = st->seps_known && st->syntax == ES_SYNTAX_X12 && es_byte(w, 2) == st->seps.element;
+	if (known && tag2 == ES_TAG2('G', 'S')) {
+		st->tag = tag2;
+		return ES_CL_SEG;
 	}
 	if (tag2 != ES_TAG2('S', 'T'))
 		return ES_CL_NO;
-	r = es_check_bare_st(c);
-	if (r == ES_CL_SEG) {
-		st->syntax = ES_SYNTAX_X12;
-		st->seps_known = 1;
-		st->tag = tag2;
-	}
-	return r;
+	t = es_bare_st_term(c);
+	if (t == ES_ST_MORE)
+		return ES_CL_MORE;
+	if (!t && !known)
+		return ES_CL_NO;
+	/*
+	 * An ST shows its own terminator, which wins over the one in force:
+	 * the gap may have taken the ISA of an interchange with another one.
+	 * The same terminator keeps the other separators; an ST it cannot
+	 * judge (ST03 after the control number) keeps them all.
+	 */
+	if (t && (!known || (__u8)t != st->seps.terminator))
+		es_bare_st_seps(st, es_byte(w, 2), t & 0xff);
+	st->syntax = ES_SYNTAX_X12;
+	st->seps_known = 1;
+	st->tag = tag2;
+	return ES_CL_SEG;
 }
 
 /*
@@ -1289,26 +1306,40 @@ ES_GLOBAL __u32 es_skip_blanks(const struct es_chunk *b, __u32 from, __u32 len, 
 ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
-	__u32 p;
+	__u32 p, end;
 
 	if (st->released) {
 		/* the release char ended the previous chunk: this byte is literal */
 		st->released = 0;
 		c->pos++;
 	}
-	p = es_find_term((const struct es_chunk *)c->buf, c->pos, c->len, st->seps.terminator,
+	end = c->len;
+	if (st->from_seek) {
+		/* a header the seek found gets ES_HDR_LIMIT bytes to its
+		 * terminator (its separators may be a guess): look no further,
+		 * so a wrong guess cannot hide a header later in the chunk */
+		__u32 have = st->seg_len + (c->pos - c->seg_begin);
+		__u32 room = have < ES_HDR_LIMIT ? ES_HDR_LIMIT - have : 0;
+
+		if (c->pos + room < end)
+			end = c->pos + room;
+	}
+	p = es_find_term((const struct es_chunk *)c->buf, c->pos, end, st->seps.terminator,
 			 st->seps.release);
-	if (p >= c->len) {
-		c->pos = c->len;
-		if (st->seg_len + (c->len - c->seg_begin) >
+	if (p >= end) {
+		if (end < c->len || st->seg_len + (c->len - c->seg_begin) >
 		    (st->from_seek ? ES_HDR_LIMIT : ES_SEG_LIMIT)) {
-			/* no terminator for too long: not a segment, seek again */
+			/* no terminator for too long: not a segment, seek again
+			 * behind its tag (or from this chunk's start when it
+			 * began in an earlier one) */
 			c->n_garbage++;
+			c->pos = st->seg_len || st->carry_len ? 0 : c->seg_begin + 2;
 			st->mode = ES_MODE_SEEK;
 			st->flags |= ES_SEGF_AFTER_GAP;
 			es_reset_seg(st);
-			return 1;
+			return c->pos >= c->len;
 		}
+		c->pos = c->len;
 		es_carry_rest(c, st->fwd);
 		return 1;
 	}

@@ -580,6 +580,98 @@ static void test_wrong_guess_after_gap_bounded(void **state)
 
 
 /*
+ * X12 interchanges on one connection may each have their own terminator.
+ * A gap that took the ISA of the next interchange leaves the old
+ * separators in force; the ST the seek finds shows its own terminator
+ * (ST*<3 digits>*<control number><terminator>), which wins over the old
+ * one, so the message is split right and the next ISA is found.
+ * (edi-pcapgen -s 504 --pathologies: 0x15 then '~', five messages lost.)
+ */
+static void test_resync_st_learns_terminator(void **state)
+{
+	static const char isa1[] =
+		"ISA*00*          *00*          *12*CBPACE93236    *02*CBPACE25       "
+		"*260820*1949*^*00501*809277102*0*P*:\x15\nGS*QO*S*R*20261101*1602*6*X*005010\x15\n"
+		"ST*315*20456\x15\nB4***VA*20260709*0807**MSCU*805991*E\x15\n";
+	static const char after[] =
+		"ST*315*23193~\nN9*BM*OOLU01518863~\nSE*3*23193~\nGE*2*6~\nIEA*1*9~\n"
+		"ISA*00*          *00*          *12*CBPACE93236    *02*CBPACE25       "
+		"*260820*1949*^*00501*809277103*0*P*>~\nGS*IO*S*R*20261101*1602*7*X*005010~\n"
+		"ST*310*96151~\nN9*BN*X1~\nSE*3*96151~\n";
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	h.want_all = 1;
+	feed(&h, isa1);
+	assert_int_equal(h.n, 4);
+	es_scan_resync(&h.st);
+	h.off += 780;
+	feed(&h, after);
+	assert_int_equal(h.n, 4 + 10);
+	assert_seg(&h, 4, "ST*315*23193~");
+	assert_true(h.segs[4].flags & ES_SEGF_AFTER_GAP);
+	assert_int_equal(h.segs[4].seps.terminator, '~');
+	assert_seg(&h, 5, "N9*BM*OOLU01518863~");
+	assert_seg(&h, 8, "IEA*1*9~");
+	assert_seg(&h, 10, "GS*IO*S*R*20261101*1602*7*X*005010~");
+	assert_int_equal(h.segs[10].seps.component, '>');
+	assert_seg(&h, 13, "SE*3*96151~");
+	harness_free(&h);
+
+	/* same terminator, ST03 after the control number (005010 guides):
+	 * the separators in force are kept, component separator included */
+	harness_init(&h);
+	h.want_all = 1;
+	feed(&h, isa1);
+	es_scan_resync(&h.st);
+	h.off += 100;
+	feed(&h, "ST*834*0001*005010X220A1\x15\nN9*BM*A\x15\nSE*3*0001\x15\n");
+	assert_int_equal(h.n, 4 + 3);
+	assert_seg(&h, 4, "ST*834*0001*005010X220A1\x15");
+	assert_int_equal(h.segs[4].seps.component, ':');
+	harness_free(&h);
+}
+
+/*
+ * A header the seek found with separators guessed wrong has ES_HDR_LIMIT
+ * bytes to show its terminator; after that the seek goes on right behind
+ * its tag, in the same packet: a whole 1460-byte packet taken for one
+ * header would hide the interchange header after it. Here a GS resyncs
+ * with the old terminator (0x15) where the sender now uses '~', and the
+ * next ISA follows in the same packet.
+ */
+static void test_wrong_guess_limit_within_packet(void **state)
+{
+	char buf[2048];
+	struct harness h;
+	size_t n = 0, k;
+
+	(void)state;
+	harness_init(&h);
+	h.want_all = 1;
+	feed(&h, "ISA*00*          *00*          *12*CBPACE93236    *02*CBPACE25       "
+		 "*260820*1949*^*00501*809277102*0*P*:\x15\nGS*QO*S*R*20261101*1602*6*X*005010\x15\n"
+		 "ST*315*20456\x15\n");
+	es_scan_resync(&h.st);
+	h.off += 700;
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "GS*QO*S*R*20261101*1602*8*X*005010~\n");
+	for (k = 0; k < 30; k++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "N9*BM*OOLU0151886%02zu~\n", k);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "ISA*00*          *00*          *12*CBPACE93236    *02*CBPACE25       "
+			      "*260820*1949*^*00501*809277103*0*P*>~\nGS*IO*S*R*20261101*1602*7*X*005010~\n"
+			      "ST*310*96151~\nN9*BN*X1~\nSE*3*96151~\n");
+	assert_true(n < 1460);
+	harness_packet(&h, (const uint8_t *)buf, n);
+	assert_int_equal(h.n, 3 + 5);
+	assert_seg(&h, 3, "ISA*00*          *00*          *12*CBPACE93236    *02*CBPACE25       "
+		     "*260820*1949*^*00501*809277103*0*P*>~");
+	assert_seg(&h, 7, "SE*3*96151~");
+	harness_free(&h);
+}
+
+/*
  * A malformed UNB (no syntax identifier: the terminator right after its
  * tag) inside a message. Found by fuzz_scan: a packet boundary a few bytes
  * after the UNB left its check undecided, the bytes were carried, and the
@@ -1056,6 +1148,8 @@ int main(void)
 		cmocka_unit_test(test_unb_without_una_defaults),
 		cmocka_unit_test(test_bare_after_truncated),
 		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
+		cmocka_unit_test(test_resync_st_learns_terminator),
+		cmocka_unit_test(test_wrong_guess_limit_within_packet),
 		cmocka_unit_test(test_header_across_chunks),
 		cmocka_unit_test(test_unh_st_every_cut),
 		cmocka_unit_test(test_alnum_terminator_cuts),
