@@ -325,6 +325,49 @@ ES_SCAN_FN int es_parse_tag(__u64 w, __u32 avail, const struct es_seps *s, __u32
 	return ES_CL_NO;
 }
 
+/*
+ * 0x80 in every byte of x that is in [lo, hi] (ASCII: a byte with its top
+ * bit set is in no range). Per byte, t + (0x80 - lo) cannot carry into the
+ * next byte since t <= 0x7f.
+ */
+ES_SCAN_FN __u64 es_range_bytes(__u64 x, __u8 lo, __u8 hi)
+{
+	__u64 t = x & ES_LOW7;
+	__u64 ge_lo = t + (__u64)(0x80 - lo) * ES_ONES;
+	__u64 gt_hi = t + (__u64)(0x7f - hi) * ES_ONES;
+
+	return ge_lo & ~gt_hi & ~x & (ES_ONES << 7);
+}
+
+/*
+ * es_parse_tag() on eight bytes at hand, without a loop: the tag (bytes in
+ * memory order) when it answers ES_CL_SEG, else 0. ew, tw and rw are the
+ * element separator, terminator and release character in every byte (rw =
+ * tw when there is no release character, which tests the terminator
+ * twice). Byte 0 an upper-case letter, then letters or digits, none of them
+ * the terminator or release character, up to the first element separator
+ * or terminator among bytes 2..4. test_scanner's test_tag_word_equals_parse
+ * holds it to es_parse_tag().
+ */
+ES_SCAN_FN __u32 es_tag_word(__u64 w, __u64 ew, __u64 tw, __u64 rw)
+{
+	__u64 upper = es_range_bytes(w, 'A', 'Z');
+	__u64 term = es_zero_bytes(w ^ tw);
+	__u64 ok = (upper | es_range_bytes(w, '0', '9')) & ~term & ~es_zero_bytes(w ^ rw);
+	__u64 end = (es_zero_bytes(w ^ ew) | term) & 0x0000008080800000ULL;
+	__u64 bytes, flags;
+
+	if (!end || !(upper & ok & 0x80))
+		return 0;
+	/* the bytes before the first end (all bits), and their 0x80s: each
+	 * of them ok */
+	bytes = ((end & (~end + 1)) >> 7) - 1;
+	flags = bytes & (ES_ONES << 7);
+	if ((ok & flags) != flags)
+		return 0;
+	return (__u32)(w & bytes);
+}
+
 /* UNA: the six service characters follow the tag directly. */
 ES_SCAN_FN int es_check_una(struct es_scan_ctx *c)
 {
@@ -1491,7 +1534,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 	const __u8 *buf = c->buf;
 	__u32 pos = c->pos, next = c->pos, len = c->len, used = 0, k;
 	__u32 term, rel;
-	__u64 tw, rw, m;
+	__u64 tw, rw, ew, m;
 	__u8 flags;
 
 	if (st->mode != ES_MODE_SEGSTART || st->carry_len || st->seg_len || st->released)
@@ -1500,6 +1543,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 	rel = st->seps.release;
 	tw = term * ES_ONES;
 	rw = (rel ? rel : term) * ES_ONES;   /* as es_find_term() */
+	ew = (__u64)st->seps.element * ES_ONES;
 	flags = st->flags;
 	/*
 	 * Verifier: no branch may depend on a value it knows exactly here (a
@@ -1543,7 +1587,8 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, __u32 budget)
 			    (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
 				break;
 		}
-		if (es_parse_tag(w, 8, &st->seps, &tag) != ES_CL_SEG)
+		tag = es_tag_word(w, ew, tw, rw);   /* es_parse_tag(), no loop */
+		if (!tag)
 			break;
 		/* es_find_term() from pos: its first two words inline (short
 		 * segments need no call); a hit at len or later is none */

@@ -1030,6 +1030,57 @@ static void test_samples_concatenated(void **state)
 }
 
 /*
+ * es_tag_word() (the fast path's tag, no loop) answers as es_parse_tag()
+ * on eight bytes: every combination of telling bytes in the five a tag
+ * may take, under separators that are ordinary, NUL, letters or digits
+ * (a garbage UNA or ISA may set those), with and without a release
+ * character; bytes 5..7 vary too (neither may look at them).
+ */
+static void test_tag_word_equals_parse(void **state)
+{
+	static const uint8_t bytes[] = { 'A', 'Z', 'N', '0', '9', 'a', '@', '[', '/', ':',
+					 '+', '\'', '?', '*', '~', ' ', '\r', 0, 0xC1, 0x80 };
+	static const struct es_seps seps[] = {
+		{ .component = ':', .element = '+', .release = '?', .terminator = '\'' },
+		{ .component = ':', .element = '+', .release = 0, .terminator = '\'' },
+		{ .component = '>', .element = '*', .release = 0, .terminator = '~' },
+		{ .component = ':', .element = 'N', .release = 'Z', .terminator = '9' },
+		{ .component = ':', .element = 0, .release = 'A', .terminator = '+' },
+		{ .component = ':', .element = '+', .release = '0', .terminator = 0 },
+		{ .component = ':', .element = '\r', .release = ':', .terminator = 'a' },
+	};
+	const size_t nb = sizeof(bytes);
+	size_t checked = 0, tags = 0;
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(seps) / sizeof(seps[0]); s++) {
+		const struct es_seps *sp = &seps[s];
+		__u64 ew = sp->element * ES_ONES, tw = sp->terminator * ES_ONES;
+		__u64 rw = (sp->release ? sp->release : sp->terminator) * ES_ONES;
+
+		for (size_t i = 0; i < nb * nb * nb * nb * nb; i++) {
+			size_t k = i;
+			__u64 w = 0;
+			__u32 tag = 0, got;
+			int r;
+
+			for (int b = 0; b < 5; b++, k /= nb)
+				w |= (__u64)bytes[k % nb] << (8 * b);
+			w |= (__u64)bytes[i % 7] << 40 | (__u64)bytes[i % 11] << 48 |
+			     (__u64)bytes[i % 13] << 56;
+			r = es_parse_tag(w, 8, sp, &tag);
+			got = es_tag_word(w, ew, tw, rw);
+			if (r == ES_CL_SEG ? got != tag : got != 0)
+				fail_msg("seps %zu word %016llx: es_parse_tag %d tag %08x, "
+					 "es_tag_word %08x", s, (unsigned long long)w, r, tag, got);
+			tags += r == ES_CL_SEG;
+			checked++;
+		}
+	}
+	assert_true(tags > 1000 && tags < checked);
+}
+
+/*
  * The fast path (es_scan_run(), a run of ordinary segments per call) must
  * give exactly what the general step alone gives: segments with every
  * field, counters, the final state. Streams with what makes it stop or
@@ -1158,6 +1209,7 @@ int main(void)
 		cmocka_unit_test(test_samples_every_cut),
 		cmocka_unit_test(test_samples_random_cuts),
 		cmocka_unit_test(test_samples_concatenated),
+		cmocka_unit_test(test_tag_word_equals_parse),
 		cmocka_unit_test(test_fast_path_equals_steps),
 	};
 
