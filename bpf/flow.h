@@ -347,6 +347,36 @@ __attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 d
 
 _Static_assert(ES_SCAN_PAD >= 15, "es_item_copy_chunk reads 16 bytes at ES_SCAN_CHUNK - 1");
 
+/*
+ * es_item_copy_chunk() for a segment of any length: its first
+ * ES_ITEM_COPY_INLINE bytes copied inline, unconditionally (no call, no
+ * loop whose exit depends on the length: most segments are shorter, and a
+ * mispredicted loop exit per segment cost more than the bytes), the rest
+ * by the loop. What lands past n is padding the next item overwrites or
+ * beyond batch_len (ES_BATCH_SLACK covers it).
+ */
+#define ES_ITEM_COPY_INLINE 48
+_Static_assert(ES_ITEM_COPY_INLINE % 16 == 0 && ES_ITEM_COPY_INLINE + 16 < ES_BATCH_SLACK,
+	       "inline copy: whole 16-byte pieces inside the batch's slack");
+
+static __always_inline void es_item_copy_16(struct es_scratch *scr, __u32 dst, __u32 src)
+{
+	__u32 s = src & (ES_SCAN_CHUNK - 1), t = dst & (ES_BATCH_BYTES - 1);
+
+	*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
+	*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+}
+
+static __always_inline void es_item_copy(struct es_scratch *scr, __u32 dst, __u32 src, __u32 n)
+{
+	es_item_copy_16(scr, dst, src);
+	es_item_copy_16(scr, dst + 16, src + 16);
+	es_item_copy_16(scr, dst + 32, src + 32);
+	if (n > ES_ITEM_COPY_INLINE)
+		es_item_copy_chunk(scr, dst + ES_ITEM_COPY_INLINE, src + ES_ITEM_COPY_INLINE,
+				   n - ES_ITEM_COPY_INLINE);
+}
+
 static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d)
 {
@@ -373,8 +403,7 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	/* buf is scr->buf.b (es_ctx_in()): copied from there by offsets */
 	(void)buf;
 	if (bn)
-		es_item_copy_chunk(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn,
-				   d->buf_begin, bn);
+		es_item_copy(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
 	es_item_commit(env, it, cn + bn);
 	/* verifier: clang may leave the caller's stack pointer d in r0 of this
 	 * void subprogram, which the verifier refuses at its exit */
