@@ -166,10 +166,11 @@ static void ed_bgm(struct ed *e, const char *code)
 
 static void ed_dtm(struct ed *e)
 {
-	char v[40];
+	char v[40], date[12], tm[8];
 
-	snprintf(v, sizeof(v), "137:2026%02u%02u%02u%02u:203", rng_range(e->r, 1, 12),
-		 rng_range(e->r, 1, 28), rng_below(e->r, 24), rng_below(e->r, 60));
+	val_time(e->r, tm, sizeof(tm));
+	val_date(e->r, true, date, sizeof(date));
+	snprintf(v, sizeof(v), "137:%s%s:203", date, tm);
 	ED_SEG(e, "DTM", v);
 }
 
@@ -416,8 +417,11 @@ static void body_baplie(struct ed *e)
 	for (unsigned c = rng_range(e->r, 1, 4); c > 0; c--) {
 		char cell[12], kg[16];
 
-		snprintf(cell, sizeof(cell), "%03u%02u%02u", rng_range(e->r, 1, 99),
-			 rng_below(e->r, 20), rng_range(e->r, 2, 98));
+		unsigned tier = rng_range(e->r, 2, 98);
+		unsigned row = rng_below(e->r, 20);
+		unsigned bay = rng_range(e->r, 1, 99);
+
+		snprintf(cell, sizeof(cell), "%03u%02u%02u", bay, row, tier);
 		snprintf(kg, sizeof(kg), "KGM:%u", rng_range(e->r, 2000, 32000));
 		ed_loc(e, "147", cell);
 		ED_SEG(e, "MEA", "WT", "", kg);
@@ -493,7 +497,7 @@ static void ed_datetime(struct ed *e, int version, char *date, size_t dcap, char
 		snprintf(date, dcap, "2026%02u%02u", mo, d);
 	else
 		snprintf(date, dcap, "26%02u%02u", mo, d);
-	snprintf(time, tcap, "%02u%02u", rng_below(e->r, 24), rng_below(e->r, 60));
+	val_time(e->r, time, tcap);
 }
 
 static void ed_unb(struct ed *e, struct meta_envelope *env, int version, bool test)

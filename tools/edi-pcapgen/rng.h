@@ -1,6 +1,11 @@
 /* Seeded pseudo-random numbers (xoshiro256**, seeded by splitmix64).
  * The generator's whole output is a function of the seed, so every choice
- * goes through one of these streams; never rand() or time(). */
+ * goes through one of these streams; never rand() or time(). One draw per
+ * statement: the arguments of a call are evaluated in an unspecified order
+ * (gcc right to left, clang left to right), so two draws in one argument
+ * list make the bytes depend on the compiler. Where such lists were made
+ * sequential, the draws keep gcc's order, in which the golden captures
+ * (tests/pcap/golden) were written. */
 #ifndef PCAPGEN_RNG_H
 #define PCAPGEN_RNG_H
 #include <stdbool.h>

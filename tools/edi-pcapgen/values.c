@@ -31,7 +31,7 @@ static const char *const name_tails[] = {
 
 void val_company(struct rng *r, bool latin, char *out, size_t cap)
 {
-	const char *head = RNG_PICK(r, name_heads);
+	const char *head = RNG_PICK(r, name_heads), *mid, *tail;
 	const char *special = "";
 
 	if (latin && rng_chance(r, 0.5)) {
@@ -39,8 +39,9 @@ void val_company(struct rng *r, bool latin, char *out, size_t cap)
 	}
 	if (rng_chance(r, 0.35))
 		special = RNG_PICK(r, name_specials);
-	snprintf(out, cap, "%s%s %s %s", head, special, RNG_PICK(r, name_mids),
-		 RNG_PICK(r, name_tails));
+	tail = RNG_PICK(r, name_tails);
+	mid = RNG_PICK(r, name_mids);
+	snprintf(out, cap, "%s%s %s %s", head, special, mid, tail);
 }
 
 static void digits(struct rng *r, char *out, int n)
@@ -191,11 +192,30 @@ const char *val_vessel_name(struct rng *r)
 	return RNG_PICK(r, vessels);
 }
 
+void val_date(struct rng *r, bool century, char *out, size_t cap)
+{
+	unsigned day = rng_range(r, 1, 28);
+	unsigned month = rng_range(r, 1, 12);
+
+	snprintf(out, cap, "%s%02u%02u", century ? "2026" : "26", month, day);
+}
+
+void val_time(struct rng *r, char *out, size_t cap)
+{
+	unsigned minute = rng_below(r, 60);
+	unsigned hour = rng_below(r, 24);
+
+	snprintf(out, cap, "%02u%02u", hour, minute);
+}
+
 void val_voyage(struct rng *r, char *out, size_t cap)
 {
 	static const char dirs[] = "NSEW";
 
-	snprintf(out, cap, "%03u%c", rng_below(r, 1000), dirs[rng_below(r, 4)]);
+	char dir = dirs[rng_below(r, 4)];
+	unsigned n = rng_below(r, 1000);
+
+	snprintf(out, cap, "%03u%c", n, dir);
 }
 
 void val_seal(struct rng *r, char *out, size_t cap)
@@ -203,7 +223,10 @@ void val_seal(struct rng *r, char *out, size_t cap)
 	char d[8];
 
 	digits(r, d, 7);
-	snprintf(out, cap, "%c%c%s", 'A' + rng_below(r, 26), 'A' + rng_below(r, 26), d);
+	char second = (char)('A' + rng_below(r, 26));
+	char first = (char)('A' + rng_below(r, 26));
+
+	snprintf(out, cap, "%c%c%s", first, second, d);
 }
 
 static const char *const goods[] = {

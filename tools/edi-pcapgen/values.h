@@ -7,6 +7,11 @@
 #include <stddef.h>
 #include "rng.h"
 
+/* A 2026 date, CCYYMMDD (century) or YYMMDD, and a time HHMM. The day is
+ * drawn before the month and the minute before the hour (rng.h). */
+void val_date(struct rng *r, bool century, char *out, size_t cap);
+void val_time(struct rng *r, char *out, size_t cap);
+
 /* Company name; may contain EDI separator characters and, when latin is
  * true, non-ASCII Latin-1 letters (written here as UTF-8). */
 void val_company(struct rng *r, bool latin, char *out, size_t cap);

@@ -101,8 +101,8 @@ static void x_dtm(struct xw *x, const char *qual)
 {
 	char d[12], t[8];
 
-	snprintf(d, sizeof(d), "2026%02u%02u", rng_range(x->r, 1, 12), rng_range(x->r, 1, 28));
-	snprintf(t, sizeof(t), "%02u%02u", rng_below(x->r, 24), rng_below(x->r, 60));
+	val_date(x->r, true, d, sizeof(d));
+	val_time(x->r, t, sizeof(t));
 	segw_tag(&x->w, "DTM");
 	segw_el(&x->w, qual);
 	segw_el(&x->w, d);
@@ -135,7 +135,7 @@ static void x_p4(struct xw *x)
 	const char *port = val_us_port(x->r);
 	char d[12];
 
-	snprintf(d, sizeof(d), "2026%02u%02u", rng_range(x->r, 1, 12), rng_range(x->r, 1, 28));
+	val_date(x->r, true, d, sizeof(d));
 	segw_tag(&x->w, "P4");
 	segw_el(&x->w, port);
 	segw_el(&x->w, d);
@@ -278,7 +278,7 @@ static void body_315(struct xw *x)
 
 	container_parts(x, &q, init, num);
 	snprintf(full, sizeof(full), "%s%s", init, num);
-	snprintf(d, sizeof(d), "2026%02u%02u", rng_range(x->r, 1, 12), rng_range(x->r, 1, 28));
+	val_date(x->r, true, d, sizeof(d));
 	num[6] = '\0';  /* B4 carries the 6-digit serial, without check digit */
 	segw_tag(&x->w, "B4");
 	segw_el(&x->w, "");
@@ -446,8 +446,8 @@ static void x_isa(struct xw *x, struct meta_envelope *env, bool v5, bool test, b
 	val_edi_address(x->r, sender, sizeof(sender));
 	val_edi_address(x->r, recip, sizeof(recip));
 	sender[15] = recip[15] = '\0';
-	snprintf(date, sizeof(date), "26%02u%02u", rng_range(x->r, 1, 12), rng_range(x->r, 1, 28));
-	snprintf(tm, sizeof(tm), "%02u%02u", rng_below(x->r, 24), rng_below(x->r, 60));
+	val_date(x->r, false, date, sizeof(date));
+	val_time(x->r, tm, sizeof(tm));
 	snprintf(ctrl, sizeof(ctrl), "%09u", rng_range(x->r, 1, 999999999));
 	snprintf(env->sender_qualifier, sizeof(env->sender_qualifier), "%s", RNG_PICK(x->r, quals));
 	snprintf(env->recipient_qualifier, sizeof(env->recipient_qualifier), "%s",
@@ -547,8 +547,8 @@ int x12_build(struct rng *r, const struct ichg_cfg *cfg, bool truncate, struct e
 		val_edi_address(r, gs, sizeof(gs));
 		val_edi_address(r, gr, sizeof(gr));
 		snprintf(gcn, sizeof(gcn), "%u", rng_range(r, 1, 999999));
-		snprintf(d, sizeof(d), "2026%02u%02u", rng_range(r, 1, 12), rng_range(r, 1, 28));
-		snprintf(tm, sizeof(tm), "%02u%02u", rng_below(r, 24), rng_below(r, 60));
+		val_date(r, true, d, sizeof(d));
+		val_time(r, tm, sizeof(tm));
 		segw_tag(&x.w, "GS");
 		segw_el_keep(&x.w, x_types[type].group, genv.group_id, sizeof(genv.group_id));
 		segw_el_keep(&x.w, gs, genv.group_sender, sizeof(genv.group_sender));
