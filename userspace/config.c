@@ -585,77 +585,75 @@ static int one_value(struct file_ctx *fx, const char *v, value_setter set)
 	return set(fx->c, kept, &fx->err);
 }
 
-static int bool_value(struct file_ctx *fx, const char *v, bool *out)
+/* Keys only the file has (the command line has flags for them or none). */
+static int set_log_level(struct config *c, const char *v, struct setter_err *e)
 {
-	if (parse_bool(v, out))
-		FIX(&fx->err, "'%s': yes or no", v);
+	if (!strcmp(v, "info"))
+		c->verbosity = 0;
+	else if (!strcmp(v, "debug"))
+		c->verbosity = 1;
+	else
+		FIX(e, "'%s': info or debug", v);
 	return 0;
 }
 
+static int set_all_messages(struct config *c, const char *v, struct setter_err *e)
+{
+	if (parse_bool(v, &c->all_messages))
+		FIX(e, "'%s': yes or no", v);
+	return 0;
+}
+
+static int set_spool_dir(struct config *c, const char *v, struct setter_err *e)
+{
+	(void)e;
+	c->spool_dir = *v ? v : NULL;
+	return 0;
+}
+
+/* Every key of the file: a list (each word through list) or one value. */
+static const struct file_key_def {
+	const char *section, *key;
+	list_setter list;
+	value_setter value;
+} file_keys[] = {
+	{ "sensor", "id", NULL, set_sensor_id },
+	{ "sensor", "user", NULL, set_user },
+	{ "sensor", "log_level", NULL, set_log_level },
+	{ "capture", "interfaces", set_interface, NULL },
+	{ "capture", "xdp_mode", NULL, set_xdp_mode },
+	{ "capture", "mode", NULL, set_capture_mode },
+	{ "capture", "hook", NULL, set_hook },
+	{ "capture", "ports", set_port, NULL },
+	{ "capture", "cidrs", set_cidr, NULL },
+	{ "capture", "tags", set_tag, NULL },
+	{ "capture", "all_messages", NULL, set_all_messages },
+	{ "feeds", "files", set_feed, NULL },
+	{ "feeds", "file", set_feed, NULL },
+	{ "outputs", "output", set_output, NULL },
+	{ "outputs", "flush_timeout", NULL, set_flush_timeout },
+	{ "spool", "dir", NULL, set_spool_dir },
+	{ "limits", "max_flows", NULL, set_max_flows },
+	{ "limits", "ringbuf_bytes", NULL, set_ringbuf },
+	{ "limits", "queue_bytes", NULL, set_queue_bytes },
+	{ "limits", "seek_depth", NULL, set_seek_depth },
+	{ "limits", "cpu_priority", NULL, set_cpu_priority },
+	{ "metrics", "listen", NULL, set_metrics_addr },
+};
+
 static int file_key(struct file_ctx *fx, const char *sec, const char *key, const char *v)
 {
-	struct config *c = fx->c;
-
-#define IS(s, k) (!strcmp(sec, s) && !strcmp(key, k))
-	if (IS("sensor", "id"))
-		return one_value(fx, v, set_sensor_id);
-	if (IS("sensor", "user"))
-		return one_value(fx, v, set_user);
-	if (IS("sensor", "log_level")) {
-		if (!strcmp(v, "info"))
-			c->verbosity = 0;
-		else if (!strcmp(v, "debug"))
-			c->verbosity = 1;
-		else
-			FIX(&fx->err, "'%s': info or debug", v);
-		return 0;
-	}
-	if (IS("capture", "interfaces"))
-		return each_word(fx, v, set_interface);
-	if (IS("capture", "xdp_mode"))
-		return one_value(fx, v, set_xdp_mode);
-	if (IS("capture", "mode"))
-		return one_value(fx, v, set_capture_mode);
-	if (IS("capture", "hook"))
-		return one_value(fx, v, set_hook);
-	if (IS("capture", "ports"))
-		return each_word(fx, v, set_port);
-	if (IS("capture", "cidrs"))
-		return each_word(fx, v, set_cidr);
-	if (IS("capture", "tags"))
-		return each_word(fx, v, set_tag);
-	if (IS("capture", "all_messages"))
-		return bool_value(fx, v, &c->all_messages);
-	if (IS("feeds", "files") || IS("feeds", "file"))
-		return each_word(fx, v, set_feed);
-	if (IS("outputs", "output"))
-		return each_word(fx, v, set_output);
-	if (IS("outputs", "flush_timeout"))
-		return one_value(fx, v, set_flush_timeout);
-	if (IS("spool", "dir")) {
-		const char *kept = keep(c, v);
-
-		if (!kept)
-			FIX(&fx->err, "out of memory");
-		c->spool_dir = *kept ? kept : NULL;
-		return 0;
-	}
-	if (IS("limits", "max_flows"))
-		return one_value(fx, v, set_max_flows);
-	if (IS("limits", "ringbuf_bytes"))
-		return one_value(fx, v, set_ringbuf);
-	if (IS("limits", "queue_bytes"))
-		return one_value(fx, v, set_queue_bytes);
-	if (IS("limits", "seek_depth"))
-		return one_value(fx, v, set_seek_depth);
-	if (IS("limits", "cpu_priority"))
-		return one_value(fx, v, set_cpu_priority);
-	if (IS("metrics", "listen"))
-		return one_value(fx, v, set_metrics_addr);
-#undef IS
 	static const char *const sections[] = {
 		"sensor", "capture", "feeds", "outputs", "spool", "limits", "metrics",
 	};
+
+	for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++) {
+		const struct file_key_def *k = &file_keys[i];
+
+		if (strcmp(sec, k->section) || strcmp(key, k->key))
+			continue;
+		return k->list ? each_word(fx, v, k->list) : one_value(fx, v, k->value);
+	}
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (!strcmp(sec, sections[i]))
 			FIX(&fx->err, "unknown key '%s' in [%s] (see edisensor.conf(5))", key, sec);

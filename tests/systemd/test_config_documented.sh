@@ -4,7 +4,9 @@
 # parser (interfaces aside, which depend on the machine).
 set -u
 cd "$ROOT"
-keys=$(grep -o 'IS("[a-z]*", "[a-z_]*")' userspace/config.c | sed 's/IS("\([a-z]*\)", "\([a-z_]*\)")/\1.\2/' | sort -u)
+# the rows of config.c's file_keys[] table: { "section", "key", ... },
+keys=$(sed -n '/file_keys\[\] = {/,/^};/p' userspace/config.c |
+	sed -n 's/^[[:space:]]*{ "\([a-z]*\)", "\([a-z_]*\)",.*/\1.\2/p' | sort -u)
 [[ -n $keys ]] || { echo "FAIL: no keys found in userspace/config.c"; exit 1; }
 bad=0
 for k in $keys; do
