@@ -20,19 +20,43 @@ cleanup() {
 }
 trap cleanup EXIT
 mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null || { echo "SKIPPED: cannot mount tmpfs here"; exit 77; }
-# Leave room for a few dozen records only.
-dd if=/dev/zero of="$mnt/filler" bs=1k count=240 status=none 2>/dev/null
-( sleep 0.4; rm -f "$mnt/filler" ) &
-"$BUILD/edisensor-emit" -o "file:$mnt/out.pb" -o "json:$T/all.json" --state-dir "$T/state" \
-	-n 600 --rate 1000 --rotate 0 --stats >"$T/emit.out" 2>"$T/emit.err"
-wait
+# Leave room for a few dozen records only (~160 bytes each in the file).
+dd if=/dev/zero of="$mnt/filler" bs=1k count=248 status=none 2>/dev/null
+# The order is made, not timed: the json: output goes into a pipe nobody
+# reads yet, so the writer stops once the pipe (64 KiB, ~440 bytes a
+# record) is full, long after the small disk filled. Then the space comes
+# back and the pipe is read: the rest of the run writes to the disk again.
+mkfifo "$T/all.fifo"
+exec 7<>"$T/all.fifo"
+"$BUILD/edisensor-emit" -o "file:$mnt/out.pb" -o "json:$T/all.fifo" --state-dir "$T/state" \
+	-n 600 --rotate 0 --stats >"$T/emit.out" 2>"$T/emit.err" 7<&- &
+emit=$!
+wait_until() {   # SECONDS CMD...: retry CMD until it succeeds or the time is up
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS >= deadline)) && return 1
+		sleep 0.1
+	done
+}
+blocked_on_pipe() { [[ $(cat "/proc/$emit/wchan" 2>/dev/null) == *pipe_write ]]; }   # (anon_)pipe_write
+wait_until 60 blocked_on_pipe || { echo "the writer never blocked on the pipe"; cat "$T/emit.err"; exit 1; }
+rm -f "$mnt/filler"
+cat <"$T/all.fifo" >"$T/all.json" 7<&- &
+reader=$!
+# our end closes once cat holds the FIFO, so cat sees the writer's end
+reader_open() { [[ $(readlink "/proc/$reader/fd/0") == "$T/all.fifo" ]]; }
+wait_until 60 reader_open || { echo "cat did not open the FIFO"; exit 1; }
+exec 7<&-
+wait "$emit" || { echo "edisensor-emit failed"; cat "$T/emit.err"; exit 1; }
+wait "$reader"
 grep '^stats:' "$T/emit.out"
 errors=$(grep -o "^stats: file.* errors=[0-9]*" "$T/emit.out" | grep -o '[0-9]*$')
 ((errors > 0)) || { echo "the disk never filled up"; exit 1; }
 
 "$BUILD/edisensor-cat" "$mnt/out.pb" >"$T/file.json" || exit 1
-jq -r .sequence "$T/file.json" | sort -n >"$T/in_file"
-jq -r .sequence "$T/all.json" | sort -n >"$T/all"
+jq -r .sequence "$T/file.json" | sort >"$T/in_file"   # comm needs sort(1) order
+jq -r .sequence "$T/all.json" | sort >"$T/all"
 comm -23 "$T/all" "$T/in_file" >"$T/missing"
 jq -r 'select(.loss.stage == "output:file") | "\(.loss.count) \(.loss.firstSequence) \(.loss.lastSequence)"' \
 	"$T/all.json" >"$T/losses"
