@@ -3,6 +3,7 @@
 # with jq), equal to the json: output; a torn last record skipped, not
 # fatal; -f follows a file being written across rotations.
 set -u
+. "$ROOT/tests/lib/wait.sh"
 for b in edisensor-cat edisensor-emit; do
 	[[ -x $BUILD/$b ]] || { echo "SKIPPED: $BUILD/$b not built"; exit 77; }
 done
@@ -15,14 +16,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-wait_until() {   # SECONDS CMD...: retry CMD until it succeeds or the time is up
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS >= deadline)) && return 1
-		sleep 0.1
-	done
-}
 
 "$BUILD/edisensor-cat" --help | grep -q "usage: edisensor-cat" || fail "--help"
 "$BUILD/edisensor-emit" -o "file:$T/a.pb" -o "json:$T/a.json" -n 50 --state-dir "$T/s" || fail emit
@@ -61,13 +54,13 @@ catpid=$!
 # The writer starts once cat holds f.pb: a cat that opened the path only
 # after a rotation would rightly start at the newest file.
 cat_holds_file() { ls -l "/proc/$catpid/fd" 2>/dev/null | grep -q " -> $T/f.pb$"; }
-wait_until 60 cat_holds_file || fail "edisensor-cat -f never opened f.pb"
+wait_for cat_holds_file || fail "edisensor-cat -f never opened f.pb"
 "$BUILD/edisensor-emit" -o "file:$T/f.pb" -n 199 --start 1 --run f --state-dir "$T/fs" \
 	--rotate 4000 --rate 1000 || fail emit
 rotations=$(ls "$T"/f.pb.* 2>/dev/null | wc -l)
 ((rotations >= 3)) || fail "expected rotations, got $rotations"
 followed_all() { (($(wc -l <"$T/f.cat") >= 200)); }
-wait_until 60 followed_all   # a deadline only: the count is checked below
+wait_for followed_all   # a deadline only: the count is checked below
 kill "$catpid"
 wait "$catpid" 2>/dev/null
 catpid=

@@ -4,6 +4,7 @@
 # "output:file", count, sequence range) is written to every output, that
 # file included. Nothing is missing without being reported.
 set -u
+. "$ROOT/tests/lib/wait.sh"
 for b in edisensor-emit edisensor-cat; do
 	[[ -x $BUILD/$b ]] || { echo "SKIPPED: $BUILD/$b not built"; exit 77; }
 done
@@ -31,22 +32,14 @@ exec 7<>"$T/all.fifo"
 "$BUILD/edisensor-emit" -o "file:$mnt/out.pb" -o "json:$T/all.fifo" --state-dir "$T/state" \
 	-n 600 --rotate 0 --stats >"$T/emit.out" 2>"$T/emit.err" 7<&- &
 emit=$!
-wait_until() {   # SECONDS CMD...: retry CMD until it succeeds or the time is up
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS >= deadline)) && return 1
-		sleep 0.1
-	done
-}
 blocked_on_pipe() { [[ $(cat "/proc/$emit/wchan" 2>/dev/null) == *pipe_write ]]; }   # (anon_)pipe_write
-wait_until 60 blocked_on_pipe || { echo "the writer never blocked on the pipe"; cat "$T/emit.err"; exit 1; }
+wait_for blocked_on_pipe || { echo "the writer never blocked on the pipe"; cat "$T/emit.err"; exit 1; }
 rm -f "$mnt/filler"
 cat <"$T/all.fifo" >"$T/all.json" 7<&- &
 reader=$!
 # our end closes once cat holds the FIFO, so cat sees the writer's end
 reader_open() { [[ $(readlink "/proc/$reader/fd/0") == "$T/all.fifo" ]]; }
-wait_until 60 reader_open || { echo "cat did not open the FIFO"; exit 1; }
+wait_for reader_open || { echo "cat did not open the FIFO"; exit 1; }
 exec 7<&-
 wait "$emit" || { echo "edisensor-emit failed"; cat "$T/emit.err"; exit 1; }
 wait "$reader"

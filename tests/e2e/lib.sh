@@ -18,10 +18,11 @@
 #   stop_sensor [SIG]           signal it (TERM) and wait; SENSOR_RC
 #   metric NAME [LABELS]        one sample from the sensor's /metrics
 #   metric_is / metric_ge NAME V  conditions for wait_for
-#   wait_for CMD...             retry for up to WAIT_S seconds (20)
+#   wait_for CMD...             retry for up to WAIT_S seconds (60; tests/lib/wait.sh)
 #   tcp_exchange TAG [PORT]     one TCP request/answer through the veth (python3 server)
 #   gen_capture SEED PACKETS    $E2E_TMP/cap.pcap (edi-pcapgen, EDI on port 9000)
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.sh"
 E2E_TMP=$(mktemp -d /tmp/edisensor-e2e.XXXXXX)
 NS_S=es-s-$$
 NS_P=es-p-$$
@@ -86,14 +87,6 @@ e2e_setup() {
 	in_s ip link set es0 mtu 1600 up
 	in_p ip link set es1 mtu 1600 up
 	return 0
-}
-
-wait_for() {
-	local deadline=$((SECONDS + ${WAIT_S:-20}))
-	until "$@"; do
-		((SECONDS >= deadline)) && return 1
-		sleep 0.1
-	done
 }
 
 # edisensord inside the sensor namespace. `ip netns exec` gives every

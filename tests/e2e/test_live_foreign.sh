@@ -18,7 +18,7 @@ before=$(xdp_prog_id "$NS_S" es0)
 [[ -n $before ]] || fail "foreign program not attached"
 
 start_sensor -i es9 -i es0 --port 9000 --user root --metrics-addr off --output "json:$E2E_TMP/out.jsonl"
-WAIT_S=20 wait_for sensor_exited || fail "edisensord kept running next to a foreign program"
+wait_for sensor_exited || fail "edisensord kept running next to a foreign program"
 wait "$SENSOR_PID"
 rc=$?
 SENSOR_PID=

@@ -19,6 +19,7 @@
 #   wait_for CMD...              retry CMD for up to WAIT_S seconds (60: only
 #                                a safety net, it returns as soon as CMD does)
 
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/bin/nats-server)}
 NATS_TMP=$(mktemp -d /tmp/edisensor-nats.XXXXXX)
 declare -A NATS_PID NATS_PORT NATS_ARGS
@@ -83,14 +84,6 @@ nats_free_port() {
 			echo "$port"
 			return
 		fi
-	done
-}
-
-wait_for() {
-	local deadline=$((SECONDS + ${WAIT_S:-60}))
-	until "$@"; do
-		((SECONDS >= deadline)) && return 1
-		sleep 0.1
 	done
 }
 
