@@ -8,12 +8,15 @@
 #   make_edi FILE N               one EDIFACT interchange of N CUSCAR messages
 #   start_sink NS ADDR PORT       server: reads each connection to its end
 #   send_file NS ADDR PORT FILE   client: sends FILE, closes, waits for the sink
-#   start_capture NS IFACE FILE / stop_capture
+#   start_capture NS IFACE FILE / stop_capture [FLOWS]  a dumpcap capture,
+#                                 stopped once it holds both FINs of FLOWS (1)
+#                                 connections
 #   same_records REF LIVE HOOK    records equal but for time/sequence/interface/hook,
 #                                 every live flow stamped with HOOK
 
 TC_FEED=$ROOT/tests/feeds/basic.intel
 CAP_PID=
+CAP_FILE=
 SINK_PID=
 
 tc_setup() {
@@ -71,7 +74,7 @@ while True:
 # The sink answers the byte count it read: the whole file went through.
 send_file() {
 	local ns=$1 addr=$2 port=$3 file=$4 got
-	got=$(ip netns exec "$ns" timeout 20 python3 -c '
+	got=$(ip netns exec "$ns" timeout 120 python3 -c '
 import socket, sys
 d = open(sys.argv[3], "rb").read()
 c = socket.create_connection((sys.argv[1], int(sys.argv[2])))
@@ -81,16 +84,26 @@ print(c.recv(64).decode())' "$addr" "$port" "$file") || return 1
 }
 
 start_capture() {
-	local ns=$1 ifn=$2 file=$3
-	ip netns exec "$ns" dumpcap -q -i "$ifn" -f "tcp" -s 0 -P -w "$file" \
+	local ns=$1 ifn=$2
+	CAP_FILE=$3
+	ip netns exec "$ns" dumpcap -q -i "$ifn" -f "tcp" -s 0 -P -w "$CAP_FILE" \
 		>"$E2E_TMP/dumpcap.log" 2>&1 &
 	CAP_PID=$!
 	E2E_PIDS+=("$CAP_PID")
-	wait_for grep -qs "Capturing on" "$E2E_TMP/dumpcap.log" || sleep 1
+	wait_for grep -qs "Capturing on" "$E2E_TMP/dumpcap.log" ||
+		fail "dumpcap did not start: $(cat "$E2E_TMP/dumpcap.log")"
 }
 
+# dumpcap loses the frames it has not read yet when it is stopped, and
+# writes what it read to the file as it goes: the capture stops once the
+# file holds both FINs of every connection (each one's data is before them).
 stop_capture() {
-	sleep 0.5
+	local fins=$((2 * ${1:-1}))
+	capture_has_fins() {
+		(($(tshark -r "$CAP_FILE" -Y "tcp.flags.fin == 1" 2>/dev/null | wc -l) >= fins))
+	}
+	wait_for capture_has_fins ||
+		echo "capture: fewer than $fins FINs in $CAP_FILE after the wait (the comparison will say what is missing)"
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 	CAP_PID=

@@ -27,7 +27,7 @@ start_capture "$NS_S" es0 "$T/cap.pcapng"
 send_file "$NS_S" 10.77.0.2 9000 "$T/edi.txt" & out=$!
 send_file "$NS_P" 10.77.0.1 9000 "$T/edi.txt" || fail "sending from the peer"
 wait $out || fail "sending from the sensor namespace"
-stop_capture
+stop_capture 2
 
 big=$(tshark -r "$T/cap.pcapng" -T fields -e frame.len 2>/dev/null | awk '$1 > 1614' | wc -l)
 maxlen=$(tshark -r "$T/cap.pcapng" -T fields -e frame.len 2>/dev/null | sort -n | tail -1)
