@@ -35,8 +35,10 @@ send_file "$NS_P" 10.77.0.1 9000 "$T/edi.txt" || fail "sending through the forei
 ingress() { metric edisensor_tc_"$1"_total 'hook="tc-ingress"'; }
 flow_done() { [[ $(ingress flow_end) -ge 1 ]]; }
 wait_for flow_done || fail "tc ingress never saw the flow end"
-seen1=$(seen)
+# tc ingress first: a frame (the last ACK) arriving between the two reads
+# is then counted by the foreign program only, never by tc ingress only
 tcpk=$(ingress packets)
+seen1=$(seen)
 # Every frame tc ingress saw passed the foreign program first.
 ((seen1 - seen0 >= tcpk && tcpk > 0)) || fail "foreign program saw $((seen1 - seen0)) frames, tc ingress $tcpk"
 [[ $(xdp_prog_id "$NS_S" es0) == "$foreign" ]] || fail "the foreign program went away"
