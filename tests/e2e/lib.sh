@@ -151,22 +151,31 @@ gen_capture() {
 
 # tcp_exchange TAG [PORT]: one TCP exchange through the veth pair, the
 # client (bash /dev/tcp) in the peer namespace sends an EDIFACT UNB line,
-# a one-shot server in the sensor namespace answers "ACK " + it.
+# a one-shot server in the sensor namespace answers "ACK " + it. The client
+# gets TCP_EXCHANGE_S seconds (30; a test that expects the exchange to fail
+# may shorten it); the server goes when the exchange is over.
 tcp_exchange() {
 	local tag=$1 port=${2:-9000}
 	local ready=$E2E_TMP/server.ready
 	rm -f "$ready"
-	in_s timeout 10 python3 -c '
+	# not through in_s: $! must be the process (ip execs timeout) to end it
+	ip netns exec "$NS_S" timeout 120 python3 -c '
 import socket,sys
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.77.0.1", int(sys.argv[1]))); s.listen(1); open(sys.argv[2], "w").close()
 c,_=s.accept(); d=c.recv(4096); c.sendall(b"ACK "+d); c.close()' "$port" "$ready" &
 	local srv=$!
-	wait_for test -e "$ready" || return 1
-	local got
-	got=$(in_p timeout 5 bash -c "exec 3<>/dev/tcp/10.77.0.1/$port; printf 'UNB+UNOC:3+$tag+RCV+260101:1200+1'\''\n' >&3; cat <&3")
-	wait $srv
-	[[ $got == "ACK UNB+UNOC:3+$tag+"* ]]
+	local got=
+	if wait_for test -e "$ready"; then
+		got=$(in_p timeout "${TCP_EXCHANGE_S:-30}" bash -c "exec 3<>/dev/tcp/10.77.0.1/$port; printf 'UNB+UNOC:3+$tag+RCV+260101:1200+1'\''\n' >&3; cat <&3")
+	fi
+	if [[ $got == "ACK UNB+UNOC:3+$tag+"* ]]; then
+		wait $srv
+		return 0
+	fi
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	return 1
 }
 fail() {
 	echo "FAIL: $*"

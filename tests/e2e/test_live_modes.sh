@@ -58,7 +58,7 @@ pass "generic forced on es0: monitored traffic captured, detached"
 start_sensor -i es0 --tap --port 9000 "${OUT[@]}"
 wait_for sensor_ready || fail "tap mode not ready"
 grep -q "(tap mode)" "$E2E_TMP/sensor.log" || fail "tap mode not logged"
-if tcp_exchange TAP 2>/dev/null; then
+if TCP_EXCHANGE_S=5 tcp_exchange TAP 2>/dev/null; then   # expected to fail: a short wait
 	fail "tap mode let traffic through"
 fi
 wait_for metric_ge edisensor_xdp_monitored_total 1 || fail "tap mode inspected nothing"
