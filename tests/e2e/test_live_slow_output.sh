@@ -35,12 +35,14 @@ wait_for logged || fail "the queue losses were not logged"
 pass "the losses are in the log: $(grep -m1 'events lost' "$E2E_TMP/sensor.log")"
 
 sensor_reader_done() { ! kill -0 "$reader" 2>/dev/null; }
-cat "$T/out.fifo" >"$T/out.jsonl" 7<&- &
+cat <"$T/out.fifo" >"$T/out.jsonl" 7<&- &
 reader=$!
 E2E_PIDS+=($reader)
 # Close our end only once cat holds the FIFO: with no reader at all the
-# daemon's write would fail with EPIPE instead of waiting.
-reader_open() { ls -l "/proc/$reader/fd" 2>/dev/null | grep -q out.fifo; }
+# daemon's write would fail with EPIPE instead of waiting. Its stdin is
+# the FIFO only once opened (right after the fork the child still holds a
+# copy of our fd 7, which is no reader once it closes it).
+reader_open() { [[ $(readlink "/proc/$reader/fd/0" 2>/dev/null) == "$T/out.fifo" ]]; }
 wait_for reader_open || fail "cat did not open the FIFO"
 exec 7<&-
 wait_for metric_is edisensor_pipeline_stalled 0 || fail "pipeline did not resume"
