@@ -584,7 +584,11 @@ ES_SCAN_FN int es_check_unh(struct es_scan_ctx *c, int in_seek)
 		return ES_CL_NO;
 	if (v == ES_UNH_UNKNOWN || (v & ES_UNH_STOP))
 		return in_seek && es_edifact_elem_ok(c, e) ? ES_CL_SEG : ES_CL_NO;
-	if (!st->seps_known || st->syntax != ES_SYNTAX_EDIFACT)
+	/* other separators than those in force: another interchange, whose
+	 * release character (not shown by S009) is the default, not the
+	 * last interchange's */
+	if (!st->seps_known || st->syntax != ES_SYNTAX_EDIFACT || st->seps.element != (__u8)e ||
+	    st->seps.component != (__u8)(v & 0xff) || st->seps.terminator != (__u8)(v >> 8))
 		es_seps_edifact_default(&st->seps);
 	st->seps.element = (__u8)e;
 	st->seps.component = (__u8)(v & 0xff);

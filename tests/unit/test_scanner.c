@@ -493,6 +493,44 @@ static void test_resync_learns_unh_separators(void **state)
 }
 
 /*
+ * A gap that took the UNA of an interchange whose separators differ from
+ * the last one's: the UNH's S009 shows element, component and terminator,
+ * and those differ from the ones in force, so the release character in
+ * force is the other interchange's too: the default '?' is taken, not
+ * '\' (edi-pcapgen -s 514 --pathologies: "O?'NEILL" ended a segment).
+ */
+static void test_resync_unh_other_seps_default_release(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_init(&h);
+	feed(&h, "UNA:|,\\ ~UNB|UNOC:3|S|R|200101:1200|1~UNH|1|BAPLIE:D:95B:UN~BGM|X\\~Y");
+	es_scan_resync(&h.st);
+	h.off += 1460;
+	feed(&h, "\r\nUNH+2+IFCSUM:D:99B:UN'\r\nNAD+CZ+YMLU::9++SILK ROAD O?'NEILL SRL'\r\n"
+		 "FTX+AAA+++A?+B\\'\r\nUNT+4+2'\r\n");
+	assert_int_equal(h.n, 3 + 4);
+	assert_seg(&h, 3, "UNH+2+IFCSUM:D:99B:UN'");
+	assert_int_equal(h.segs[3].seps.release, '?');
+	assert_seg(&h, 4, "NAD+CZ+YMLU::9++SILK ROAD O?'NEILL SRL'");
+	assert_seg(&h, 5, "FTX+AAA+++A?+B\\'");
+	assert_seg(&h, 6, "UNT+4+2'");
+	harness_free(&h);
+
+	/* the same element, component and terminator: the release in force */
+	harness_init(&h);
+	feed(&h, "UNA:+.\\ 'UNB+UNOC:3+S+R+200101:1200+1'UNH+1+BAPLIE:D:95B:UN'BGM+X");
+	es_scan_resync(&h.st);
+	h.off += 1460;
+	feed(&h, "UNH+2+IFCSUM:D:99B:UN'NAD+CZ+O\\'NEILL'UNT+3+2'");
+	assert_int_equal(h.n, 3 + 3);
+	assert_int_equal(h.segs[3].seps.release, '\\');
+	assert_seg(&h, 4, "NAD+CZ+O\\'NEILL'");
+	harness_free(&h);
+}
+
+/*
  * A UNB not right after a UNA starts an interchange with the default
  * separators, whatever the previous (truncated) interchange's UNA said:
  * at a segment boundary and after garbage alike.
@@ -1196,6 +1234,7 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_resync_after_gap),
 		cmocka_unit_test(test_resync_learns_unh_separators),
+		cmocka_unit_test(test_resync_unh_other_seps_default_release),
 		cmocka_unit_test(test_unb_without_una_defaults),
 		cmocka_unit_test(test_bare_after_truncated),
 		cmocka_unit_test(test_wrong_guess_after_gap_bounded),
