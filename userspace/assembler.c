@@ -77,6 +77,7 @@ struct flow {
 	/* group */
 	bool in_group;
 	bool group_gap;                  /* a gap since UNG/GS */
+	bool group_unseen;               /* in a group whose GS was not seen */
 	unsigned group_seq;              /* increases per group */
 	uint32_t group_messages;
 	/* messages */
@@ -208,6 +209,7 @@ static Edisensor__V1__Flow *make_flow(struct assembler *a, struct arena *ar,
 /* Why a message may not belong to the open interchange or group. */
 static const char BREAK_GAP[] = "a sequence gap";
 static const char BREAK_CUT[] = "a message without its trailer";
+static const char BREAK_NO_HEADER[] = "the interchange header";
 
 #define DUP(field, value) (e->field = arena_strdup(ar, value)) == NULL
 static int fill_interchange(struct arena *ar, Edisensor__V1__Envelope *e,
@@ -692,6 +694,7 @@ static void on_group_start(struct assembler *a, struct flow *f,
 	if (f->in_group)   /* previous group without trailer */
 		apply_counts(a, f, true, f->group_seq, false, 0, f->group_messages, false);
 	f->in_group = true;
+	f->group_unseen = false;
 	f->group_break = NULL;
 	f->group_gap = false;
 	f->group_seq++;
@@ -729,7 +732,7 @@ static void on_group_end(struct assembler *a, struct flow *f, const struct edi_s
 	else
 		have = false;
 	apply_counts(a, f, true, f->group_seq, have, declared, f->group_messages, f->group_gap);
-	if (!same) {
+	if (!same && !f->group_unseen) {
 		snprintf(note, sizeof(note), "%s reference '%s' differs from %s '%s'",
 			 trailer_name(f->syntax, true, false), ref,
 			 f->syntax == ES_SYNTAX_X12 ? "GS" : "UNG", f->env.group_control_ref);
@@ -790,11 +793,35 @@ static void on_interchange_end(struct assembler *a, struct flow *f,
 	interchange_reset(f);
 }
 
+/*
+ * An X12 message inside an interchange but outside any group: its GS was
+ * not seen (lost, or never sent). IEA counts groups, so the messages from
+ * here to the next GS/GE count as one group whose values stay empty (a
+ * finding names the GS), not as one unit each.
+ */
+static void open_unseen_group(struct flow *f)
+{
+	struct envelope_state *e = &f->env;
+
+	f->in_group = true;
+	f->group_unseen = true;
+	f->group_break = f->interchange_gap ? BREAK_GAP : BREAK_NO_HEADER;
+	f->group_gap = f->interchange_gap;
+	f->group_seq++;
+	f->group_messages = 0;
+	f->units++;
+	e->group_id[0] = e->group_sender[0] = e->group_recipient[0] = '\0';
+	e->group_control_ref[0] = e->group_agency[0] = e->group_version[0] = '\0';
+}
+
 static void on_message_start(struct assembler *a, struct flow *f, const struct es_event *ev)
 {
 	if (f->open)
 		note_break(f, BREAK_CUT);
 	message_close(a, f, NULL, "next message began");
+	if (f->in_interchange && !f->in_group && ev->syntax == ES_SYNTAX_X12 &&
+	    f->ichg_syntax == ES_SYNTAX_X12)
+		open_unseen_group(f);
 	f->open = build_new(a, f, ev, &a->seg);
 	if (!f->open) {
 		a->stats.alloc_failures++;

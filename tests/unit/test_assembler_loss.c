@@ -275,6 +275,44 @@ static void test_x12_after_lost_isa(void **state)
 	assert_true(has_finding(m2, "GS"));
 }
 
+/* X12: the gap takes the GS, not the ISA: the messages after it are in a
+ * group whose header the sensor never saw. IEA counts groups, so they
+ * count as one group, not one each (no messageCountMismatch); their group
+ * values stay empty with a finding that names the GS; GE's reference is
+ * no mismatch with a GS that was not seen. (edi-pcapgen -s 601 --mss 200
+ * --pathologies: "IEA declares 1 groups, counted 3".) */
+static void test_x12_after_lost_gs(void **state)
+{
+	(void)state;
+	add("ISA*00*          *00*          *ZZ*S7             *ZZ*R7             "
+	    "*230607*1940*U*00401*000000007*0*P*>~GS*QO*S*R*2023");
+	add_gap();
+	add_x12("ST*315*1~", '>', 0);
+	add_x12("N9*BM*B1~", '>', 0);
+	add_x12("SE*3*1~", '>', 0);
+	add_x12("ST*315*2~", '>', 0);
+	add_x12("SE*2*2~", '>', 0);
+	add_x12("ST*315*3~", '>', 0);
+	add_x12("SE*2*3~", '>', 0);
+	add_x12("GE*4*71~", '>', 0);
+	add_x12("IEA*1*000000007~", '>', 0);
+	run(0);
+	assert_int_equal(got.n, 3);
+	for (size_t i = 0; i < got.n; i++) {
+		const Edisensor__V1__Message *m = got.msg[i];
+
+		assert_string_equal(m->envelope->control_ref, "000000007");
+		assert_false(m->integrity->missing_envelope);
+		assert_string_equal(m->envelope->group_control_ref, "");
+		assert_string_equal(m->envelope->group_id, "");
+		assert_true(has_finding(m, "GS"));
+		assert_false(has_finding(m, "differs"));
+		assert_false(m->integrity->message_count_mismatch);
+		assert_false(m->integrity->reference_mismatch);
+	}
+	assert_true(has_reference(by_ref("1"), "BM", "B1"));
+}
+
 /* A message of the other syntax ends the interchange: no shared envelope. */
 static void test_syntax_change_ends_interchange(void **state)
 {
@@ -473,6 +511,7 @@ int main(void)
 		T(test_message_after_truncated_message_confirmed),
 		T(test_group_after_gap),
 		T(test_x12_after_lost_isa),
+		T(test_x12_after_lost_gs),
 		T(test_syntax_change_ends_interchange),
 		T(test_charset_after_gap),
 		T(test_skipped_segments_before_next_unh),
