@@ -297,7 +297,13 @@ static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch 
 	es_item_commit(env, it, 0);
 }
 
-static int es_scan_want(void *ctx, __u32 tag)
+/*
+ * The includer's hooks are inlined into the scanner's functions: a BPF
+ * subprogram call per segment (argument set-up, the callee's saved
+ * registers, the return through this kernel's return thunk) cost more
+ * than their bodies (bench-xdp: ~5-9% of a CUSCAR frame for the two).
+ */
+static __always_inline int es_scan_want(void *ctx, __u32 tag)
 {
 	struct es_emit_ref *ref = ctx;
 	struct es_tag_key k;
@@ -377,8 +383,8 @@ static __always_inline void es_item_copy(struct es_scratch *scr, __u32 dst, __u3
 				   n - ES_ITEM_COPY_INLINE);
 }
 
-static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *buf,
-			 const struct es_seg_desc *d)
+static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *st,
+					 const __u8 *buf, const struct es_seg_desc *d)
 {
 	struct es_emit_ref *ref = ctx;
 	struct es_env *env = ref->env;
@@ -405,9 +411,6 @@ static void es_scan_emit(void *ctx, const struct es_scan_state *st, const __u8 *
 	if (bn)
 		es_item_copy(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
 	es_item_commit(env, it, cn + bn);
-	/* verifier: clang may leave the caller's stack pointer d in r0 of this
-	 * void subprogram, which the verifier refuses at its exit */
-	asm volatile("r0 = 0" ::: "r0");
 }
 
 /*
