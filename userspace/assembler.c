@@ -70,6 +70,7 @@ struct flow {
 	struct envelope_state env;
 	uint32_t units;                  /* UNZ/IEA units: groups + ungrouped messages */
 	bool interchange_gap;            /* a gap since UNB/ISA: counts are lower bounds */
+	bool units_unknown;              /* messages counted as units were in an unseen group */
 	/* Continuity since the interchange (group) header: NULL, or why a
 	 * message that begins now may belong to another interchange (group)
 	 * whose header the sensor did not see. */
@@ -563,6 +564,7 @@ static void interchange_reset(struct flow *f)
 	f->in_interchange = false;
 	f->in_group = false;
 	f->interchange_gap = false;
+	f->units_unknown = false;
 	f->group_gap = false;
 	f->ichg_break = f->group_break = NULL;
 	f->ichg_cs = CHARSET_ASCII;
@@ -713,6 +715,24 @@ static void on_group_start(struct assembler *a, struct flow *f,
 	}
 }
 
+/*
+ * A group trailer outside any group after a gap: the UNG was lost, and
+ * the messages held as ungrouped were in it (ISO 9735: all messages of an
+ * interchange are in groups, or none is). Their group values stay empty;
+ * UNZ's count of groups cannot be checked against units counted per
+ * message.
+ */
+static void lost_group_header(struct assembler *a, struct flow *f)
+{
+	if (!f->in_interchange || !f->interchange_gap || f->syntax != ES_SYNTAX_EDIFACT)
+		return;
+	f->units_unknown = true;
+	for (struct msg_build *b = f->held_head; b; b = b->next)
+		if (b->group_seq == 0)
+			add_finding(a, b, "group unknown: UNG not seen (lost in a sequence gap;"
+				    " a UNE came without it)");
+}
+
 static void on_group_end(struct assembler *a, struct flow *f, const struct edi_segment *s)
 {
 	uint32_t declared;
@@ -723,8 +743,10 @@ static void on_group_end(struct assembler *a, struct flow *f, const struct edi_s
 	bool same = strcmp(ref, f->env.group_control_ref) == 0;
 
 	message_close(a, f, NULL, "group trailer came first");
-	if (!f->in_group)
+	if (!f->in_group) {
+		lost_group_header(a, f);
 		return;
+	}
 	/* After a break the trailer may be another group's: its count and
 	 * membership count only when it names this group. */
 	if (same || !f->group_break)
@@ -769,6 +791,8 @@ static void on_interchange_end(struct assembler *a, struct flow *f,
 					    trailer_name(f->syntax, true, false));
 		f->in_group = false;
 	}
+	if (f->units_unknown)
+		have = false;
 	apply_counts(a, f, false, 0, have, declared, f->units, f->interchange_gap);
 	if (f->syntax == ES_SYNTAX_X12 || f->group_seq) {
 		/* Grouped messages report their group's counts; the

@@ -313,6 +313,39 @@ static void test_x12_after_lost_gs(void **state)
 	assert_true(has_reference(by_ref("1"), "BM", "B1"));
 }
 
+/* EDIFACT: the gap takes a UNG. The messages after it look ungrouped until
+ * a UNE comes without its UNG: they were in a group the sensor did not
+ * see (ISO 9735: all messages of an interchange are grouped or none), so
+ * UNZ's count of groups cannot be checked against them (no
+ * messageCountMismatch) and a finding names the UNG. (edi-pcapgen -s 514
+ * --pathologies: "UNZ declares 2 messages/groups, counted 3".) */
+static void test_edifact_after_lost_ung(void **state)
+{
+	(void)state;
+	add("UNB+UNOA:2+S+R+200101:1200+42'UNG+CUSCAR+GS1+GR1+200101:1200+G1+UN+D:95B'"
+	    "UNH+1+CUSCAR:D:95B:UN'UNT+2+1'UNE+1+G1'");
+	add_gap();
+	add("UNH+2+IFCSUM:D:99B:UN'RFF+BH:H2'UNT+3+2'UNH+3+IFCSUM:D:99B:UN'UNT+2+3'UNE+2+G2'"
+	    "UNG+COPRAR+GS3+GR3+200101:1200+G3+UN+D:95B'UNH+4+COPRAR:D:95B:UN'UNT+2+4'"
+	    "UNE+1+G3'UNZ+3+42'");
+	run(0);
+	assert_int_equal(got.n, 4);
+	for (size_t i = 0; i < got.n; i++) {
+		assert_string_equal(got.msg[i]->envelope->control_ref, "42");
+		assert_false(got.msg[i]->integrity->message_count_mismatch);
+	}
+	for (const char *const *ref = (const char *const[]){ "2", "3", NULL }; *ref; ref++) {
+		const Edisensor__V1__Message *m = by_ref(*ref);
+
+		assert_string_equal(m->envelope->group_control_ref, "");
+		assert_true(has_finding(m, "UNG"));
+	}
+	assert_true(has_reference(by_ref("2"), "BH", "H2"));
+	assert_string_equal(by_ref("1")->envelope->group_control_ref, "G1");
+	assert_string_equal(by_ref("4")->envelope->group_control_ref, "G3");
+	assert_false(has_finding(by_ref("1"), "UNG not seen"));
+}
+
 /* A message of the other syntax ends the interchange: no shared envelope. */
 static void test_syntax_change_ends_interchange(void **state)
 {
@@ -512,6 +545,7 @@ int main(void)
 		T(test_group_after_gap),
 		T(test_x12_after_lost_isa),
 		T(test_x12_after_lost_gs),
+		T(test_edifact_after_lost_ung),
 		T(test_syntax_change_ends_interchange),
 		T(test_charset_after_gap),
 		T(test_skipped_segments_before_next_unh),
