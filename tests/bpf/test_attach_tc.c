@@ -28,6 +28,8 @@
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -92,12 +94,34 @@ static int teardown(void **state)
 
 #define NEED_ROOT() do { if (!sb) { print_message("SKIPPED: needs root\n"); skip(); } } while (0)
 
-/* n monitored TCP frames into t1: they arrive at t0's ingress. */
+#define SETTLE_S 30   /* a deadline only: waits end as soon as the frames are in */
+
+/* A packet socket on t0: it gets each frame arriving at t0 right before tc
+ * ingress runs on that frame (the taps come first in the receive path). */
+static int tap_open(void)
+{
+	struct sockaddr_ll at = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				  .sll_ifindex = t0 };
+	struct timeval tv = { .tv_sec = SETTLE_S };
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&at, sizeof(at)), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	return fd;
+}
+
+/* n monitored TCP frames into t1: they arrive at t0's ingress. veth hands
+ * them over through the backlog, which a loaded machine may process after
+ * sendto returns (ksoftirqd): returns once t0's tap has seen all n, so each
+ * has passed tc ingress or is in it (counter_reaches waits for the last). */
 static void send_frames(unsigned n)
 {
 	static const char edi[] = "UNB+UNOC:3+A+B+260101:1200+1'UNH+1+CUSCAR:D:95B:UN'";
 	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = t1, .sll_halen = 6 };
 	uint8_t frame[FRAME_BUF];
+	int tap = tap_open();
+	unsigned seen = 0;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct frame_spec s = { .sport = 40000, .dport = PORT, .seq = 1 + i * 100u,
@@ -107,7 +131,39 @@ static void send_frames(unsigned n)
 		assert_int_equal(sendto(pkt_sock, frame, len, 0, (struct sockaddr *)&to, sizeof(to)),
 				 (ssize_t)len);
 	}
-	usleep(100000);   /* veth delivers through the backlog: let it drain */
+	while (seen < n) {
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
+		ssize_t r = recvfrom(tap, frame, sizeof(frame), 0, (struct sockaddr *)&from, &flen);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			fail_msg("t0 received %u of %u frames within %d s", seen, n, SETTLE_S);
+		if (from.sll_pkttype != PACKET_OUTGOING)
+			seen++;
+	}
+	close(tap);
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* counter() - base once it reached want (or the deadline passed): the
+ * caller asserts the exact value, so a count past want still fails. */
+static uint64_t counter_reaches(uint64_t (*counter)(void), uint64_t base, uint64_t want)
+{
+	double deadline = mono_s() + SETTLE_S;
+	uint64_t got;
+
+	while ((got = counter() - base) < want && mono_s() < deadline)
+		usleep(1000);
+	return got;
 }
 
 static uint64_t ours_seen(void)
@@ -167,12 +223,12 @@ static void test_tcx_chain_goes_on(void **state)
 	o0 = ours_seen();
 	f0 = foreign_seen();
 	send_frames(20);
-	assert_int_equal(ours_seen() - o0, 20);
-	assert_int_equal(foreign_seen() - f0, 20);
+	assert_int_equal(counter_reaches(ours_seen, o0, 20), 20);
+	assert_int_equal(counter_reaches(foreign_seen, f0, 20), 20);
 	assert_int_equal(attach_tc_detach(a), 0);
 	send_frames(5);
+	assert_int_equal(counter_reaches(foreign_seen, f0, 25), 25);
 	assert_int_equal(ours_seen() - o0, 20);
-	assert_int_equal(foreign_seen() - f0, 25);
 	close(link);
 }
 
@@ -227,15 +283,15 @@ static void test_clsact_beside_foreign_filter(void **state)
 	o0 = ours_seen();
 	f0 = foreign_seen();
 	send_frames(20);
-	assert_int_equal(foreign_seen() - f0, 20);
+	assert_int_equal(counter_reaches(foreign_seen, f0, 20), 20);
 	/* ours runs first (priority 1) and its verdict lets every packet go
 	 * on to the foreign filter */
-	assert_int_equal(ours_seen() - o0, 20);
+	assert_int_equal(counter_reaches(ours_seen, o0, 20), 20);
 	assert_int_equal(attach_tc_detach(a), 0);
 	assert_int_equal(query_filter(7, 100), fid);
 	send_frames(5);
+	assert_int_equal(counter_reaches(foreign_seen, f0, 25), 25);
 	assert_int_equal(ours_seen() - o0, 20);
-	assert_int_equal(foreign_seen() - f0, 25);
 	fo.prog_fd = 0;
 	fo.prog_id = 0;
 	fo.flags = 0;
@@ -295,7 +351,9 @@ static void test_clsact_stale_filter_replaced(void **state)
 	assert_int_equal(query_filter(handle, prio), ours);
 	o0 = ours_seen();
 	send_frames(10);
-	assert_int_equal(ours_seen() - o0, 10);   /* one filter: each packet counted once */
+	/* one filter: each packet counted once (with two, the first nine
+	 * would already count 18 once t0's tap saw all ten) */
+	assert_int_equal(counter_reaches(ours_seen, o0, 10), 10);
 	assert_int_equal(attach_tc_detach_stale("t0", ES_HOOK_TC_INGRESS, err, sizeof(err)), 1);
 	assert_int_equal(query_filter(handle, prio), 0);
 	assert_int_equal(attach_tc_detach(a), 0);   /* already gone: not an error */
