@@ -25,9 +25,12 @@ check() {   # check PRIORITY READER/PIPELINE "POLICY NICE" MAIN "POLICY NICE"
 	start_sensor -i es0 --port 9000 --user root --cpu-priority "$prio" \
 		--output "file:$E2E_TMP/hits-$prio.pb" --metrics-addr "$METRICS_ADDR"
 	wait_for sensor_ready || fail "$prio: not ready"
+	# each worker sets its own priority when it starts; "ready" waits for
+	# that only so long (a loaded machine may start a thread later)
 	for th in es-reader es-pipeline; do
-		got=$(thread_sched $th)
-		[[ $got == "$want_worker" ]] || fail "$prio: thread $th at '$got', want '$want_worker'"
+		thread_at() { [[ $(thread_sched "$1") == "$2" ]]; }
+		wait_for thread_at $th "$want_worker" ||
+			fail "$prio: thread $th at '$(thread_sched $th)', want '$want_worker'"
 	done
 	got=$(thread_sched edisensord)
 	[[ $got == "$want_main" ]] || fail "$prio: main thread at '$got', want '$want_main'"
