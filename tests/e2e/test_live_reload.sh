@@ -61,11 +61,19 @@ wait_for test -S "$T/notify.sock" || fail "notify listener"
 export NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=300000
 
 hits() { metric edisensor_pipeline_hits_total; }
+sent=0   # frames tcpreplay sent so far (the only frames es0 receives)
 replay_in() {
 	in_p tcpreplay -q "$@" -i es1 "$T/cap.pcap" >"$T/tcpreplay.out" 2>&1 || fail "tcpreplay: $(tail -3 "$T/tcpreplay.out")"
 }
-settled() {   # every kernel event reached the pipeline
-	[[ $(metric edisensor_pipeline_events_total) == "$(metric edisensor_xdp_events_total)" &&
+count_sent() {   # after each replay_in
+	local n
+	n=$(awk '/^Actual:/ {print $2}' "$T/tcpreplay.out")
+	[[ -n $n ]] || fail "no packet count in the tcpreplay output: $(cat "$T/tcpreplay.out")"
+	sent=$((sent + n))
+}
+settled() {   # every frame sent went through XDP, every kernel event reached the pipeline
+	[[ $(metric edisensor_xdp_packets_total) == "$sent" &&
+		$(metric edisensor_pipeline_events_total) == "$(metric edisensor_xdp_events_total)" &&
 		$(metric edisensor_queue_depth_bytes) == 0 ]]
 }
 failures() { metric edisensor_reload_failures_total; }
@@ -73,8 +81,8 @@ failures() { metric edisensor_reload_failures_total; }
 start_sensor -c "$T/edisensor.conf"
 wait_for sensor_ready || fail "not ready"
 replay_in
-sleep 0.5
-wait_for settled || fail "events not delivered"
+count_sent
+wait_for settled || fail "events not delivered: XDP saw $(metric edisensor_xdp_packets_total) of $sent frames"
 [[ $(metric edisensor_xdp_monitored_total) == 0 && $(hits) == 0 ]] ||
 	fail "port 9001: monitored $(metric edisensor_xdp_monitored_total), hits $(hits)"
 pass "1: port 9001, feed v1: nothing monitored, no hit"
@@ -84,6 +92,7 @@ conf 9000
 kill -HUP "$SENSOR_PID"
 wait_for metric_is edisensor_reloads_total 1 || fail "reload not applied: $(grep reload "$T/sensor.log")"
 replay_in
+count_sent
 wait_for settled || fail "events not delivered after reload"
 wait_for metric_is edisensor_pipeline_hits_total "$want" || fail "hits after reload: $(hits), the replay with v2 gives $want"
 pass "2: SIGHUP applied port 9000 and feed v2: $want hits, as the replay"
@@ -98,6 +107,7 @@ kill -HUP "$SENSOR_PID"
 wait_for metric_is edisensor_reload_failures_total 2 || fail "missing feed not refused"
 grep -q "the loaded indicators stay active" "$T/sensor.log" || fail "missing feed: no message"
 replay_in
+count_sent
 wait_for settled || fail "events not delivered after refused reloads"
 wait_for metric_is edisensor_pipeline_hits_total $((2 * want)) || fail "after refused reloads: $(hits) hits, want $((2 * want))"
 pass "3: invalid configuration and missing feed refused ($(failures)), v2 indicators still match"
@@ -105,9 +115,11 @@ pass "3: invalid configuration and missing feed refused ($(failures)), v2 indica
 cp "$T/v2.intel" "$T/feed.intel"
 replay_in --pps=1500 &
 tr=$!
-sleep 0.15
+# the reload once the traffic is under way (not after a fixed time)
+wait_for metric_ge edisensor_xdp_packets_total $((sent + 1)) || fail "the replay did not start"
 kill -HUP "$SENSOR_PID"
 wait $tr || fail "tcpreplay during reload"
+count_sent
 wait_for metric_is edisensor_reloads_total 2 || fail "reload during traffic not applied"
 wait_for settled || fail "events not delivered (reload during traffic)"
 lost=$(scrape | awk '$1 ~ /^edisensor_events_lost_total/ {s += $2} END {print s + 0}')
