@@ -17,7 +17,7 @@
 #                               SENSOR_PID, log $E2E_TMP/sensor.log
 #   stop_sensor [SIG]           signal it (TERM) and wait; SENSOR_RC
 #   metric NAME [LABELS]        one sample from the sensor's /metrics
-#   metric_is / metric_ge NAME V  conditions for wait_for
+#   metric_is / metric_ge NAME V [LABELS]  conditions for wait_for
 #   wait_for CMD...             retry for up to WAIT_S seconds (60; tests/lib/wait.sh)
 #   tcp_exchange TAG [PORT]     one TCP request/answer through the veth (python3 server)
 #   gen_capture SEED PACKETS    $E2E_TMP/cap.pcap (edi-pcapgen, EDI on port 9000)
@@ -132,9 +132,10 @@ metric() {
 	fi
 }
 
-# metric_is NAME VALUE / metric_ge NAME VALUE: for wait_for (re-read each try).
-metric_is() { [[ $(metric "$1") == "$2" ]]; }
-metric_ge() { local v; v=$(metric "$1"); [[ -n $v ]] && ((v >= $2)); }
+# metric_is NAME VALUE [LABELS] / metric_ge NAME VALUE [LABELS]: for
+# wait_for (re-read each try).
+metric_is() { [[ $(metric "$1" "${3:-}") == "$2" ]]; }
+metric_ge() { local v; v=$(metric "$1" "${3:-}"); [[ -n $v ]] && ((v >= $2)); }
 
 # The XDP program id on an interface in a namespace ("" when none).
 xdp_prog_id() {

@@ -34,7 +34,7 @@ files = $ROOT/tests/feeds/basic.intel
 [outputs]
 output = file:$T/live.pb
 output = nats://127.0.0.1:4222?ack_timeout_ms=1000
-flush_timeout = 20
+flush_timeout = 60
 [spool]
 dir = $T/spool
 [metrics]
@@ -45,7 +45,10 @@ wait_for sensor_ready || fail "not ready"
 in_p tcpreplay -q -i es1 "$T/cap.pcap" >"$T/tcpreplay.out" 2>&1 || fail "tcpreplay"
 settled() { [[ $(metric edisensor_pipeline_events_total) == "$(metric edisensor_xdp_events_total)" ]]; }
 wait_for settled || fail "events not delivered"
-wait_for metric_ge edisensor_output_acked_total 1 2>/dev/null
+# (the metric has an output="SPEC" label: the unlabelled name never matched,
+# and this wait used to run out silently)
+acked_some() { metric_ge edisensor_output_acked_total 1 'output="nats://127.0.0.1:4222?ack_timeout_ms=1000"'; }
+wait_for acked_some || fail "the NATS output got no acknowledgement: $(scrape | grep acked)"
 stop_sensor TERM
 [[ $SENSOR_RC -eq 0 ]] || fail "exit $SENSOR_RC"
 
