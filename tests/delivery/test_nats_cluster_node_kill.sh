@@ -12,7 +12,7 @@ state=$NATS_TMP/state
 # The first record creates the stream once the cluster has elected its
 # meta leader (the output retries until then).
 "$BUILD/edisensor-emit" -o "$out" --sensor gw-4 --state-dir "$state" -n 1 --run warm \
-	--flush-timeout-ms 30000 || { echo "cluster never accepted the stream"; exit 1; }
+	--flush-timeout-ms 120000 || { echo "cluster never accepted the stream"; exit 1; }
 # A leader election takes seconds, longer on a loaded machine: ask until one
 # is reported (each query itself times out after 5 s).
 leader_other_than() {
@@ -23,10 +23,13 @@ WAIT_S=60 wait_for leader_other_than n1 "" || { echo "no stream leader reported"
 leader=$reported
 echo "stream leader: $leader"
 
-"$BUILD/edisensor-emit" -o "$out" --sensor gw-4 --state-dir "$state" -n 3000 --rate 1500 \
-	--run c --flush-timeout-ms 60000 --stats >"$NATS_TMP/emit.out" 2>&1 &
+"$BUILD/edisensor-emit" -o "$out" -o "file:$NATS_TMP/local.pb" --sensor gw-4 --state-dir "$state" \
+	-n 3000 --rate 1500 --run c --flush-timeout-ms 120000 --stats >"$NATS_TMP/emit.out" 2>&1 &
 emit=$!
-sleep 0.8
+# The kill during the run by what the writer wrote (its file output), not
+# after a fixed time.
+file_has() { (($("$BUILD/edisensor-cat" "$NATS_TMP/local.pb" 2>/dev/null | wc -l) >= $1)); }
+wait_for file_has 1000 || { echo "the writer wrote nothing"; cat "$NATS_TMP/emit.out"; exit 1; }
 nats_kill "$leader"
 echo "killed $leader"
 wait "$emit" || { cat "$NATS_TMP/emit.out"; echo "emit failed"; exit 1; }

@@ -7,15 +7,21 @@ nats_require
 nats_start s1 || exit 1
 out="$(nats_url s1)?ack_timeout_ms=1000"
 
-"$BUILD/edisensor-emit" -o "$out" --sensor gw-2 --state-dir "$NATS_TMP/state" \
-	-n 3000 --rate 1500 --run r --flush-timeout-ms 60000 --stats >"$NATS_TMP/emit.out" 2>&1 &
+"$BUILD/edisensor-emit" -o "$out" -o "file:$NATS_TMP/local.pb" --sensor gw-2 --state-dir "$NATS_TMP/state" \
+	-n 3000 --rate 1500 --run r --flush-timeout-ms 120000 --stats >"$NATS_TMP/emit.out" 2>&1 &
 emit=$!
-sleep 0.6
+# The outage in the middle of the run by what the writer wrote (its file
+# output), not by time: down after 500 records, up 500 records later.
+in_file() { "$BUILD/edisensor-cat" "$NATS_TMP/local.pb" 2>/dev/null | wc -l; }
+file_has() { (($(in_file) >= $1)); }
+wait_for file_has 500 || { echo "the writer wrote nothing"; cat "$NATS_TMP/emit.out"; exit 1; }
 nats_stop s1
-echo "server stopped"
-sleep 1.5
+down_at=$(in_file)
+echo "server stopped after $down_at records"
+up_at=$((down_at + 500 > 3000 ? 3000 : down_at + 500))
+wait_for file_has "$up_at" || { echo "the writer stopped writing with the server down"; exit 1; }
 nats_restart s1 || exit 1
-echo "server restarted"
+echo "server restarted after $(in_file) records"
 wait "$emit" || { cat "$NATS_TMP/emit.out"; echo "emit failed"; exit 1; }
 cat "$NATS_TMP/emit.out"
 grep -q "retries=0 " "$NATS_TMP/emit.out" && echo "note: no retry was needed"

@@ -12,12 +12,17 @@ state=$NATS_TMP/state
 "$BUILD/edisensor-emit" -o "$out" -o "file:$NATS_TMP/local.pb" --sensor gw-3 \
 	--state-dir "$state" -n 100000 --rate 2000 --run k1 >"$NATS_TMP/emit1.out" 2>&1 &
 emit=$!
-sleep 0.7
+in_file() { "$BUILD/edisensor-cat" "$NATS_TMP/local.pb" 2>/dev/null | wc -l; }
+file_has() { (($(in_file) >= $1)); }
+# Points of the run by what it wrote, not by time: some records first, the
+# server goes, the writer goes on spooling, then it is killed.
+wait_for file_has 200 || { echo "the writer wrote nothing"; cat "$NATS_TMP/emit1.out"; exit 1; }
 nats_stop s1
-sleep 0.5
+down_at=$(in_file)
+wait_for file_has $((down_at + 200)) || { echo "the writer stopped writing with the server down"; exit 1; }
 kill -9 "$emit"
 wait "$emit" 2>/dev/null
-echo "writer killed"
+echo "writer killed ($down_at records written when the server went)"
 
 written=$("$BUILD/edisensor-cat" "$NATS_TMP/local.pb" | wc -l)
 spooled=$(cat "$state"/spool-*/*.seg | "$BUILD/edisensor-cat" - 2>/dev/null | wc -l)
