@@ -80,7 +80,10 @@ nats_stop s2
 replay_args two "$NATS_TMP/c.pcap" "$(nats_url s2)"
 "$BUILD/edisensord" "${ARGS[@]}" 2>"$NATS_TMP/two.log" &
 daemon=$!
-sleep 1
+# back once the replay wrote its records (the daemon then waits for the
+# acknowledgements, up to its flush_timeout, 30 s)
+written() { [[ $("$BUILD/edisensor-cat" "$NATS_TMP/$1.pb" 2>/dev/null | wc -l) -ge $records ]]; }
+wait_for written two || { echo "replay did not write its records"; exit 1; }
 nats_restart s2 || exit 1
 wait "$daemon" || { tail "$NATS_TMP/two.log"; echo "replay during the outage failed"; exit 1; }
 check_against_file two s2 || exit 1
@@ -93,8 +96,7 @@ nats_stop s3
 replay_args three "$NATS_TMP/c.pcap" "$(nats_url s3)"
 "$BUILD/edisensord" "${ARGS[@]}" 2>"$NATS_TMP/three.log" &
 daemon=$!
-spooled() { [[ $("$BUILD/edisensor-cat" "$NATS_TMP/three.pb" 2>/dev/null | wc -l) -ge $records ]]; }
-wait_for spooled || { echo "replay did not write its records"; exit 1; }
+wait_for written three || { echo "replay did not write its records"; exit 1; }
 kill -9 "$daemon"
 wait "$daemon" 2>/dev/null
 echo "daemon killed with $records records spooled, none delivered"
