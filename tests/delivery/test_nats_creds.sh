@@ -56,7 +56,7 @@ fail() { echo "FAIL: $*"; tail -5 "$NATS_TMP/s1.log"; exit 1; }
 grep -qi "authentication\|authorization" "$NATS_TMP/anon.err" ||
 	fail "anonymous refusal not reported: $(cat "$NATS_TMP/anon.err")"
 
-good=$(emit user.creds a 50 20000)
+good=$(emit user.creds a 50 60000)
 echo "right creds: $good"
 [[ $(field acked "$good") == 50 && $(field pending "$good") == 0 ]] || fail "not all acknowledged"
 n=$(stream_count)
@@ -72,7 +72,7 @@ grep -q 'authentication error' "$NATS_TMP/s1.log" || fail "server saw no authent
 [[ $(stream_count) == 50 ]] || fail "the refused user got records into the stream"
 
 # Nothing was lost: the right creds deliver the spooled 50.
-later=$(emit user.creds b 0 20000)
+later=$(emit user.creds b 0 60000)
 echo "right creds on the spool: $later"
 [[ $(field acked "$later") == 50 && $(field pending "$later") == 0 ]] || fail "spooled records not delivered"
 n=$(stream_count)
@@ -86,7 +86,7 @@ write_conf
 nats_stop s1
 nats_restart s1 || exit 1
 refusals=$(grep -c 'authentication error' "$NATS_TMP/s1.log")
-emit user.creds c 50 20000 >"$NATS_TMP/c.stats" &
+emit user.creds c 50 180000 >"$NATS_TMP/c.stats" &   # refused meanwhile: rebuild back-off up to 60 s
 emit_pid=$!
 refused_again() { (($(grep -c 'authentication error' "$NATS_TMP/s1.log") > refusals)); }
 wait_for refused_again || fail "the server never refused the unknown account"

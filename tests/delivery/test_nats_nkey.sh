@@ -21,7 +21,7 @@ acked() { # SPEC STATE FLUSH_MS -> acknowledged count of 50 records
 	"$BUILD/edisensor-emit" -o "$1" --state-dir "$NATS_TMP/$2" -n 50 --flush-timeout-ms "$3" \
 		--stats 2>/dev/null | grep -o '^stats: .* acked=[0-9]*' | grep -o '[0-9]*$'
 }
-with=$(acked "nats://127.0.0.1:$port?nkey=$public&nkey_seed=$NATS_TMP/user.nk" a 20000)
+with=$(acked "nats://127.0.0.1:$port?nkey=$public&nkey_seed=$NATS_TMP/user.nk" a 60000)
 without=$(acked "nats://127.0.0.1:$port" b 1000)
 echo "acknowledged: with the nkey $with, without $without"
 [[ $with == 50 && $without == 0 ]] || { tail -5 "$NATS_TMP/s1.log"; exit 1; }

@@ -10,7 +10,7 @@ nats_start s1 "$(nats_free_port)" -c "$NATS_TMP/small.conf" || exit 1
 out="$(nats_url s1)?ack_timeout_ms=1000"
 state=$NATS_TMP/state
 emit() { "$BUILD/edisensor-emit" -o "$out" -o "file:$NATS_TMP/local.pb" --sensor gw-6 \
-	--state-dir "$state" --flush-timeout-ms 20000 "$@"; }
+	--state-dir "$state" --flush-timeout-ms 60000 "$@"; }
 
 emit -n 5 --run small1 || exit 1
 emit -n 3 --run big --pad 20000 --stats >"$NATS_TMP/big.out" || { cat "$NATS_TMP/big.out"; exit 1; }

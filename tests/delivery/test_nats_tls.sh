@@ -21,8 +21,8 @@ acked() { # SPEC STATE -> acknowledged count of 50 records
 	"$BUILD/edisensor-emit" -o "$1" --state-dir "$NATS_TMP/$2" -n 50 --flush-timeout-ms "$3" \
 		--stats 2>/dev/null | grep -o '^stats: .* acked=[0-9]*' | grep -o '[0-9]*$'
 }
-ok=$(acked "tls://127.0.0.1:$port?tls_ca=$NATS_TMP/ca.pem" a 20000)
-also=$(acked "nats://127.0.0.1:$port?tls=1&tls_ca=$NATS_TMP/ca.pem" b 20000)
+ok=$(acked "tls://127.0.0.1:$port?tls_ca=$NATS_TMP/ca.pem" a 60000)
+also=$(acked "nats://127.0.0.1:$port?tls=1&tls_ca=$NATS_TMP/ca.pem" b 60000)
 plain=$(acked "nats://127.0.0.1:$port" c 1000)
 untrusted=$(acked "tls://127.0.0.1:$port" d 1000)
 echo "acknowledged: tls:// $ok, tls=1 $also, plain $plain, untrusted CA $untrusted"

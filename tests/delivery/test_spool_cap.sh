@@ -29,7 +29,7 @@ echo "records $records (loss records $losses), dropped $dropped, reported $repor
 # Server arrives: the spool drains into the stream.
 nats_start s1 "$port" || exit 1
 "$BUILD/edisensor-emit" -o "$out" --sensor gw-5 --state-dir "$state" --spool-max 65536 -n 0 \
-	--flush-timeout-ms 30000 || { echo "spool did not drain"; exit 1; }
+	--flush-timeout-ms 60000 || { echo "spool did not drain"; exit 1; }
 nats_dump "$(nats_url s1)" >"$NATS_TMP/dump" 2>/dev/null || exit 1
 
 # Each written record is either inside a reported loss range or in the
