@@ -28,6 +28,9 @@ const volatile __u8 cidrs_configured = 0; /* 1: consult the cidrs map */
 /* Payload bytes a direction may be sought through without finding an EDI
  * header before it is no longer scanned (flow.h); 0 = unlimited. */
 const volatile __u64 seek_depth = 0;
+/* 1: a direction may hold one early TCP segment until its predecessor
+ * comes (flow.h, the `held` map); 0: an early segment is a gap at once. */
+const volatile __u8 reorder_hold = 1;
 
 /* Replay: userspace writes the capture time of the packet it is about to
  * run, so events carry capture time. 0 in live mode. */

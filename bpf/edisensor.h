@@ -29,6 +29,12 @@
 #ifndef ES_MAX_CIDRS
 #define ES_MAX_CIDRS 1024
 #endif
+#ifndef ES_REORDER_SLOTS
+#define ES_REORDER_SLOTS 4096   /* default: directions that may hold an early segment at once */
+#endif
+#ifndef ES_HOLD_BYTES
+#define ES_HOLD_BYTES 2048      /* payload bytes of one held early segment (a scanner chunk) */
+#endif
 #ifndef ES_RINGBUF_BYTES
 #define ES_RINGBUF_BYTES (8u << 20)
 #endif
@@ -74,6 +80,10 @@ enum es_counter {
 	ES_CNT_SCAN_RESYNC,         /* "segment" that was none (garbage): scanner back to seek */
 	ES_CNT_SEEK_GIVEUP,         /* directions past the seek depth: no longer scanned */
 	ES_CNT_SEEK_SKIPPED_BYTES,  /* new payload bytes of those directions, not scanned */
+	ES_CNT_REORDER_HELD,        /* early segments held until their predecessor came */
+	ES_CNT_REORDER_RELEASED,    /* held segments scanned in order: the hole filled */
+	ES_CNT_REORDER_ABANDONED,   /* held segments given up: GAP, then scanned after it
+				       (or dropped: SYN, entry evicted, seek depth) */
 	ES_CNT_MAX,
 };
 

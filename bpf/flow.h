@@ -8,14 +8,21 @@
  *    seen starts the scanner in seek mode (ES_SEGF_MIDSTREAM on its events);
  *  - bytes before the expected sequence number (retransmissions, partial
  *    overlaps) are skipped and counted;
- *  - bytes after it (a gap: loss, or reordering) emit ES_EV_GAP and make the
- *    scanner seek the next interchange/message/group header (edi_scan.h:
- *    a UNH shows its separators in S009, a UNB without UNA uses the
- *    defaults, a header gets ES_HDR_LIMIT bytes to its terminator). A
- *    segment that arrives after its successor is then behind next_seq and
- *    skipped like a retransmission: holding it would cost a segment of
- *    buffer per direction in this map and a second scanner state to replay
- *    it into, for data the resync loses only up to the next header;
+ *  - a segment that arrives before its predecessor (reordering: after a
+ *    retransmission, on multipath links) is held, one per direction, in
+ *    the LRU hash `held` (up to ES_HOLD_BYTES of it; load-time size, 0 =
+ *    off: reorder_hold); when next_seq reaches it, its bytes not seen yet
+ *    are scanned right after the packet that filled the hole, through the
+ *    same chunk scan the packet bytes take (es_hold_flush_g());
+ *  - bytes after it that cannot be held (a second early segment past the
+ *    held one, too large, too far ahead, FIN/RST, the hole unfilled after
+ *    ES_HOLD_WAIT_PKTS packets) emit ES_EV_GAP and make the scanner seek
+ *    the next interchange/message/group header (edi_scan.h: a UNH shows
+ *    its separators in S009, a UNB without UNA uses the defaults, a header
+ *    gets ES_HDR_LIMIT bytes to its terminator); a held segment given up
+ *    that way is a GAP up to it, then scanned: what the flow tracker did
+ *    before it held anything. ES_CNT_REORDER_HELD = _RELEASED + _ABANDONED
+ *    + those still held (or lost with an evicted flow state);
  *  - a mid-stream flow's offsets count from the first payload byte of the
  *    first packet seen (docs/MANIFEST.md, streamOffset);
  *  - FIN and RST emit ES_EV_FLOW_END and free the state;
@@ -65,6 +72,7 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 #define ES_FLOWF_GAVE_UP    0x2   /* past the seek depth: payload not scanned */
 #define ES_FLOWF_EVENTS_LOST 0x4  /* events of the direction lost (ring buffer
 				     full): the next one carries ES_SEGF_EVENTS_LOST */
+#define ES_FLOWF_HOLDING    0x8   /* an early segment waits in `held` */
 
 /* Value of the flows map: one direction of a TCP connection. */
 struct es_flow {
@@ -73,8 +81,37 @@ struct es_flow {
 	__u64 stream_off;       /* stream offset of next_seq */
 	__u64 seek_bytes;       /* payload bytes sought through since the last
 				   header found (or the start): the seek depth */
+	__u32 hold_seq;         /* ES_FLOWF_HOLDING: the held segment's first
+				   sequence number ... */
+	__u16 hold_len;         /* ... and its bytes (the map entry must agree) */
+	__u8  hold_waits;       /* packets since that brought nothing new */
+	__u8  hold_mode;        /* scanner mode before the held bytes' scan
+				   (the seek depth: es_hold_scanned_g()) */
 	struct es_scan_state scan;
 };
+
+/*
+ * Value of the held map: one early segment of a direction. Laid out as the
+ * scanner's chunk buffer (data first, ES_SCAN_PAD bytes of fields after
+ * it), so a segment is staged in the per-CPU chunk buffer and stored with
+ * one map update, and its bytes go back there to be scanned.
+ */
+struct es_held {
+	__u8  data[ES_HOLD_BYTES];
+	__u32 seq;              /* sequence number of data[0] */
+	__u32 len;              /* bytes in data[] */
+	__u64 pad;
+};
+
+#define ES_HOLD_WAIT_PKTS 8          /* packets that bring nothing new before a
+					held segment is given up */
+#define ES_HOLD_MAX_HOLE  (64u << 10) /* a segment further ahead is a loss, not
+					 reordering: a GAP at once */
+
+_Static_assert(sizeof(struct es_held) == sizeof(struct es_chunk),
+	       "a held segment is staged in the chunk buffer");
+_Static_assert(ES_HOLD_BYTES <= ES_SCAN_CHUNK && (ES_HOLD_BYTES & (ES_HOLD_BYTES - 1)) == 0,
+	       "a held segment is scanned as one chunk; offsets are masked");
 
 #ifndef ES_MAX_CHUNKS
 #define ES_MAX_CHUNKS 32        /* chunks scanned per packet: 64 KiB of payload */
@@ -111,6 +148,20 @@ struct {
 	__type(key, struct es_flow_key);
 	__type(value, struct es_flow);
 } flows SEC(".maps");
+
+/*
+ * Early segments, one per direction that waits for a hole to fill.
+ * max_entries is set by userspace before load (sensor_bpf.c:
+ * reorder_slots); LRU: a direction that holds longest gives way, and finds
+ * out when it next looks (ES_CNT_REORDER_ABANDONED; its next packet is a
+ * GAP as without holding).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, ES_REORDER_SLOTS);
+	__type(key, struct es_flow_key);
+	__type(value, struct es_held);
+} held SEC(".maps");
 
 /*
  * What event writing needs; lives on the entry program's stack. No pointers:
@@ -623,6 +674,189 @@ static __always_inline void es_seek_account(__u8 hook, struct es_flow *f, __u32 
 }
 
 /*
+ * n bytes of a held segment from offset skip to the chunk buffer, 8 at a
+ * time (the words past n are the chunk's padding). Verifier: a global
+ * function, its loop walked once; the source offset is masked, and the
+ * value has 16 bytes of fields after its data for the last word.
+ */
+__attribute__((noinline)) int es_hold_copy_g(struct es_chunk *dst, const struct es_held *src,
+					     __u32 skip, __u32 n)
+{
+	__u32 k;
+
+	if (!dst || !src)
+		return 0;
+	for (k = 0; k < ES_HOLD_BYTES; k += 8) {
+		if (k >= n)
+			break;
+		*(__u64 *)(dst->b + k) = *(const __u64 *)(src->data +
+							  ((skip + k) & (ES_HOLD_BYTES - 1)));
+	}
+	return 0;
+}
+
+/*
+ * The direction's held segment goes into the stream now, its map entry
+ * away: when next_seq has reached it (released), its bytes not seen yet
+ * are scanned; when it has not (given up: another early segment, FIN,
+ * RST, a hole that stays), a GAP up to it first and a resync, then its
+ * bytes, as if it had been taken when it came. A lost entry (evicted, or
+ * not this segment) is given up with nothing to scan: the direction's
+ * next packet shows the gap. The key is the packet's flow (env->hdr.flow).
+ * Returns the bytes left in the chunk buffer to scan, the scan context set
+ * up for them (es_hold_flush()).
+ * Verifier: a global function, checked once; it does not call the scanner
+ * itself, so its frame is not on the call chain down to the scanner's
+ * steps, which is near the 512-byte stack limit.
+ */
+__attribute__((noinline)) int es_hold_flush_g(struct es_flow *f, struct es_scratch *scr,
+					      __u32 hook)
+{
+	struct es_scan_ctx *c;
+	struct es_env *env;
+	struct es_held *h;
+	__u32 hs, hl, skip = 0, k;
+	__s32 ahead;
+
+	if (!f || !scr || !(f->flags & ES_FLOWF_HOLDING))
+		return 0;
+	env = &scr->env;
+	f->flags &= ~ES_FLOWF_HOLDING;
+	hs = f->hold_seq;
+	hl = f->hold_len;
+	h = bpf_map_lookup_elem(&held, &env->hdr.flow);
+	if (!h || h->seq != hs || h->len != hl || hl > ES_HOLD_BYTES) {
+		count(hook, ES_CNT_REORDER_ABANDONED);
+		return 0;
+	}
+	ahead = (__s32)(hs - f->next_seq);
+	if (ahead > 0) {
+		count(hook, ES_CNT_REORDER_ABANDONED);
+		count(hook, ES_CNT_GAP);
+		es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)ahead, f->scan.skipped);
+		f->scan.skipped = 0;
+		f->stream_off += (__u32)ahead;
+		f->next_seq += (__u32)ahead;
+		es_scan_resync(&f->scan);
+	} else {
+		count(hook, ES_CNT_REORDER_RELEASED);
+		skip = (__u32)-ahead;
+	}
+	if (skip >= hl) {
+		/* the packets that filled the hole brought all of it */
+		bpf_map_delete_elem(&held, &env->hdr.flow);
+		return 0;
+	}
+	k = hl - skip;
+	es_hold_copy_g(&scr->buf, h, skip, k);
+	bpf_map_delete_elem(&held, &env->hdr.flow);
+	f->next_seq += k;
+	if (f->flags & ES_FLOWF_GAVE_UP) {
+		/* the packet before gave up: the held bytes are not scanned either */
+		count_add(hook, ES_CNT_SEEK_SKIPPED_BYTES, k);
+		f->stream_off += k;
+		return 0;
+	}
+	f->hold_mode = f->scan.mode;
+	c = &scr->ctx;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->len = k;
+	c->base_off = f->stream_off;
+	return (int)k;
+}
+
+/*
+ * After the scan of the k held bytes es_hold_flush_g() staged: the
+ * scanner's counts, stream_off, the seek depth (as es_scan_payload() and
+ * es_flow_packet() do for a packet's chunk). A global function of its own
+ * rather than one around the scan: a frame between the monitored path and
+ * the scanner's steps would pass the 512-byte stack limit.
+ */
+__attribute__((noinline)) int es_hold_scanned_g(struct es_flow *f, struct es_scratch *scr,
+						__u32 hook, __u32 k, __u32 limit_hit)
+{
+	const struct es_scan_ctx *c;
+
+	if (!f || !scr)
+		return 0;
+	c = &scr->ctx;
+	if (limit_hit)
+		count(hook, ES_CNT_SCAN_LIMIT);
+	es_count_scan(hook, c);
+	f->stream_off += k;
+	es_seek_account(hook, f, k, c->n_inter, f->hold_mode);
+	return 0;
+}
+
+/* The held segment into the stream now (released or given up). */
+static __always_inline void es_hold_flush(struct es_flow *f, struct es_scratch *scr, __u8 hook)
+{
+	int k = es_hold_flush_g(f, scr, hook);
+
+	if (k > 0)
+		es_hold_scanned_g(f, scr, hook, (__u32)k,
+				  es_scan_chunk_g(&scr->ctx, &f->scan, scr, &scr->env) < 0);
+}
+
+/*
+ * Holds the packet's n payload bytes from frame offset from, the first at
+ * sequence number seq, ahead of next_seq by hole bytes: staged in the
+ * chunk buffer (struct es_held has its layout), stored with one map
+ * update. 1 when held; 0 when it cannot be (holding off, FIN/RST, larger
+ * than ES_HOLD_BYTES, too far ahead, map update failed): a GAP then.
+ */
+static __always_inline int es_hold_take(const struct es_frame *fr, const struct es_pkt *pkt,
+					struct es_scratch *scr, struct es_flow *f, __u32 from,
+					__u32 n, __u32 hole)
+{
+	struct es_held *h = (struct es_held *)&scr->buf;
+	__u64 k = n;
+
+	if (!reorder_hold || (pkt->tcp_flags & (ES_TCP_FIN | ES_TCP_RST)) ||
+	    hole > ES_HOLD_MAX_HOLE)
+		return 0;
+	/* verifier: the helper's size is bounded on the register passed */
+	ES_OPAQUE(k);
+	if (k == 0 || k > ES_HOLD_BYTES)
+		return 0;
+	if (es_frame_load(fr, from, h->data, k))
+		return 0;
+	h->seq = pkt->seq;
+	h->len = (__u32)k;
+	if (bpf_map_update_elem(&held, &pkt->key, h, BPF_ANY))
+		return 0;
+	f->flags |= ES_FLOWF_HOLDING;
+	f->hold_seq = pkt->seq;
+	f->hold_len = (__u16)k;
+	f->hold_waits = 0;
+	count(fr->hook, ES_CNT_REORDER_HELD);
+	return 1;
+}
+
+/*
+ * A direction that gives up holding without scanning (past the seek depth,
+ * or a SYN restarting it): the held segment is counted as given up and its
+ * entry freed. Past the seek depth its bytes count as skipped and next_seq
+ * moves past them, as if it had been taken when it came (new: it moves
+ * them at all).
+ */
+static __always_inline void es_hold_drop(__u8 hook, const struct es_pkt *pkt,
+					 struct es_flow *f, int advance)
+{
+	__s32 ahead = (__s32)(f->hold_seq + f->hold_len - f->next_seq);
+
+	f->flags &= ~ES_FLOWF_HOLDING;
+	count(hook, ES_CNT_REORDER_ABANDONED);
+	bpf_map_delete_elem(&held, &pkt->key);
+	if (!advance || ahead <= 0)
+		return;
+	count_add(hook, ES_CNT_SEEK_SKIPPED_BYTES,
+		  (__u32)ahead < f->hold_len ? (__u32)ahead : f->hold_len);
+	f->next_seq += (__u32)ahead;
+	f->stream_off += (__u32)ahead;
+}
+
+/*
  * A packet of a direction past its seek depth (no SYN, FIN or RST): only
  * its new bytes are counted and followed, so next_seq and stream_off (the
  * FLOW_END offset) stay right; a hole moves them past its missing bytes,
@@ -632,8 +866,11 @@ static __always_inline void es_flow_skip(__u8 hook, const struct es_pkt *pkt,
 					 struct es_flow *f)
 {
 	__u32 n = pkt->payload_len;
-	__s32 ahead = (__s32)(pkt->seq + n - f->next_seq);
+	__s32 ahead;
 
+	if (f->flags & ES_FLOWF_HOLDING)
+		es_hold_drop(hook, pkt, f, 1);
+	ahead = (__s32)(pkt->seq + n - f->next_seq);
 	if (!n || ahead <= 0)
 		return;   /* empty, or a retransmission */
 	count_add(hook, ES_CNT_SEEK_SKIPPED_BYTES, (__u32)ahead < n ? (__u32)ahead : n);
@@ -702,8 +939,9 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	struct es_env *env;
 	struct es_scratch *scr;
 	struct es_flow *f;
-	__u32 zero = 0, from = pkt->payload_off, n = pkt->payload_len;
+	__u32 zero = 0, from = pkt->payload_off, n = pkt->payload_len, seq_before;
 	__s32 delta;
+	int held_now = 0;
 
 	f = bpf_map_lookup_elem(&flows, &pkt->key);
 	if (f && (f->flags & ES_FLOWF_GAVE_UP) &&
@@ -715,7 +953,9 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	if (pkt->tcp_flags & ES_TCP_SYN) {
 		/* (re)start: the stream begins after the SYN's sequence number;
 		 * lost events not yet told are the previous connection's, whose
-		 * open message userspace still holds */
+		 * open message userspace still holds; so is a held segment */
+		if (f && (f->flags & ES_FLOWF_HOLDING))
+			es_hold_drop(fr->hook, pkt, f, 0);
 		f = es_flow_new(fr, pkt, pkt->seq + 1, f ? f->flags & ES_FLOWF_EVENTS_LOST : 0);
 		if (!f)
 			return;
@@ -747,6 +987,8 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	}
 
 	if (pkt->tcp_flags & ES_TCP_RST) {
+		/* a held segment is given up: a GAP before it, then its bytes */
+		es_hold_flush(f, scr, fr->hook);
 		es_flow_end(env, scr, pkt, f, ES_END_RST);
 		goto out;
 	}
@@ -754,6 +996,22 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		delta = (__s32)(pkt->seq + 1 - f->next_seq);
 	else
 		delta = (__s32)(pkt->seq - f->next_seq);
+	seq_before = f->next_seq;
+	if (n && delta > 0 && (f->flags & ES_FLOWF_HOLDING)) {
+		/* another early packet. Starting inside the hole: a GAP up to
+		 * it below, the held segment waits on. A copy of the held
+		 * segment: nothing new. Past it: the held segment is given up
+		 * first, then this packet goes on from where it ends. */
+		__u32 rel = pkt->seq - f->hold_seq;
+
+		if ((__s32)rel >= 0 && rel + n <= f->hold_len) {
+			count(fr->hook, ES_CNT_RETRANS);
+			n = 0;
+		} else if ((__s32)rel >= 0) {
+			es_hold_flush(f, scr, fr->hook);
+			delta = (__s32)(pkt->seq - f->next_seq);
+		}
+	}
 	if (n && delta < 0) {
 		__u32 seen = (__u32)-delta;
 
@@ -765,6 +1023,11 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 			from += seen;
 			n -= seen;
 		}
+	} else if (n && delta > 0 && !(f->flags & (ES_FLOWF_HOLDING | ES_FLOWF_GAVE_UP)) &&
+		   es_hold_take(fr, pkt, scr, f, from, n, (__u32)delta)) {
+		/* early: held until the bytes before it come */
+		n = 0;
+		held_now = 1;
 	} else if (n && delta > 0) {
 		/* bytes missing: the scanner cannot trust its state any more */
 		count(fr->hook, ES_CNT_GAP);
@@ -787,6 +1050,11 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		f->next_seq += n;
 		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n), mode);
 	}
+	if ((f->flags & ES_FLOWF_HOLDING) && !held_now &&
+	    ((__s32)(f->next_seq - f->hold_seq) >= 0 || (pkt->tcp_flags & ES_TCP_FIN) ||
+	     (f->next_seq == seq_before && ++f->hold_waits >= ES_HOLD_WAIT_PKTS)))
+		/* the hole filled (released), or it will not (given up) */
+		es_hold_flush(f, scr, fr->hook);
 	if (pkt->tcp_flags & ES_TCP_FIN)
 		es_flow_end(env, scr, pkt, f, ES_END_FIN);
 out:

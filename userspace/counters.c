@@ -36,6 +36,9 @@ static const char *const names[ES_CNT_MAX] = {
 	[ES_CNT_SCAN_RESYNC] = "scan_resync",
 	[ES_CNT_SEEK_GIVEUP] = "seek_giveup",
 	[ES_CNT_SEEK_SKIPPED_BYTES] = "seek_skipped_bytes",
+	[ES_CNT_REORDER_HELD] = "reorder_held",
+	[ES_CNT_REORDER_RELEASED] = "reorder_released",
+	[ES_CNT_REORDER_ABANDONED] = "reorder_abandoned",
 };
 
 const char *counter_name(unsigned idx)

@@ -21,6 +21,13 @@ static int size_maps(struct sensor_bpf *s, const struct sensor_bpf_opts *o)
 		if (err)
 			return err;
 	}
+	if (o->reorder_off || o->reorder_slots) {
+		/* off: the smallest map, never written (rodata reorder_hold) */
+		err = bpf_map__set_max_entries(s->skel->maps.held,
+					       o->reorder_off ? 1 : o->reorder_slots);
+		if (err)
+			return err;
+	}
 	if (o->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(s->skel->maps.events, o->ringbuf_bytes);
 		if (err)
@@ -61,6 +68,7 @@ int sensor_bpf_open_load(struct sensor_bpf **out, const struct sensor_bpf_opts *
 	s->skel->rodata->tap_mode = o->tap_mode;
 	s->skel->rodata->cidrs_configured = o->n_cidrs > 0;
 	s->skel->rodata->seek_depth = o->seek_depth;
+	s->skel->rodata->reorder_hold = !o->reorder_off;
 	err = size_maps(s, o);
 	if (err)
 		goto fail;

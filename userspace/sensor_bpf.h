@@ -24,6 +24,10 @@ struct sensor_bpf_opts {
 					  without an EDI header before it is no
 					  longer scanned; 0 = unlimited (the
 					  daemon's default comes from config.c) */
+	uint32_t reorder_slots;        /* directions that may hold one early TCP
+					  segment (ES_HOLD_BYTES) at once, 0 =
+					  default ES_REORDER_SLOTS */
+	bool reorder_off;              /* hold nothing: an early segment is a gap */
 	const struct sensor_cidr *cidrs;
 	size_t n_cidrs;
 };

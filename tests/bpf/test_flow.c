@@ -191,6 +191,8 @@ static size_t count_type(int type)
 	return c;
 }
 
+static size_t count_prefix(const char *prefix);
+
 static const char STREAM[] =
 	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
 	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'DTM+137:202401011200:203'"
@@ -274,7 +276,11 @@ static void test_overlap(void **state)
 	send_pkt(41003, 5001 + (uint32_t)n, RST, NULL, 0);
 }
 
-/* Lost bytes: a GAP event, then the scanner resyncs at the next UNH. */
+/*
+ * Lost bytes: the packet after them is held (reordering?) until the next
+ * one, past it, shows they are lost; then a GAP event, and the scanner
+ * resyncs at the next UNH.
+ */
 static void test_gap(void **state)
 {
 	const size_t n = sizeof(STREAM) - 1;
@@ -286,8 +292,12 @@ static void test_gap(void **state)
 	mark();
 	send_pkt(41004, 1, SYN, NULL, 0);
 	send_pkt(41004, 2, 0, STREAM, cut);
-	send_pkt(41004, 2 + (uint32_t)resume, 0, STREAM + resume, n - resume);
+	send_pkt(41004, 2 + (uint32_t)resume, 0, STREAM + resume, 50);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	send_pkt(41004, 2 + (uint32_t)resume + 50, 0, STREAM + resume + 50, n - resume - 50);
 	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), 1);
+	assert_int_equal(delta(ES_CNT_REORDER_ABANDONED), 1);
 	assert_int_equal(count_type(ES_EV_GAP), 1);
 	for (i = 0; i < n_got && got[i].type != ES_EV_GAP; i++)
 		;
@@ -304,25 +314,349 @@ static void test_gap(void **state)
 	send_pkt(41004, 2 + (uint32_t)n, RST, NULL, 0);
 }
 
-/* Reordered packets: the early one is a gap, the late one a retransmission. */
+/* Pieces [cut[k], cut[k + 1]) of s, sent in the order given (piece
+ * indices), the first byte at sequence number seq0; flags on none. */
+static void send_pieces(uint16_t sport, uint32_t seq0, const char *s, const size_t *cut,
+			const int *order, size_t n_pieces)
+{
+	for (size_t i = 0; i < n_pieces; i++) {
+		size_t a = cut[order[i]], b = cut[order[i] + 1];
+
+		send_pkt(sport, seq0 + (uint32_t)a, 0, s + a, b - a);
+	}
+}
+
+static void expect_reorder_counts(uint64_t held, uint64_t released, uint64_t abandoned)
+{
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), held);
+	assert_int_equal(delta(ES_CNT_REORDER_RELEASED), released);
+	assert_int_equal(delta(ES_CNT_REORDER_ABANDONED), abandoned);
+}
+
+/* The events from the one after the first GAP on, moved to got[0]; the GAP
+ * they followed. */
+static struct es_event drop_until_gap(void)
+{
+	struct es_event gap;
+	size_t i;
+
+	for (i = 0; i < n_got && got[i].type != ES_EV_GAP; i++)
+		;
+	assert_true(i < n_got);
+	gap = got[i];
+	n_got -= i + 1;
+	memmove(&got[0], &got[i + 1], n_got * sizeof(got[0]));
+	return gap;
+}
+
+/*
+ * A segment that arrives before its predecessor is held and scanned right
+ * after the predecessor: the segments are those of the stream in order, no
+ * gap, no retransmission.
+ */
 static void test_reorder(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 100, 200, 300, n };
+	const int order[] = { 0, 2, 1, 3 };
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41005, 700, SYN, NULL, 0);
+	send_pieces(41005, 701, STREAM, cut, order, 2);
+	assert_true(flow_exists(41005));
+	assert_int_equal(count_type(ES_EV_GAP), 0);
+	send_pieces(41005, 701, STREAM, cut, order + 2, 2);
+	send_pkt(41005, 701 + (uint32_t)n, FIN, NULL, 0);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	assert_int_equal(delta(ES_CNT_RETRANS), 0);
+	expect_reorder_counts(1, 1, 0);
+	assert_int_equal(count_type(ES_EV_GAP), 0);
+	assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].stream_off, n);
+	assert_false(flow_exists(41005));
+}
+
+/*
+ * Every cut: pieces [0, i), [i, j), [j, n) sent first, third, second, for
+ * i along the stream and holes of 1, 13 and 60 bytes: the same segments
+ * as in order (carries, release characters, headers and separators cut at
+ * the hole and at the held segment's ends).
+ */
+static void test_reorder_every_cut(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t holes[] = { 1, 13, 60 };
+	const int order[] = { 0, 2, 1 };
+	uint16_t port = 43000;
+
+	(void)state;
+	NEED_ROOT();
+	for (size_t i = 1; i < n; i += 7) {
+		for (size_t h = 0; h < sizeof(holes) / sizeof(holes[0]); h++, port++) {
+			const size_t cut[] = { 0, i, i + holes[h], n };
+
+			if (i + holes[h] >= n)
+				continue;
+			mark();
+			send_pkt(port, 1, SYN, NULL, 0);
+			send_pieces(port, 2, STREAM, cut, order, 3);
+			expect_segments(STREAM, n, 0, 0);
+			expect_reorder_counts(1, 1, 0);
+			assert_int_equal(delta(ES_CNT_GAP), 0);
+			send_pkt(port, 2 + (uint32_t)n, RST, NULL, 0);
+		}
+	}
+}
+
+/* Two swaps in one stream: each held and released in turn. */
+static void test_reorder_two_swaps(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 80, 160, 240, 320, n };
+	const int order[] = { 0, 2, 1, 4, 3 };
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41020, 50, SYN, NULL, 0);
+	send_pieces(41020, 51, STREAM, cut, order, 5);
+	expect_segments(STREAM, n, 0, 0);
+	expect_reorder_counts(2, 2, 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	send_pkt(41020, 51 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* The GAP of [from, to) was emitted, then the scanner resynchronised at
+ * the second message: what follows equals the host scanner from there. */
+static void expect_gap_then_unh2(size_t from, size_t to)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const char *unh2 = strstr(STREAM, "UNH+2");
+	struct es_event gap = drop_until_gap();
+
+	assert_int_equal(gap.stream_off, from);
+	assert_int_equal(gap.aux, to - from);
+	assert_int_equal(count_type(ES_EV_GAP), 0);
+	assert_true(n_got > 0);
+	assert_true(got[0].flags & ES_SEGF_AFTER_GAP);
+	expect_segments(unh2, (size_t)(STREAM + n - unh2), (uint64_t)(unh2 - STREAM), 0);
+}
+
+/*
+ * Held, but the hole never fills: the next early segment past the held one
+ * gives it up -- a GAP up to it, then its bytes and the new segment's
+ * scanned after a resync, as without holding; the late bytes after that
+ * are a retransmission.
+ */
+static void test_reorder_hole_never_filled(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 140, 200, 300, n };
+	const int order[] = { 0, 2, 3, 1 };
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41021, 1, SYN, NULL, 0);
+	send_pieces(41021, 2, STREAM, cut, order, 4);
+	expect_reorder_counts(1, 0, 1);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	expect_gap_then_unh2(140, 200);
+	send_pkt(41021, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* Held, then only old bytes again: given up after ES_HOLD_WAIT_PKTS (8)
+ * such packets, not before. */
+static void test_reorder_hole_waits(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 140, 200, n };
+	const int order[] = { 0, 2 };
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41022, 1, SYN, NULL, 0);
+	send_pieces(41022, 2, STREAM, cut, order, 2);
+	for (int r = 0; r < 7; r++)
+		send_pkt(41022, 2, 0, STREAM, 140);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	expect_reorder_counts(1, 0, 0);
+	send_pkt(41022, 2, 0, STREAM, 140);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 8);
+	expect_reorder_counts(1, 0, 1);
+	expect_gap_then_unh2(140, 200);
+	send_pkt(41022, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/*
+ * Retransmissions around a held segment: a copy of it is nothing new (and
+ * gives it up no sooner than other old bytes); the packet that fills the
+ * hole reaches 50 bytes into it: those are scanned once.
+ */
+static void test_reorder_retrans_overlap(void **state)
 {
 	const size_t n = sizeof(STREAM) - 1;
 
 	(void)state;
 	NEED_ROOT();
 	mark();
-	send_pkt(41005, 700, SYN, NULL, 0);
-	send_pkt(41005, 701, 0, STREAM, 100);
-	send_pkt(41005, 701 + 200, 0, STREAM + 200, 100);  /* arrives early */
-	send_pkt(41005, 701 + 100, 0, STREAM + 100, 100);  /* arrives late */
-	send_pkt(41005, 701 + 300, 0, STREAM + 300, n - 300);
+	send_pkt(41023, 1, SYN, NULL, 0);
+	send_pkt(41023, 2, 0, STREAM, 100);
+	send_pkt(41023, 2 + 200, 0, STREAM + 200, 100);   /* early: held */
+	send_pkt(41023, 2 + 200, 0, STREAM + 200, 100);   /* its copy */
+	send_pkt(41023, 2 + 220, 0, STREAM + 220, 40);    /* part of it */
+	send_pkt(41023, 2 + 100, 0, STREAM + 100, 150);   /* the hole and 50 held bytes */
+	send_pkt(41023, 2 + 100, 0, STREAM + 100, 100);   /* old */
+	send_pkt(41023, 2 + 300, 0, STREAM + 300, n - 300);
+	expect_segments(STREAM, n, 0, 0);
+	expect_reorder_counts(1, 1, 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	assert_int_equal(delta(ES_CNT_RETRANS), 3);
+	send_pkt(41023, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/*
+ * A second early segment inside the hole (before the held one): a GAP up
+ * to it, it is scanned after the resync, and the held segment right after
+ * it (released: its predecessor came).
+ */
+static void test_reorder_early_inside_hole(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41024, 1, SYN, NULL, 0);
+	send_pkt(41024, 2, 0, STREAM, 140);
+	send_pkt(41024, 2 + 300, 0, STREAM + 300, n - 300);   /* held */
+	send_pkt(41024, 2 + 200, 0, STREAM + 200, 100);       /* early too, inside the hole */
+	send_pkt(41024, 2 + 140, 0, STREAM + 140, 60);        /* late: old by now */
+	expect_reorder_counts(1, 1, 0);
 	assert_int_equal(delta(ES_CNT_GAP), 1);
 	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	expect_gap_then_unh2(140, 200);
+	send_pkt(41024, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* FIN (or RST) while holding: a GAP up to the held segment, its bytes,
+ * then the flow's end; the state is gone. */
+static void test_reorder_fin_rst_while_holding(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const uint8_t ends[] = { FIN, RST };
+
+	(void)state;
+	NEED_ROOT();
+	for (int e = 0; e < 2; e++) {
+		uint16_t port = (uint16_t)(41025 + e);
+
+		mark();
+		send_pkt(port, 1, SYN, NULL, 0);
+		send_pkt(port, 2, 0, STREAM, 140);
+		send_pkt(port, 2 + 200, 0, STREAM + 200, n - 200);   /* held */
+		assert_int_equal(count_type(ES_EV_GAP), 0);
+		send_pkt(port, 2 + (uint32_t)n, ends[e], NULL, 0);
+		assert_false(flow_exists(port));
+		expect_reorder_counts(1, 0, 1);
+		assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+		assert_int_equal(got[n_got - 1].aux, e ? ES_END_RST : ES_END_FIN);
+		assert_int_equal(got[n_got - 1].stream_off, n);
+		n_got--;
+		expect_gap_then_unh2(140, 200);
+	}
+}
+
+/* The packet before the hole ends with a release character: the character
+ * it releases comes with the late packet, and is data. */
+static void test_reorder_release_before_hole(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t at = (size_t)(strstr(STREAM, "LTD?+") + 4 - STREAM);
+	const size_t cut[] = { 0, at, at + 30, n };
+	const int order[] = { 0, 2, 1 };
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(STREAM[at - 1], '?');
+	mark();
+	send_pkt(41027, 1, SYN, NULL, 0);
+	send_pieces(41027, 2, STREAM, cut, order, 3);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(count_prefix("NAD+CZ+++ACME EXPORTS LTD?+CO+"), 1);
+	expect_reorder_counts(1, 1, 0);
+	send_pkt(41027, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* Mid-stream (no SYN): held and released the same way; offsets from the
+ * first packet seen. */
+static void test_reorder_midstream(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 100, 200, 300, n };
+	const int order[] = { 1, 3, 2 };
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pieces(41028, 9000, STREAM, cut, order, 3);
+	expect_segments(STREAM + 100, n - 100, 0, ES_SEGF_MIDSTREAM);
+	expect_reorder_counts(1, 1, 0);
+	send_pkt(41028, 9000 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* A SYN while holding restarts the direction: the held segment is given
+ * up without an event (it belonged to the connection before). */
+static void test_reorder_syn_while_holding(void **state)
+{
+	const size_t n = sizeof(STREAM) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41029, 1, SYN, NULL, 0);
+	send_pkt(41029, 2, 0, STREAM, 100);
+	send_pkt(41029, 2 + 200, 0, STREAM + 200, 100);   /* held */
+	n_got = 0;
+	send_pkt(41029, 5000, SYN, NULL, 0);
+	expect_reorder_counts(1, 0, 1);
+	assert_int_equal(n_got, 0);
+	send_pkt(41029, 5001, 0, STREAM, n);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	send_pkt(41029, 5001 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* An early segment larger than ES_HOLD_BYTES is not held: a GAP at once. */
+static void test_reorder_too_large(void **state)
+{
+	static char big[6000];
+	const size_t n = sizeof(big);
+
+	(void)state;
+	NEED_ROOT();
+	memset(big, 'x', n);
+	mark();
+	send_pkt(41030, 1, SYN, NULL, 0);
+	send_pkt(41030, 2, 0, big, 100);
+	send_pkt(41030, 2 + 200, 0, big + 200, ES_HOLD_BYTES + 1);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
 	assert_int_equal(count_type(ES_EV_GAP), 1);
-	assert_memory_equal(got[n_got - 1].data, "UNZ+2+77'", 9);
-	send_pkt(41005, 701 + (uint32_t)n, FIN, NULL, 0);
-	assert_false(flow_exists(41005));
+	send_pkt(41030, 2 + 300, 0, big + 300, ES_HOLD_BYTES);   /* old and new bytes */
+	send_pkt(41030, 2 + 100, 0, big + 100, 100);             /* late: old */
+	send_pkt(41030, 2 + 300 + ES_HOLD_BYTES + 500, 0, big, 100);   /* early again: held */
+	expect_reorder_counts(1, 0, 0);
+	assert_int_equal(delta(ES_CNT_OVERLAP), 1);
+	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	send_pkt(41030, 2 + 300 + ES_HOLD_BYTES + 600, RST, NULL, 0);
+	expect_reorder_counts(1, 0, 1);
+	assert_int_equal(delta(ES_CNT_GAP), 2);
 }
 
 /* No SYN seen: the flow starts in seek mode, its events say so. */
@@ -367,8 +701,9 @@ static void test_gap_new_separators(void **state)
 	mark();
 	send_pkt(41010, 9, SYN, NULL, 0);
 	send_pkt(41010, 10, 0, two, (size_t)(cut - two));
-	send_pkt(41010, 10 + (uint32_t)resume, 0, two + resume, n - resume);
-	assert_int_equal(delta(ES_CNT_GAP), 1);
+	send_pkt(41010, 10 + (uint32_t)resume, 0, two + resume, 8);   /* held ... */
+	send_pkt(41010, 10 + (uint32_t)resume + 8, 0, two + resume + 8, n - resume - 8);
+	assert_int_equal(delta(ES_CNT_GAP), 1);   /* ... until this one shows the loss */
 	/* after the gap: the host scanner's segments on what follows it */
 	while (n_got && got[0].type != ES_EV_GAP)
 		memmove(&got[0], &got[1], --n_got * sizeof(got[0]));
@@ -562,6 +897,35 @@ static void test_tag_map_change(void **state)
 	send_pkt(41091, 2 + (uint32_t)(sizeof(STREAM) - 1), RST, NULL, 0);
 }
 
+/* Holding off (reorder_slots = 0): an early segment is a GAP at once and
+ * its predecessor a retransmission, as before holding existed. */
+static void test_reorder_off(void **state)
+{
+	struct sensor_bpf_opts o = { .reorder_off = true };
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut[] = { 0, 100, 200, 300, n };
+	const int order[] = { 0, 2, 1, 3 };
+
+	(void)state;
+	NEED_ROOT();
+	unload();
+	assert_int_equal(load(&o), 0);
+	mark();
+	send_pkt(41031, 700, SYN, NULL, 0);
+	send_pieces(41031, 701, STREAM, cut, order, 2);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	send_pieces(41031, 701, STREAM, cut, order + 2, 2);
+	assert_int_equal(delta(ES_CNT_RETRANS), 1);
+	assert_int_equal(count_type(ES_EV_GAP), 1);
+	expect_reorder_counts(0, 0, 0);
+	assert_memory_equal(got[n_got - 1].data, "UNZ+2+77'", 9);
+	send_pkt(41031, 701 + (uint32_t)n, FIN, NULL, 0);
+	assert_false(flow_exists(41031));
+	unload();
+	o.reorder_off = false;
+	assert_int_equal(load(&o), 0);
+}
+
 /* A ring buffer nobody reads fills up: losses are counted, traffic passes. */
 static void test_ringbuf_full(void **state)
 {
@@ -601,6 +965,17 @@ int main(void)
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_reorder_every_cut),
+		cmocka_unit_test(test_reorder_two_swaps),
+		cmocka_unit_test(test_reorder_hole_never_filled),
+		cmocka_unit_test(test_reorder_hole_waits),
+		cmocka_unit_test(test_reorder_retrans_overlap),
+		cmocka_unit_test(test_reorder_early_inside_hole),
+		cmocka_unit_test(test_reorder_fin_rst_while_holding),
+		cmocka_unit_test(test_reorder_release_before_hole),
+		cmocka_unit_test(test_reorder_midstream),
+		cmocka_unit_test(test_reorder_syn_while_holding),
+		cmocka_unit_test(test_reorder_too_large),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_gap_new_separators),
 		cmocka_unit_test(test_seps_change_mid_packet),
@@ -609,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_multibuffer),
 		cmocka_unit_test(test_tag_map),
 		cmocka_unit_test(test_tag_map_change),
+		cmocka_unit_test(test_reorder_off),
 		cmocka_unit_test(test_ringbuf_full),
 	};
 
