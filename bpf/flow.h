@@ -695,14 +695,29 @@ __attribute__((noinline)) int es_hold_copy_g(struct es_chunk *dst, const struct 
 	return 0;
 }
 
+/* A GAP of the bytes missing before next_seq + ahead (none when ahead is
+ * not positive): next_seq moves past them and the scanner resyncs. */
+static __always_inline void es_hold_gap(struct es_env *env, struct es_scratch *scr,
+					struct es_flow *f, __u32 hook, __s32 ahead)
+{
+	if (ahead <= 0)
+		return;
+	count(hook, ES_CNT_GAP);
+	es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)ahead, f->scan.skipped);
+	f->scan.skipped = 0;
+	f->stream_off += (__u32)ahead;
+	f->next_seq += (__u32)ahead;
+	es_scan_resync(&f->scan);
+}
+
 /*
  * The direction's held segment goes into the stream now, its map entry
  * away: when next_seq has reached it (released), its bytes not seen yet
  * are scanned; when it has not (given up: another early segment, FIN,
  * RST, a hole that stays), a GAP up to it first and a resync, then its
- * bytes, as if it had been taken when it came. A lost entry (evicted, or
- * not this segment) is given up with nothing to scan: the direction's
- * next packet shows the gap. The key is the packet's flow (env->hdr.flow).
+ * bytes, as if it had been taken when it came. A lost entry (evicted by
+ * the LRU, or not this segment) is given up with nothing to scan: the GAP
+ * covers its bytes too. The key is the packet's flow (env->hdr.flow).
  * Returns the bytes left in the chunk buffer to scan, the scan context set
  * up for them (es_hold_flush()).
  * Verifier: a global function, checked once; it does not call the scanner
@@ -726,18 +741,15 @@ __attribute__((noinline)) int es_hold_flush_g(struct es_flow *f, struct es_scrat
 	hl = f->hold_len;
 	h = bpf_map_lookup_elem(&held, &env->hdr.flow);
 	if (!h || h->seq != hs || h->len != hl || hl > ES_HOLD_BYTES) {
+		/* its bytes are lost too: the GAP goes over them */
 		count(hook, ES_CNT_REORDER_ABANDONED);
+		es_hold_gap(env, scr, f, hook, (__s32)(hs + hl - f->next_seq));
 		return 0;
 	}
 	ahead = (__s32)(hs - f->next_seq);
 	if (ahead > 0) {
 		count(hook, ES_CNT_REORDER_ABANDONED);
-		count(hook, ES_CNT_GAP);
-		es_emit_plain(env, scr, ES_EV_GAP, f->stream_off, (__u32)ahead, f->scan.skipped);
-		f->scan.skipped = 0;
-		f->stream_off += (__u32)ahead;
-		f->next_seq += (__u32)ahead;
-		es_scan_resync(&f->scan);
+		es_hold_gap(env, scr, f, hook, ahead);
 	} else {
 		count(hook, ES_CNT_REORDER_RELEASED);
 		skip = (__u32)-ahead;

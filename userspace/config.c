@@ -62,6 +62,7 @@ void config_defaults(struct config *c)
 	c->max_flows = ES_MAX_FLOWS;
 	c->ringbuf_bytes = ES_RINGBUF_BYTES;
 	c->seek_depth = CONFIG_DEFAULT_SEEK_DEPTH;
+	c->reorder_slots = ES_REORDER_SLOTS;
 	c->metrics_addr = CONFIG_DEFAULT_METRICS;
 	c->user = CONFIG_DEFAULT_USER;
 	c->queue_bytes = 16u << 20;
@@ -439,6 +440,21 @@ static int set_seek_depth(struct config *c, const char *v, struct setter_err *e)
 	return 0;
 }
 
+/* 0 (off) or 16 .. 262144 slots: each a preallocated ES_HOLD_BYTES + ~120
+ * bytes of kernel memory (262144: ~570 MB) */
+#define CONFIG_MAX_REORDER_SLOTS (1u << 18)
+
+static int set_reorder_slots(struct config *c, const char *v, struct setter_err *e)
+{
+	uint64_t n;
+
+	if (config_parse_u64(v, 0, CONFIG_MAX_REORDER_SLOTS, &n) || (n && n < 16))
+		FIX(e, "reorder slots '%s': 0 (off) or a number from 16 to %u", v,
+		    CONFIG_MAX_REORDER_SLOTS);
+	c->reorder_slots = (uint32_t)n;
+	return 0;
+}
+
 static int set_queue_bytes(struct config *c, const char *v, struct setter_err *e)
 {
 	uint64_t n;
@@ -637,6 +653,7 @@ static const struct file_key_def {
 	{ "limits", "ringbuf_bytes", NULL, set_ringbuf },
 	{ "limits", "queue_bytes", NULL, set_queue_bytes },
 	{ "limits", "seek_depth", NULL, set_seek_depth },
+	{ "limits", "reorder_slots", NULL, set_reorder_slots },
 	{ "limits", "cpu_priority", NULL, set_cpu_priority },
 	{ "metrics", "listen", NULL, set_metrics_addr },
 };
@@ -754,6 +771,8 @@ static void usage(FILE *f)
 "      --queue-bytes N     reader-to-pipeline queue size (default 16777216)\n"
 "      --seek-depth BYTES  stop scanning a stream direction after BYTES without\n"
 "                          an EDI header (K/M/G suffix; 0 = never; default 1M)\n"
+"      --reorder-slots N   stream directions that may hold one early TCP segment\n"
+"                          at once (0 = off; default %u)\n"
 "      --cpu-priority P    reader and pipeline threads: idle (default), batch or\n"
 "                          normal\n"
 "      --tap               mirror-port mode: drop frames after inspection\n"
@@ -769,14 +788,14 @@ static void usage(FILE *f)
 "  -v, --verbose           debug logging\n"
 "  -V, --version           print the version\n"
 "  -h, --help              this help\n",
-		ES_MAX_FLOWS, ES_RINGBUF_BYTES);
+		ES_MAX_FLOWS, ES_RINGBUF_BYTES, ES_REORDER_SLOTS);
 }
 
 enum {
 	OPT_CIDR = 256, OPT_TAG, OPT_ALL, OPT_SENSOR, OPT_SPOOL, OPT_FLOWS,
 	OPT_RINGBUF, OPT_TAP, OPT_DEBUG_EVENTS, OPT_XDP_MODE, OPT_QUEUE,
 	OPT_METRICS, OPT_USER, OPT_CHECK, OPT_STATS, OPT_DETACH, OPT_HOOK, OPT_SEEK_DEPTH,
-	OPT_CPU_PRIORITY,
+	OPT_CPU_PRIORITY, OPT_REORDER_SLOTS,
 };
 
 static const struct option long_opts[] = {
@@ -797,6 +816,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf-bytes", required_argument, NULL, OPT_RINGBUF },
 	{ "queue-bytes", required_argument, NULL, OPT_QUEUE },
 	{ "seek-depth", required_argument, NULL, OPT_SEEK_DEPTH },
+	{ "reorder-slots", required_argument, NULL, OPT_REORDER_SLOTS },
 	{ "cpu-priority", required_argument, NULL, OPT_CPU_PRIORITY },
 	{ "tap", no_argument, NULL, OPT_TAP },
 	{ "metrics-addr", required_argument, NULL, OPT_METRICS },
@@ -872,6 +892,9 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 		break;
 	case OPT_SEEK_DEPTH:
 		r = set_seek_depth(c, arg, &inner);
+		break;
+	case OPT_REORDER_SLOTS:
+		r = set_reorder_slots(c, arg, &inner);
 		break;
 	case OPT_CPU_PRIORITY:
 		r = set_cpu_priority(c, arg, &inner);
@@ -1049,7 +1072,8 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "flush_timeout = %u\n\n[spool]\ndir = %s\n\n", c->flush_timeout_ms / 1000,
 		c->spool_dir ? c->spool_dir : "");
 	fprintf(f, "[limits]\nmax_flows = %u\nringbuf_bytes = %u\nqueue_bytes = %u\n"
-		"seek_depth = %llu\ncpu_priority = %s\n\n", c->max_flows, c->ringbuf_bytes,
-		c->queue_bytes, (unsigned long long)c->seek_depth, cpu_priority_name(c->cpu_priority));
+		"seek_depth = %llu\nreorder_slots = %u\ncpu_priority = %s\n\n", c->max_flows,
+		c->ringbuf_bytes, c->queue_bytes, (unsigned long long)c->seek_depth,
+		c->reorder_slots, cpu_priority_name(c->cpu_priority));
 	fprintf(f, "[metrics]\nlisten = %s\n", c->metrics_addr ? c->metrics_addr : "off");
 }

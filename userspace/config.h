@@ -82,6 +82,8 @@ struct config {
 	uint32_t max_flows;
 	uint32_t ringbuf_bytes;
 	uint64_t seek_depth;          /* bytes, 0 = unlimited (sensor_bpf_opts) */
+	uint32_t reorder_slots;       /* directions holding an early TCP segment at
+					 once; 0 = off (sensor_bpf_opts.reorder_off) */
 	bool tap_mode;
 	bool all_messages;            /* emit every message, not only hits */
 	bool debug_events;            /* print kernel events to stderr */

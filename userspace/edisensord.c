@@ -40,6 +40,8 @@ static int setup_bpf(struct daemon *d)
 		.max_flows = d->cfg.max_flows,
 		.ringbuf_bytes = d->cfg.ringbuf_bytes,
 		.seek_depth = d->cfg.seek_depth,
+		.reorder_slots = d->cfg.reorder_slots,
+		.reorder_off = d->cfg.reorder_slots == 0,
 		.cidrs = d->cfg.cidrs,
 		.n_cidrs = d->cfg.n_cidrs,
 	};

@@ -564,7 +564,7 @@ static void warn_restart_only(const struct config *o, const struct config *n)
 	if (!same_str(o->spool_dir, n->spool_dir))
 		what[k++] = "spool";
 	if (o->max_flows != n->max_flows || o->ringbuf_bytes != n->ringbuf_bytes ||
-	    o->queue_bytes != n->queue_bytes)
+	    o->queue_bytes != n->queue_bytes || o->reorder_slots != n->reorder_slots)
 		what[k++] = "limits";
 	if (!same_str(o->metrics_addr, n->metrics_addr))
 		what[k++] = "metrics";

@@ -926,6 +926,54 @@ static void test_reorder_off(void **state)
 	assert_int_equal(load(&o), 0);
 }
 
+/*
+ * More directions holding than slots (reorder_slots = 16): the LRU map
+ * gives older holders' entries to newer ones. When the holes fill, at
+ * most 16 are released; each other one finds its entry gone and gives up
+ * with a GAP over the held bytes (they are lost), then goes on in order.
+ * held = released + abandoned, exactly.
+ */
+static void test_reorder_slots_full(void **state)
+{
+	struct sensor_bpf_opts o = { .reorder_slots = 16 };
+	const size_t n = sizeof(STREAM) - 1;
+	const uint16_t base = 44000, flows = 64;
+
+	(void)state;
+	NEED_ROOT();
+	unload();
+	assert_int_equal(load(&o), 0);
+	mark();
+	for (uint16_t p = base; p < base + flows; p++) {
+		send_pkt(p, 1, SYN, NULL, 0);
+		send_pkt(p, 2, 0, STREAM, 100);
+		send_pkt(p, 2 + 200, 0, STREAM + 200, 100);   /* held */
+	}
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), flows);
+	for (uint16_t p = base; p < base + flows; p++)
+		send_pkt(p, 2 + 100, 0, STREAM + 100, 100);   /* fills the hole */
+	for (uint16_t p = base; p < base + flows; p++)
+		send_pkt(p, 2 + 300, 0, STREAM + 300, n - 300);
+	/* the last entry stored is there; at most 16 are */
+	assert_true(delta(ES_CNT_REORDER_RELEASED) >= 1);
+	assert_true(delta(ES_CNT_REORDER_RELEASED) <= 16);
+	assert_int_equal(delta(ES_CNT_REORDER_RELEASED) + delta(ES_CNT_REORDER_ABANDONED), flows);
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), flows);
+	/* each given up without its bytes: one GAP over them */
+	assert_int_equal(delta(ES_CNT_GAP), delta(ES_CNT_REORDER_ABANDONED));
+	assert_int_equal(count_type(ES_EV_GAP), delta(ES_CNT_REORDER_ABANDONED));
+	for (size_t i = 0; i < n_got; i++)
+		if (got[i].type == ES_EV_GAP) {
+			assert_int_equal(got[i].stream_off, 200);
+			assert_int_equal(got[i].aux, 100);
+		}
+	for (uint16_t p = base; p < base + flows; p++)
+		send_pkt(p, 2 + (uint32_t)n, RST, NULL, 0);
+	unload();
+	o.reorder_slots = 0;
+	assert_int_equal(load(&o), 0);
+}
+
 /* A ring buffer nobody reads fills up: losses are counted, traffic passes. */
 static void test_ringbuf_full(void **state)
 {
@@ -985,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_tag_map),
 		cmocka_unit_test(test_tag_map_change),
 		cmocka_unit_test(test_reorder_off),
+		cmocka_unit_test(test_reorder_slots_full),
 		cmocka_unit_test(test_ringbuf_full),
 	};
 

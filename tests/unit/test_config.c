@@ -218,6 +218,41 @@ static void test_hooks(void **state)
 		     "use hook = xdp on mirror ports", 0);
 }
 
+/* reorder_slots: ES_REORDER_SLOTS by default, 0 (off) or 16..262144 in the
+ * file, --reorder-slots over the file; out of range names the value. */
+static void test_reorder_slots(void **state)
+{
+	static const char file[] =
+		"[capture]\ninterfaces = eth0\n[limits]\nreorder_slots = 64\n";
+	char *quick[] = { "edisensord", "-i", "eth0" };
+	char *off[] = { "--reorder-slots", "0" };
+	char *many[] = { "--reorder-slots", "262144" };
+	char *few[] = { "--reorder-slots", "15" };
+	char *huge[] = { "--reorder-slots", "262145" };
+	struct config c;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(config_load(&c, 3, quick, err, sizeof(err)), 0);
+	assert_int_equal(c.reorder_slots, ES_REORDER_SLOTS);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 0, NULL), 0);
+	assert_int_equal(c.reorder_slots, 64);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, off), 0);
+	assert_int_equal(c.reorder_slots, 0);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, many), 0);
+	assert_int_equal(c.reorder_slots, 262144);
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, few), -EINVAL);
+	assert_non_null(strstr(err, "reorder slots '15'"));
+	config_free(&c);
+	assert_int_equal(load(&c, file, err, sizeof(err), 2, huge), -EINVAL);
+	assert_non_null(strstr(err, "reorder slots '262145'"));
+	config_free(&c);
+}
+
 /* seek_depth: 1 MiB by default, bytes or K/M/G in the file, 0 = unlimited,
  * --seek-depth over the file, a bad value names the file and line. */
 static void test_seek_depth(void **state)
@@ -296,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_example_file_parses),
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_seek_depth),
+		cmocka_unit_test(test_reorder_slots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
