@@ -20,6 +20,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM   # killed: still through the EXIT trap (the mount)
 mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null || { echo "SKIPPED: cannot mount tmpfs here"; exit 77; }
 # Leave room for a few dozen records only (~160 bytes each in the file).
 dd if=/dev/zero of="$mnt/filler" bs=1k count=248 status=none 2>/dev/null

@@ -51,6 +51,10 @@ e2e_cleanup() {
 	fi
 }
 trap e2e_cleanup EXIT
+# killed (a CI timeout): still leave through the EXIT trap, which bash
+# skips for a fatal signal
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 skip() {
 	echo "SKIPPED: $*"
@@ -71,7 +75,22 @@ e2e_require() {
 in_s() { ip netns exec "$NS_S" "$@"; }
 in_p() { ip netns exec "$NS_P" "$@"; }
 
+# Namespaces of an earlier run that was killed before its EXIT trap (its
+# pid is gone, or is ours: names come round again with pids) are removed.
+e2e_remove_stale() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		[[ $ns =~ ^es-(s|p|probe)-([0-9]+)$ ]] || continue
+		pid=${BASH_REMATCH[2]}
+		if [[ $pid == "$$" ]] || ! kill -0 "$pid" 2>/dev/null; then
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$ns" 2>/dev/null && echo "removed namespace $ns left by an earlier run"
+		fi
+	done
+}
+
 e2e_setup() {
+	e2e_remove_stale
 	ip netns add "$NS_S" && ip netns add "$NS_P" || return 1
 	ip link add es0 netns "$NS_S" type veth peer name es1 netns "$NS_P" || return 1
 	local ns

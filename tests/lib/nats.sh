@@ -37,6 +37,8 @@ nats_cleanup() {
 	[[ -n ${NATS_TMP:-} && -d $NATS_TMP ]] && rm -rf "$NATS_TMP"
 }
 trap nats_cleanup EXIT
+trap 'exit 143' TERM   # killed: still through the EXIT trap (servers, folder)
+trap 'exit 130' INT
 
 nats_require() {
 	if [[ ! -x $NATS_SERVER ]]; then
