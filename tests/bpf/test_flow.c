@@ -810,21 +810,29 @@ static void test_rst(void **state)
 	assert_false(flow_exists(41007));
 }
 
+/* An interchange of about 11 KB in big; its length. */
+static size_t big_interchange(char *big, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(big + n, size - n,
+			      "UNB+UNOA:2+S+R+240101:1200+5'UNH+1+CUSCAR:D:95B:UN'");
+	for (i = 0; n < 11000; i++)
+		n += (size_t)snprintf(big + n, size - n,
+				      "EQD+CN+MSKU%07d+22G1'FTX+AAA+++GOODS %d ?'QUOTED?' TEXT'", i, i);
+	n += (size_t)snprintf(big + n, size - n, "UNT+%d+1'UNZ+1+5'", 2 * i + 2);
+	return n;
+}
+
 /* One frame much larger than a page: the kernel builds a multi-buffer xdp. */
 static void test_multibuffer(void **state)
 {
 	static char big[12000];
-	size_t n = 0;
-	int i;
+	size_t n = big_interchange(big, sizeof(big));
 
 	(void)state;
 	NEED_ROOT();
-	n += (size_t)snprintf(big + n, sizeof(big) - n,
-			      "UNB+UNOA:2+S+R+240101:1200+5'UNH+1+CUSCAR:D:95B:UN'");
-	for (i = 0; n < 11000; i++)
-		n += (size_t)snprintf(big + n, sizeof(big) - n,
-				      "EQD+CN+MSKU%07d+22G1'FTX+AAA+++GOODS %d ?'QUOTED?' TEXT'", i, i);
-	n += (size_t)snprintf(big + n, sizeof(big) - n, "UNT+%d+1'UNZ+1+5'", 2 * i + 2);
 	mark();
 	send_pkt(41008, 1, SYN, NULL, 0);
 	send_pkt(41008, 2, 0, big, n);
@@ -835,6 +843,27 @@ static void test_multibuffer(void **state)
 	assert_int_equal(n_records, n_outputs);
 	assert_int_equal(delta(ES_CNT_RINGBUF_FULL), 0);
 	send_pkt(41008, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
+/* The packet that fills the hole before a held segment is a multi-buffer
+ * frame: the held bytes are scanned after all of its fragments. */
+static void test_reorder_multibuffer(void **state)
+{
+	static char big[12000];
+	size_t n = big_interchange(big, sizeof(big)), tail = n - 300;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41032, 1, SYN, NULL, 0);
+	send_pkt(41032, 2, 0, big, 100);
+	send_pkt(41032, 2 + (uint32_t)tail, 0, big + tail, n - tail);   /* held */
+	send_pkt(41032, 2 + 100, 0, big + 100, tail - 100);
+	assert_int_equal(delta(ES_CNT_FRAGS_READ), 1);
+	expect_segments(big, n, 0, 0);
+	expect_reorder_counts(1, 1, 0);
+	assert_int_equal(delta(ES_CNT_GAP), 0);
+	send_pkt(41032, 2 + (uint32_t)n, RST, NULL, 0);
 }
 
 /* Segments received since mark() whose bytes begin with prefix. */
@@ -1030,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_midstream_first_late),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_multibuffer),
+		cmocka_unit_test(test_reorder_multibuffer),
 		cmocka_unit_test(test_tag_map),
 		cmocka_unit_test(test_tag_map_change),
 		cmocka_unit_test(test_reorder_off),

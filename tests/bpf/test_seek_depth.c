@@ -199,6 +199,33 @@ static void test_giveup_after_depth(void **state)
 	assert_int_equal(delta(ES_CNT_FLOW_END), 1);
 }
 
+/* (a') The packet that fills the hole before a held segment takes the
+ * direction past the depth: the held bytes are not scanned either, they
+ * count as skipped, and the offsets go on right. */
+static void test_giveup_while_holding(void **state)
+{
+	uint32_t seq = 1001;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(42006, 1000, SYN, NULL, 0);
+	send_filler(42006, &seq, 4);              /* 4000 <= DEPTH */
+	send_pkt(42006, seq + FILL, 0, filler, FILL);   /* early: held */
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), 1);
+	send_filler(42006, &seq, 1);              /* 5000 > DEPTH: gives up, then the held one */
+	seq += FILL;
+	assert_int_equal(delta(ES_CNT_SEEK_GIVEUP), 1);
+	assert_int_equal(delta(ES_CNT_REORDER_RELEASED), 1);
+	assert_int_equal(delta(ES_CNT_SEEK_SKIPPED_BYTES), FILL);
+	send_stream(42006, &seq);
+	assert_int_equal(count_type(ES_EV_SEGMENT), 0);
+	assert_int_equal(delta(ES_CNT_SEEK_SKIPPED_BYTES), FILL + STREAM_LEN);
+	send_pkt(42006, seq, FIN, NULL, 0);
+	assert_int_equal(count_type(ES_EV_FLOW_END), 1);
+	assert_int_equal(got[n_got - 1].stream_off, 6 * FILL + STREAM_LEN);
+}
+
 /* (b) An interchange after non-EDI below the depth is found. */
 static void test_found_below_depth(void **state)
 {
@@ -333,6 +360,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_giveup_after_depth),
+		cmocka_unit_test(test_giveup_while_holding),
 		cmocka_unit_test(test_found_below_depth),
 		cmocka_unit_test(test_long_edi_stream),
 		cmocka_unit_test(test_syn_restarts),

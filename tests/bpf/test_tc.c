@@ -176,17 +176,33 @@ static const char STREAM[] =
 	"GS*SO*S*R*20240101*1200*1*X*004010~ST*309*0001~N1*SH*ACME~"
 	"N10*1*PLASTIC TOYS*J*950300~SE*5*0001~GE*1*1~IEA*1*000000001~";
 
+/* Packet k of the stream in 41-byte packets. */
+static void send_piece(int hook, uint32_t isn, size_t k)
+{
+	const size_t n = sizeof(STREAM) - 1, at = k * 41;
+
+	send_pkt(hook, isn + 1 + (uint32_t)at, 0, STREAM + at, n - at < 41 ? n - at : 41);
+}
+
 /* One connection direction: SYN, the stream in 41-byte packets (segments,
  * the release character and the CRLF cut across packets), FIN. The FIN
- * frees the flow, so every hook starts from the same state. */
-static void send_stream(int hook, uint32_t isn)
+ * frees the flow, so every hook starts from the same state. reorder: every
+ * third packet comes after the one that follows it (held, then released). */
+static void send_stream(int hook, uint32_t isn, bool reorder)
 {
-	const size_t n = sizeof(STREAM) - 1;
+	const size_t n = sizeof(STREAM) - 1, pieces = (n + 40) / 41;
 
 	n_got = 0;
 	send_pkt(hook, isn, SYN, NULL, 0);
-	for (size_t at = 0; at < n; at += 41)
-		send_pkt(hook, isn + 1 + (uint32_t)at, 0, STREAM + at, n - at < 41 ? n - at : 41);
+	for (size_t k = 0; k < pieces; k++) {
+		if (reorder && k % 3 == 1 && k + 1 < pieces) {
+			send_piece(hook, isn, k + 1);
+			send_piece(hook, isn, k);
+			k++;
+		} else {
+			send_piece(hook, isn, k);
+		}
+	}
 	send_pkt(hook, isn + 1 + (uint32_t)n, FIN, NULL, 0);
 }
 
@@ -207,19 +223,18 @@ static void assert_same_event(const struct es_event *x, const struct es_event *t
 /* ---- fixtures ------------------------------------------------------------ */
 
 /* The same frames through XDP, tc ingress and tc egress: the same events,
- * each stamped with its hook; each hook's counters move alike and alone. */
-static void test_same_events_each_hook(void **state)
+ * each stamped with its hook; each hook's counters move alike and alone.
+ * Returns XDP's counters. */
+static struct es_counters same_events_each_hook(bool reorder)
 {
 	static struct es_event ref[MAX_EVENTS];
 	static const int hooks[] = { ES_HOOK_XDP, ES_HOOK_TC_INGRESS, ES_HOOK_TC_EGRESS };
 	struct all_counters before, after, d[3];
 	size_t n_ref = 0, segs = 0;
 
-	(void)state;
-	NEED_ROOT();
 	for (int h = 0; h < 3; h++) {
 		read_all(&before);
-		send_stream(hooks[h], 0xfffffff0u);   /* sequence numbers wrap inside */
+		send_stream(hooks[h], 0xfffffff0u, reorder);   /* sequence numbers wrap inside */
 		read_all(&after);
 		diff_counters(&before, &after, &d[h]);
 		for (size_t i = 0; i < n_got; i++)
@@ -255,6 +270,34 @@ static void test_same_events_each_hook(void **state)
 	assert_int_equal(d[1].tc_in.v[ES_CNT_SEGMENTS], segs);
 	assert_int_equal(d[2].tc_eg.v[ES_CNT_INTERCHANGES], 2);
 	assert_int_equal(d[2].tc_eg.v[ES_CNT_PACKETS], d[2].tc_eg.v[ES_CNT_MONITORED]);
+	return d[0].xdp;
+}
+
+static void test_same_events_each_hook(void **state)
+{
+	struct es_counters x;
+
+	(void)state;
+	NEED_ROOT();
+	x = same_events_each_hook(false);
+	assert_int_equal(x.v[ES_CNT_REORDER_HELD], 0);
+}
+
+/* Reordered packets: held and released alike at every hook (the events
+ * equal XDP's; every third packet swapped with the next, no gap). */
+static void test_reorder_each_hook(void **state)
+{
+	const size_t pieces = (sizeof(STREAM) - 1 + 40) / 41;
+	struct es_counters x;
+
+	(void)state;
+	NEED_ROOT();
+	x = same_events_each_hook(true);
+	/* packets 1, 4, 7, ... come late while a packet follows them */
+	assert_int_equal(x.v[ES_CNT_REORDER_HELD], pieces / 3);
+	assert_int_equal(x.v[ES_CNT_REORDER_RELEASED], pieces / 3);
+	assert_int_equal(x.v[ES_CNT_GAP], 0);
+	assert_int_equal(x.v[ES_CNT_RETRANS], 0);
 }
 
 /*
@@ -360,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_events_each_hook),
+		cmocka_unit_test(test_reorder_each_hook),
 		cmocka_unit_test(test_two_hooks_one_direction),
 		cmocka_unit_test(test_verdict_always_unspec),
 	};
