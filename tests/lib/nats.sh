@@ -152,7 +152,8 @@ nats_cluster_start() {
 		rc=$?
 		((rc == 2)) || return $rc
 		for ((i = 1; i <= n; i++)); do   # a port was taken: all anew
-			[[ -n ${NATS_PID[n$i]} ]] && nats_kill "n$i"
+			[[ -n ${NATS_PID[n$i]:-} ]] && nats_kill "n$i"
+			rm -rf "${NATS_TMP:?}/n$i"   # its store knows the old peers
 		done
 	done
 	return 1
