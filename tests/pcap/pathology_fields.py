@@ -48,6 +48,14 @@ unknowable (reported, never fail):
   lost-envelope         an envelope value missing, flagged, and the message
                         or its interchange lost bytes (gap / reorder)
   lost-data             values of a message that lost bytes, flagged
+  lost-release          a value missing from a message whose interchange's
+                        UNA was lost (gap / reorder) and named a release
+                        character other than the default '?': the value
+                        holds a separator, the release or '?' (sent as
+                        released bytes the sensor cannot read without the
+                        UNA), or the record says the message was cut (a
+                        released terminator taken for the segment's end);
+                        anything else must still be found
 
 --allow CLASS accepts a failing class (prints it as allowed).
 Exit 0 when no failing class has a count.
@@ -63,7 +71,7 @@ import manifest_lib as ml  # noqa: E402
 FAILING = ("foreign-envelope", "foreign-data", "spurious-count", "spurious-finding",
            "lost-envelope-intact", "lost-data-intact", "tail-uncounted", "unflagged-envelope",
            "unflagged-group", "unflagged-truncation", "unflagged-loss")
-UNKNOWABLE = ("lost-envelope", "lost-data")
+UNKNOWABLE = ("lost-envelope", "lost-data", "lost-release")
 LOSS = {"gap", "reorder"}
 INTERCHANGE_KEYS = ("senderId", "senderQualifier", "recipientId", "recipientQualifier",
                     "date", "time", "controlRef", "syntaxId", "syntaxVersion", "test")
@@ -98,6 +106,18 @@ class Interchanges:
 
 def empty(v):
     return v in (None, "", False, 0, [])
+
+
+def release_unknowable(ichg):
+    """The characters whose reading depends on the release character, when
+    the interchange's UNA (with a release other than '?') was lost; else
+    an empty set."""
+    if not ichg or not ichg.get("una") or not set(ichg.get("pathologies", [])) & LOSS:
+        return set()
+    seps = ichg.get("separators", {})
+    if seps.get("release", "?") == "?":
+        return set()
+    return {seps.get(k) for k in ("component", "element", "release", "terminator")} | {"?"}
 
 
 def classify(want, ichg, got, others):
@@ -141,11 +161,14 @@ def classify(want, ichg, got, others):
         if integ.get(k, False):
             out.append(("spurious-count", "%s (%s)" % (k, findings[:200])))
     lost_values = []
+    released = release_unknowable(ichg)
     if "segmentCount" in want and "gap" not in path:
         counted = ml.num(integ.get("countedSegments"))
         detail = "segmentCount: want %d got %d" % (want["segmentCount"], counted)
         if counted < want["segmentCount"] and "truncated" in path and not own_loss:
             out.append(("tail-uncounted", detail + " (%s)" % findings[:120]))
+        elif counted != want["segmentCount"] and released and integ.get("truncated", False):
+            out.append(("lost-release", detail))
         elif counted != want["segmentCount"]:
             lost_values.append(detail)
     for lst in ml.LISTS:
@@ -162,7 +185,13 @@ def classify(want, ichg, got, others):
             continue
         for w in items:
             if not any(ml.item_matches(w, g) for g in have):
-                lost_values.append("%s: %s missing" % (lst, json.dumps(w)[:160]))
+                text = json.dumps(w, ensure_ascii=False)
+                detail = "%s: %s missing" % (lst, json.dumps(w)[:160])
+                if released and (integ.get("truncated", False) or
+                                 any(c in text for c in released)):
+                    out.append(("lost-release", detail))
+                else:
+                    lost_values.append(detail)
     for detail in lost_values:
         if not own_loss:
             out.append(("lost-data-intact", detail))
