@@ -21,8 +21,10 @@
  *    its separators in S009, a UNB without UNA uses the defaults, a header
  *    gets ES_HDR_LIMIT bytes to its terminator); a held segment given up
  *    that way is a GAP up to it, then scanned: what the flow tracker did
- *    before it held anything. ES_CNT_REORDER_HELD = _RELEASED + _ABANDONED
- *    + those still held (or lost with an evicted flow state);
+ *    before it held anything (one whose entry the LRU gave to another
+ *    direction: a GAP over its bytes too). ES_CNT_REORDER_HELD =
+ *    _RELEASED + _ABANDONED + those still held (or lost with an evicted
+ *    flow state);
  *  - a mid-stream flow's offsets count from the first payload byte of the
  *    first packet seen (docs/MANIFEST.md, streamOffset);
  *  - FIN and RST emit ES_EV_FLOW_END and free the state;
@@ -52,7 +54,8 @@
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
  * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
- * volatile __u64 set before load), tags_gen (a __u64 userspace bumps after
+ * volatile __u64 set before load), reorder_hold (a const volatile __u8 set
+ * before load: 0 = hold nothing), tags_gen (a __u64 userspace bumps after
  * changing the tags map).
  */
 #ifndef EDISENSOR_FLOW_H
