@@ -9,6 +9,7 @@
 #define ROWS(a) a, sizeof(a) / sizeof(a[0])
 #define NOCOND { { 0, 0, 0 }, { 0, 0, 0 } }
 #define COND(e, c, v) { { e, c, v }, { 0, 0, 0 } }
+#define COND2(e, c, v, e2, c2, v2) { { e, c, v }, { e2, c2, v2 } }
 
 /* Rows every EDIFACT message shares: parties, references, places, dates,
  * transport, equipment, free-text goods. */
@@ -21,11 +22,16 @@ static const struct ex_rule generic_rows[] = {
 		{ EXF_PARTY_ID_SCHEME, 2, 2 },
 		{ EXF_PARTY_ID_SCHEME, 2, 3, ":" },
 		{ EXF_PARTY_NAME, 4, 0 },
-		{ EXF_PARTY_NAME, 3, 0 },          /* fallback: C058 */
+		{ EXF_PARTY_NAME, 3, 1 },          /* fallback: C058 line 1 */
 		{ EXF_PARTY_ADDRESS, 5, 0, NULL, ", " },
 		{ EXF_PARTY_CITY, 6, 1 },
 		{ EXF_PARTY_POSTCODE, 8, 1 },
 		{ EXF_PARTY_COUNTRY, 9, 1 } } },
+	/* C058 without C080: unstructured name and address lines, the first
+	 * the name (above), the others the address when C059 has none */
+	{ "NAD", COND2(4, 1, "-", 5, 1, "-"), EXK_PARTY, EXA_EXISTING, 0, {
+		{ EXF_PARTY_ADDRESS, 3, 2, ", " }, { EXF_PARTY_ADDRESS, 3, 3, ", " },
+		{ EXF_PARTY_ADDRESS, 3, 4, ", " }, { EXF_PARTY_ADDRESS, 3, 5, ", " } } },
 	/* RFF C506 1153 qualifier : 1154 reference */
 	{ "RFF", NOCOND, EXK_REFERENCE, EXA_NEW, 0, {
 		{ EXF_REF_QUAL, 1, 1 }, { EXF_REF_VALUE, 1, 2 } } },
@@ -69,9 +75,18 @@ static const struct ex_rule generic_rows[] = {
 	 * CST+1+code:list:agency) */
 	{ "CST", NOCOND, EXK_GOODS, EXA_NEW_IF_SET, EXF_GOODS_HS, {
 		{ EXF_GOODS_HS, 2, 1 } } },
-	/* PIA 4347 + C212 7140 code : 7143 type (HS) */
+	/* PIA 4347 + C212 7140 code : 7143 type (HS); C212 repeats in
+	 * elements 2 to 6 (the HS code may follow the sender's article number) */
 	{ "PIA", COND(2, 2, "HS"), EXK_GOODS, EXA_CURRENT, 0, {
 		{ EXF_GOODS_HS, 2, 1 } } },
+	{ "PIA", COND(3, 2, "HS"), EXK_GOODS, EXA_CURRENT, 0, {
+		{ EXF_GOODS_HS, 3, 1 } } },
+	{ "PIA", COND(4, 2, "HS"), EXK_GOODS, EXA_CURRENT, 0, {
+		{ EXF_GOODS_HS, 4, 1 } } },
+	{ "PIA", COND(5, 2, "HS"), EXK_GOODS, EXA_CURRENT, 0, {
+		{ EXF_GOODS_HS, 5, 1 } } },
+	{ "PIA", COND(6, 2, "HS"), EXK_GOODS, EXA_CURRENT, 0, {
+		{ EXF_GOODS_HS, 6, 1 } } },
 };
 
 const struct ex_table extract_edifact_generic = {

@@ -626,6 +626,73 @@ static void test_engine_dedupe(void **state)
 	arena_reset(&ar);
 }
 
+/* Segments through the decoder and the tables of one message type. */
+static void extract_texts(Edisensor__V1__Message *m, struct arena *ar, const char *type,
+			  const char *const *texts)
+{
+	static const struct edi_syntax syn = {
+		.seps = { ':', '+', '.', '?', 0, '\'', { 0, 0 } }, .cs = CHARSET_ASCII,
+	};
+	static struct edi_segment seg;
+	struct extract x;
+
+	extract_begin(&x, m, ar, 1, type);
+	for (uint32_t i = 0; texts[i]; i++) {
+		assert_int_equal(edi_decode_segment((const uint8_t *)texts[i], strlen(texts[i]),
+						    &syn, &seg), 0);
+		assert_int_equal(extract_segment(&x, &seg, i), 0);
+	}
+	extract_end(&x);
+}
+
+/* PIA C212 repeats (elements 2 to 6): the HS code may follow the sender's
+ * own article number (SA), as in DOMAIN.md's IFTMIN goods group. */
+static void test_pia_hs_in_any_item_number(void **state)
+{
+	static const char *const texts[] = {
+		"GID+1+5:PK'", "PIA+5+ABC123:SA+850440:HS'",
+		"GID+2+6:PK'", "PIA+1+6109:HS'",
+		"GID+3+7:PK'", "PIA+5+A:SA+B:BP+C:IN+D:MF+870899:HS'",
+		"GID+4+1:PK'", "PIA+5+XYZ:SA'", NULL,
+	};
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_texts(&m, &ar, "IFTMIN", texts);
+	assert_int_equal(m.n_goods, 4);
+	assert_string_equal(m.goods[0]->hs_code, "850440");
+	assert_string_equal(m.goods[1]->hs_code, "6109");
+	assert_string_equal(m.goods[2]->hs_code, "870899");
+	assert_string_equal(m.goods[3]->hs_code, "");
+	arena_reset(&ar);
+}
+
+/* NAD with the unstructured C058 (name and address lines) and no C080:
+ * the first line is the name, the others the address, not one name made
+ * of all of them. */
+static void test_nad_c058_name_and_address(void **state)
+{
+	static const char *const texts[] = {
+		"NAD+CN++ACME LTD:1 MAIN ST:HAMBURG'",
+		"NAD+CZ++ONLY NAME'",
+		"NAD+FW+ID9::9++FORWARDER:DIVISION 2+HAFENSTRASSE 1+HAMBURG++20095+DE'", NULL,
+	};
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_texts(&m, &ar, "CUSCAR", texts);
+	assert_int_equal(m.n_parties, 3);
+	assert_string_equal(m.parties[0]->name, "ACME LTD");
+	assert_string_equal(m.parties[0]->address, "1 MAIN ST, HAMBURG");
+	assert_string_equal(m.parties[1]->name, "ONLY NAME");
+	assert_string_equal(m.parties[1]->address, "");
+	assert_string_equal(m.parties[2]->name, "FORWARDER DIVISION 2");   /* C080: one name */
+	assert_string_equal(m.parties[2]->address, "HAFENSTRASSE 1");
+	arena_reset(&ar);
+}
+
 static void test_imo_check(void **state)
 {
 	(void)state;
@@ -670,6 +737,8 @@ int main(void)
 		cmocka_unit_test(test_table_selection),
 		cmocka_unit_test(test_wanted_tags),
 		cmocka_unit_test(test_imo_check),
+		cmocka_unit_test(test_pia_hs_in_any_item_number),
+		cmocka_unit_test(test_nad_c058_name_and_address),
 		cmocka_unit_test(test_engine_dedupe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
