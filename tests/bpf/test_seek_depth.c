@@ -226,6 +226,36 @@ static void test_giveup_while_holding(void **state)
 	assert_int_equal(got[n_got - 1].stream_off, 6 * FILL + STREAM_LEN);
 }
 
+/* (a'') The direction gives up while its held segment still waits (an
+ * early packet inside the hole took it past the depth): its next packet
+ * drops the held segment, counts its bytes as skipped and moves past them. */
+static void test_giveup_holding_on(void **state)
+{
+	uint32_t seq = 1001, base;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(42007, 1000, SYN, NULL, 0);
+	send_filler(42007, &seq, 4);              /* 4000 <= DEPTH */
+	base = seq;
+	send_pkt(42007, base + 2500, 0, filler, FILL);   /* early: held */
+	send_pkt(42007, base + 1000, 0, filler, FILL);   /* early too: GAP, 5000 > DEPTH */
+	assert_int_equal(delta(ES_CNT_SEEK_GIVEUP), 1);
+	assert_int_equal(delta(ES_CNT_GAP), 1);
+	assert_int_equal(delta(ES_CNT_REORDER_ABANDONED), 0);
+	send_pkt(42007, base + 2000, 0, filler, 500);    /* the rest of the hole */
+	assert_int_equal(delta(ES_CNT_REORDER_ABANDONED), 1);
+	assert_int_equal(delta(ES_CNT_SEEK_SKIPPED_BYTES), FILL);
+	seq = base + 2500 + FILL;
+	send_stream(42007, &seq);
+	assert_int_equal(delta(ES_CNT_SEEK_SKIPPED_BYTES), FILL + STREAM_LEN);
+	assert_int_equal(delta(ES_CNT_REORDER_HELD), 1);
+	send_pkt(42007, seq, FIN, NULL, 0);
+	assert_int_equal(got[n_got - 1].type, ES_EV_FLOW_END);
+	assert_int_equal(got[n_got - 1].stream_off, 7 * FILL + 500 + STREAM_LEN);
+}
+
 /* (b) An interchange after non-EDI below the depth is found. */
 static void test_found_below_depth(void **state)
 {
@@ -361,6 +391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_giveup_after_depth),
 		cmocka_unit_test(test_giveup_while_holding),
+		cmocka_unit_test(test_giveup_holding_on),
 		cmocka_unit_test(test_found_below_depth),
 		cmocka_unit_test(test_long_edi_stream),
 		cmocka_unit_test(test_syn_restarts),
