@@ -4,7 +4,11 @@
 # records: clean captures field for field (100%), captures with
 # pathologies as test_manifest_replay.sh and test_pathology_fields.sh do
 # (every message untouched by gap/reorder found at its offset, no wrong or
-# unflagged value). The seeds are fixed; the pathology seeds are those
+# unflagged value). A pathology capture is replayed twice: as the daemon
+# runs (reordered segments held: every message not marked gap is required)
+# and with --reorder-slots 0 (a reorder lost like a gap: the resync paths
+# the seeds below found bugs in; messages marked neither gap nor reorder
+# required). The seeds are fixed; the pathology seeds are those
 # where a wide run (30+ seeds, every option) found bugs:
 #   504  an X12 interchange with terminator 0x15 then one with '~', the
 #        second's ISA lost in a reorder: the ST resync kept 0x15 and five
@@ -24,6 +28,27 @@ FIELDS=$ROOT/tests/pcap/pathology_fields.py
 replay_require "$GEN" "$DAEMON"
 
 rc=0
+# replay NAME OUT DAEMON-OPTIONS...: $tmp/NAME.pcap into $tmp/OUT.out; 1 on failure
+replay() {
+	local name=$1 out=$2
+	shift 2
+	if ! "$DAEMON" --replay "$tmp/$name.pcap" --all-messages --output "json:$tmp/$out.out" \
+		"$@" >"$tmp/$out.log" 2>&1; then
+		echo "FAIL: edisensord --replay $* ($name):"
+		tail -20 "$tmp/$out.log"
+		rc=1
+		return 1
+	fi
+}
+
+# patho_compare NAME OUT UNLESS: as test_manifest_replay.sh and test_pathology_fields.sh
+patho_compare() {
+	python3 "$COMPARE" "$tmp/$1.jsonl" "$tmp/$2.out" --max-report 3 \
+		--require-found-unless "$3" | grep -E '^(REQUIRED|required|match rate)'
+	[[ ${PIPESTATUS[0]} -eq 0 ]] || rc=1
+	python3 "$FIELDS" "$tmp/$1.jsonl" "$tmp/$2.out" --max-report 3 || rc=1
+}
+
 # run NAME SEED OPTIONS...: capture, replay, compare
 run() {
 	local name=$1 seed=$2 patho=0 o
@@ -34,22 +59,16 @@ run() {
 		rc=1
 		return
 	fi
-	if ! "$DAEMON" --replay "$tmp/$name.pcap" --all-messages --output "json:$tmp/$name.out" \
-		>"$tmp/$name.log" 2>&1; then
-		echo "FAIL: edisensord --replay ($name):"
-		tail -20 "$tmp/$name.log"
-		rc=1
-		return
-	fi
+	replay "$name" "$name" || return
 	echo "== $name: -s $seed $*"
 	if [[ $patho == 0 ]]; then
 		python3 "$COMPARE" "$tmp/$name.jsonl" "$tmp/$name.out" --max-report 3 || rc=1
 		return
 	fi
-	python3 "$COMPARE" "$tmp/$name.jsonl" "$tmp/$name.out" --max-report 3 \
-		--require-found-unless gap,reorder | grep -E '^(REQUIRED|required|match rate)'
-	[[ ${PIPESTATUS[0]} -eq 0 ]] || rc=1
-	python3 "$FIELDS" "$tmp/$name.jsonl" "$tmp/$name.out" --max-report 3 || rc=1
+	patho_compare "$name" "$name" gap
+	replay "$name" "$name-nohold" --reorder-slots 0 || return
+	echo "== $name, --reorder-slots 0:"
+	patho_compare "$name" "$name-nohold" gap,reorder
 }
 
 run raw_odd 201 -n 800 --transport raw --odd-separators-share 1 --oneline-share 0.5
