@@ -66,6 +66,7 @@ struct flow {
 	int ichg_syntax;                 /* of the interchange header */
 	enum charset ichg_cs;            /* named by UNB S001 */
 	bool ichg_repetition;            /* EDIFACT syntax 4 / X12 00402+ */
+	uint32_t isa_nonfixed_len;       /* ISA length when not 106 bytes (unpadded fields), else 0 */
 	struct edi_syntax syn;           /* separators and charset of the current segment */
 	struct envelope_state env;
 	uint32_t units;                  /* UNZ/IEA units: groups + ungrouped messages */
@@ -346,6 +347,9 @@ static struct msg_build *build_new(struct assembler *a, struct flow *f,
 	b->ichg_unsure = f->in_interchange ? f->ichg_break : NULL;
 	b->group_unsure = f->in_group ? f->group_break : NULL;
 	extract_begin(&b->ex, m, &b->arena, f->syntax, m->envelope->message_type);
+	if (f->in_interchange && !f->ichg_break && f->isa_nonfixed_len)
+		add_finding(a, b, "ISA is %u bytes, not 106: fields not padded to their fixed"
+			    " widths, separators found by counting elements", f->isa_nonfixed_len);
 	if (!f->in_interchange)
 		add_finding(a, b, "message without interchange header (%s)%s",
 			    f->syntax == ES_SYNTAX_X12 ? "ISA" : "UNB",
@@ -569,6 +573,7 @@ static void interchange_reset(struct flow *f)
 	f->ichg_break = f->group_break = NULL;
 	f->ichg_cs = CHARSET_ASCII;
 	f->ichg_repetition = false;
+	f->isa_nonfixed_len = 0;
 }
 
 /* From now on a message may belong to another interchange or group whose
@@ -665,6 +670,7 @@ static void on_interchange_start(struct assembler *a, struct flow *f,
 		f->ichg_cs = CHARSET_ASCII;   /* X12 names no character set */
 		/* ISA11 is the repetition separator from 00402 on. */
 		f->ichg_repetition = strcmp(e->syntax_version, "00402") >= 0;
+		f->isa_nonfixed_len = ev->flags & ES_SEGF_ISA_NONFIXED ? ev->seg_len : 0;
 		return;
 	}
 	env_copy(e->syntax_id, edi_value(s, 1, 1));

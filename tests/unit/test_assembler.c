@@ -435,6 +435,30 @@ static void test_x12_repetition_separator(void **state)
 	assembler_free(a);
 }
 
+/* An ISA whose fields are not padded to their fixed widths: the scanner
+ * finds the separators by counting elements (ES_SEGF_ISA_NONFIXED), and
+ * the record says so (DOMAIN.md: "... instead, and say so"); a padded ISA
+ * gets no such finding. */
+static void test_x12_isa_not_fixed_said(void **state)
+{
+	struct es_flow_key k;
+	(void)state;
+	test_flow_key(&k, 2, 1000);
+	add(&k, "ISA*00*          *00*          *ZZ*SENDER*ZZ*RECV"
+		"*230607*1940*U*00401*000000007*0*P*>~GS*QO*S*R*20230607*1940*1*X*004010~"
+		"ST*315*1~N9*BM*BL1~SE*3*1~GE*1*1~IEA*1*000000007~");
+	add(&k, "ISA*00*          *00*          *ZZ*S              *ZZ*R              "
+		"*230607*1940*U*00401*000000008*0*P*>~GS*QO*S*R*20230607*1940*2*X*004010~"
+		"ST*315*2~N9*BM*BL2~SE*3*2~GE*1*2~IEA*1*000000008~");
+	struct assembler *a = make(NULL);
+	feed_all(a, &evs);
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.msg[0]->envelope->sender_id, "SENDER");
+	assert_true(has_finding(got.msg[0], "ISA is 86 bytes, not 106"));
+	assert_false(has_finding(got.msg[1], "ISA"));
+	assembler_free(a);
+}
+
 /* ---- property test: mutated samples ---------------------------------- */
 
 static void need_samples(void)
@@ -656,6 +680,7 @@ int main(void)
 		T(test_charsets_from_unb),
 		T(test_x12_group_counts),
 		T(test_x12_repetition_separator),
+		T(test_x12_isa_not_fixed_said),
 		T(test_mutated_samples),
 		T(test_counts_with_tag_map),
 	};
