@@ -138,7 +138,7 @@ stop_sensor() {
 }
 
 scrape() {
-	in_s curl -sf --max-time 5 "http://$METRICS_ADDR/metrics"
+	in_s curl -sf --max-time 30 "http://$METRICS_ADDR/metrics"   # a deadline only
 }
 
 # metric NAME [LABELS]: the value, or empty when absent.
