@@ -43,6 +43,7 @@ timed() {
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+suite_t0=$(now_ms)
 
 run_cmocka() {
 	local bin=$1
@@ -87,7 +88,8 @@ done
 
 echo
 if ((${#times[@]})); then
-	echo "slowest:"
+	ms=$(($(now_ms) - suite_t0))
+	printf 'wall time: %d.%02d s; slowest:\n' $((ms / 1000)) $((ms % 1000 / 10))
 	printf '%s\n' "${times[@]}" | sort -rn | head -5 | while read -r ms name; do
 		printf '  %4d.%02d s %s\n' $((ms / 1000)) $((ms % 1000 / 10)) "$name"
 	done
