@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka binaries (unit, bpf) and shell tests (pcap, e2e,
 # tools). Prints each one's output, then its wall time ("--- 1.23 s NAME"),
-# at the end the five slowest, and one closing tally:
+# at the end the suite's wall time and the five slowest, and one closing tally:
 #   N passed, N failed, N skipped
 # A shell test exits 0 (pass), 77 (skipped: it says why) or anything else.
 # TESTS='pattern' runs only the tests whose path matches the pattern;
