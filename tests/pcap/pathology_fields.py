@@ -55,7 +55,10 @@ unknowable (reported, never fail):
                         released bytes the sensor cannot read without the
                         UNA), or the record says the message was cut (a
                         released terminator taken for the segment's end);
-                        anything else must still be found
+                        anything else must still be found. The same for a
+                        bare message right after a truncated interchange
+                        whose UNA named such a release (docs/MANIFEST.md:
+                        a sensor cannot tell the two apart)
 
 --allow CLASS accepts a failing class (prints it as allowed).
 Exit 0 when no failing class has a count.
@@ -97,10 +100,11 @@ class Interchanges:
         self.offsets = {k: [ml.num(i.get("streamOffset")) for i in v]
                         for k, v in self.by_flow.items()}
 
-    def of(self, msg):
+    def of(self, msg, before=0):
+        """before=1: the interchange before that one on the flow."""
         k = flow_of(msg)
         offs = self.offsets.get(k, [])
-        i = bisect.bisect_right(offs, ml.num(msg.get("streamOffset"))) - 1
+        i = bisect.bisect_right(offs, ml.num(msg.get("streamOffset"))) - 1 - before
         return self.by_flow[k][i] if i >= 0 else None
 
 
@@ -108,10 +112,14 @@ def empty(v):
     return v in (None, "", False, 0, [])
 
 
-def release_unknowable(ichg):
+def release_unknowable(ichg, prev):
     """The characters whose reading depends on the release character, when
-    the interchange's UNA (with a release other than '?') was lost; else
-    an empty set."""
+    the interchange's UNA (with a release other than '?') was lost, or when
+    the message is bare right after a truncated interchange whose UNA named
+    one (a sensor cannot tell a bare message from a next message of the
+    cut interchange, docs/MANIFEST.md); else an empty set."""
+    if ichg and ichg.get("bare") and prev and prev.get("truncated"):
+        ichg = dict(prev, pathologies=["gap"])
     if not ichg or not ichg.get("una") or not set(ichg.get("pathologies", [])) & LOSS:
         return set()
     seps = ichg.get("separators", {})
@@ -120,15 +128,17 @@ def release_unknowable(ichg):
     return {seps.get(k) for k in ("component", "element", "release", "terminator")} | {"?"}
 
 
-def classify(want, ichg, got, others):
+def classify(want, ichg, got, others, prev=None):
     """Returns a list of (class, detail) for one found message; others are
-    the manifest's other messages of the same flow."""
+    the manifest's other messages of the same flow; prev the interchange
+    before the message's on the flow."""
     out = []
     path = set(want.get("pathologies", []))
     ipath = set(ichg.get("pathologies", [])) if ichg else set()
     own_loss = bool(path & LOSS)
     envelope_loss = own_loss or bool(ipath & LOSS)
     integ = got.get("integrity", {})
+    released = release_unknowable(ichg, prev)
     findings = " | ".join(integ.get("findings", []))
     wenv, genv = want.get("envelope", {}), got.get("envelope", {})
     x12 = want.get("syntax") == "SYNTAX_X12"
@@ -156,12 +166,12 @@ def classify(want, ichg, got, others):
     if "truncated" in path and not integ.get("truncated", False):
         out.append(("unflagged-truncation", "no integrity.truncated"))
     if integ.get("truncated", False) and "truncated" not in path and not envelope_loss:
-        out.append(("spurious-finding", "truncated, but the trailer was sent"))
+        out.append(("lost-release" if released else "spurious-finding",
+                    "truncated, but the trailer was sent"))
     for k in ("messageCountMismatch", "segmentCountMismatch", "referenceMismatch"):
         if integ.get(k, False):
             out.append(("spurious-count", "%s (%s)" % (k, findings[:200])))
     lost_values = []
-    released = release_unknowable(ichg)
     if "segmentCount" in want and "gap" not in path:
         counted = ml.num(integ.get("countedSegments"))
         detail = "segmentCount: want %d got %d" % (want["segmentCount"], counted)
@@ -227,7 +237,7 @@ def main():
             continue
         found += 1
         others = [o for o in by_flow[flow_of(w)] if o is not w]
-        classes = classify(w, ichgs.of(w), g, others)
+        classes = classify(w, ichgs.of(w), g, others, ichgs.of(w, before=1))
         for cls in {c for c, _ in classes}:
             messages[cls] += 1
         for cls, detail in classes:
