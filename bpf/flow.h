@@ -930,18 +930,96 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
 	bpf_map_delete_elem(&flows, &pkt->key);
 }
 
-/* A packet's env: an empty batch and the header its records share. */
+/*
+ * An RST aborts the whole connection: the reverse direction of the packet's
+ * (env->hdr.flow) ends too, or its state would wait in the LRU map until
+ * evicted, its skipped count never reported and its held segment never
+ * given up. Its events go into a record of their own: the open one is
+ * closed and the header takes the reverse key, direction and
+ * ES_SEGF_MIDSTREAM. A held segment is given up without a scan, as a GAP
+ * over its bytes (counted abandoned): scanning it would put this frame on
+ * the call chain down to the scanner's steps, which is at the 512-byte
+ * stack limit. Then FLOW_END with its skipped count, counted as the
+ * packet's direction's, and its state freed. Its next packet starts it
+ * afresh, as any unknown flow (mid-stream, seeking).
+ * Verifier: a global function, checked once; it calls no scanner.
+ */
+__attribute__((noinline)) int es_flow_end_reverse_g(struct es_scratch *scr, __u32 hook)
+{
+	struct es_flow_key *k;
+	struct es_env *env;
+	struct es_flow *f;
+	__u8 a[16];
+	__u16 port;
+
+	if (!scr)
+		return 0;
+	env = &scr->env;
+	k = &env->hdr.flow;
+	__builtin_memcpy(a, k->saddr, sizeof(a));
+	__builtin_memcpy(k->saddr, k->daddr, sizeof(a));
+	__builtin_memcpy(k->daddr, a, sizeof(a));
+	port = k->sport;
+	k->sport = k->dport;
+	k->dport = port;
+	f = bpf_map_lookup_elem(&flows, k);
+	if (!f)
+		return 0;
+	es_rec_close(env, scr);
+	env->hdr.dir = env->hdr.dir == ES_DIR_TO_SERVER ? ES_DIR_TO_CLIENT :
+		       env->hdr.dir == ES_DIR_TO_CLIENT ? ES_DIR_TO_SERVER : ES_DIR_UNKNOWN;
+	env->hdr.flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	env->lost_flag = (f->flags & ES_FLOWF_EVENTS_LOST) ? ES_SEGF_EVENTS_LOST : 0;
+	if (f->flags & ES_FLOWF_HOLDING) {
+		f->flags &= ~ES_FLOWF_HOLDING;
+		count(hook, ES_CNT_REORDER_ABANDONED);
+		bpf_map_delete_elem(&held, k);
+		es_hold_gap(env, scr, f, hook, (__s32)(f->hold_seq + f->hold_len - f->next_seq));
+	}
+	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, ES_END_RST, f->scan.skipped);
+	count(hook, ES_CNT_FLOW_END);
+	bpf_map_delete_elem(&flows, k);
+	return 0;
+}
+
+/* A packet's env: an empty batch and the header its records share (fflags:
+ * the direction's ES_FLOWF_*). */
 static __always_inline void es_env_init(struct es_env *env, const struct es_frame *fr,
-					const struct es_pkt *pkt, const struct es_flow *f)
+					const struct es_pkt *pkt, __u32 fflags)
 {
 	__builtin_memset(env, 0, sizeof(*env));
 	env->hdr.version = ES_REC_VERSION;
 	env->hdr.dir = pkt->dir;
 	env->hdr.hook = fr->hook;
-	env->hdr.flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
+	env->hdr.flags = (fflags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
 	env->hdr.ifindex = fr->ifindex;
 	env->hdr.ts_ns = es_now();
 	__builtin_memcpy(&env->hdr.flow, &pkt->key, sizeof(env->hdr.flow));
+}
+
+/* The packet's batch to the ring buffer, its items counted. */
+static __always_inline void es_batch_out(const struct es_frame *fr, struct es_env *env,
+					 struct es_scratch *scr)
+{
+	es_flush(env, scr);
+	if (env->sent)
+		count_add(fr->hook, ES_CNT_EVENTS, env->sent);
+	if (env->lost)
+		count_add(fr->hook, ES_CNT_RINGBUF_FULL, env->lost);
+}
+
+/* An RST of a direction without state: the reverse one may have some. */
+static __always_inline void es_rst_unknown(const struct es_frame *fr, const struct es_pkt *pkt)
+{
+	struct es_scratch *scr;
+	__u32 zero = 0;
+
+	scr = bpf_map_lookup_elem(&es_scratch_map, &zero);
+	if (!scr)
+		return;
+	es_env_init(&scr->env, fr, pkt, 0);
+	es_flow_end_reverse_g(scr, fr->hook);
+	es_batch_out(fr, &scr->env, scr);
 }
 
 /*
@@ -979,8 +1057,12 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 			return;
 		/* data on a SYN (TCP Fast Open) follows the SYN's sequence number */
 	} else if (!f) {
-		if (!n || (pkt->tcp_flags & ES_TCP_RST))
-			return;   /* nothing to scan: no state for bare ACKs/FINs/RSTs */
+		if (pkt->tcp_flags & ES_TCP_RST) {
+			es_rst_unknown(fr, pkt);
+			return;   /* no state for RSTs */
+		}
+		if (!n)
+			return;   /* nothing to scan: no state for bare ACKs/FINs */
 		f = es_flow_new(fr, pkt, pkt->seq, ES_FLOWF_MIDSTREAM);
 		if (!f)
 			return;
@@ -989,7 +1071,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	if (!scr)
 		return;
 	env = &scr->env;
-	es_env_init(env, fr, pkt, f);
+	es_env_init(env, fr, pkt, f->flags);
 	if (scr->tagc_gen != tags_gen + 1) {
 		__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
 		scr->tagc_all = bpf_map_lookup_elem(&tags, &star) != NULL;
@@ -1005,6 +1087,8 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		/* a held segment is given up: a GAP before it, then its bytes */
 		es_hold_flush(f, scr, fr->hook);
 		es_flow_end(env, scr, pkt, f, ES_END_RST);
+		/* the connection is aborted: both directions end */
+		es_flow_end_reverse_g(scr, fr->hook);
 		goto out;
 	}
 	if (pkt->tcp_flags & ES_TCP_SYN)
@@ -1073,17 +1157,13 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 	if (pkt->tcp_flags & ES_TCP_FIN)
 		es_flow_end(env, scr, pkt, f, ES_END_FIN);
 out:
-	es_flush(env, scr);
+	es_batch_out(fr, env, scr);
 	/* a loss not yet told (no item after it in this packet) waits in the
 	 * flow state for the direction's next item; after FLOW_END the state
 	 * is gone, and so is the flow in userspace once it sees the end (a
 	 * lost FLOW_END is left to the daemon's loss report) */
 	if (env->lost_flag && !env->ended)
 		f->flags |= ES_FLOWF_EVENTS_LOST;
-	if (env->sent)
-		count_add(fr->hook, ES_CNT_EVENTS, env->sent);
-	if (env->lost)
-		count_add(fr->hook, ES_CNT_RINGBUF_FULL, env->lost);
 }
 
 #endif /* __bpf__ */

@@ -132,19 +132,26 @@ static void send_pkt(uint16_t sport, uint32_t seq, uint8_t flags, const void *p,
 #define FIN 0x11
 #define RST 0x04
 
-static int flow_exists(uint16_t sport)
+/* The flows map holds the direction of client port cport's connection:
+ * the client's, or the server's (reverse). */
+static int direction_exists(uint16_t cport, int reverse)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(sensor_bpf_object(sb), "flows");
 	struct es_flow_key k = { 0 };
 	unsigned char v[4096];
 
-	k.saddr[0] = 192; k.saddr[1] = 0; k.saddr[2] = 2; k.saddr[3] = 1;
-	k.daddr[0] = 192; k.daddr[1] = 0; k.daddr[2] = 2; k.daddr[3] = 2;
-	k.sport = sport;
-	k.dport = PORT;
+	k.saddr[0] = 192; k.saddr[1] = 0; k.saddr[2] = 2; k.saddr[3] = reverse ? 2 : 1;
+	k.daddr[0] = 192; k.daddr[1] = 0; k.daddr[2] = 2; k.daddr[3] = reverse ? 1 : 2;
+	k.sport = reverse ? PORT : cport;
+	k.dport = reverse ? cport : PORT;
 	k.family = 4;
 	assert_true(bpf_map__value_size(m) <= sizeof(v));
 	return bpf_map_lookup_elem(bpf_map__fd(m), &k, v) == 0;
+}
+
+static int flow_exists(uint16_t sport)
+{
+	return direction_exists(sport, 0);
 }
 
 /* The segment events received, in order, equal the host scanner's on `s`. */
@@ -810,6 +817,150 @@ static void test_rst(void **state)
 	assert_false(flow_exists(41007));
 }
 
+/* One TCP packet of the server (the monitored port) to the client's port. */
+static void send_rev(uint16_t cport, uint32_t seq, uint8_t flags, const void *p, size_t n)
+{
+	struct frame_spec s = { .sport = PORT, .dport = cport, .seq = seq, .tcp_flags = flags,
+				.payload = p, .payload_len = n, .reverse = 1 };
+	size_t len = frame_build(&s, frame);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(sensor_bpf_prog_fd(sb), &opts), 0);
+	assert_int_equal(opts.retval, XDP_PASS);
+	ring_buffer__consume(rb);
+}
+
+static int rev_flow_exists(uint16_t cport)
+{
+	return direction_exists(cport, 1);
+}
+
+/* An event of the server's direction of the client's port cport. */
+static void expect_rev_event(const struct es_event *ev, uint16_t cport, int type, uint64_t off,
+			     uint32_t seg_len, uint32_t aux)
+{
+	assert_int_equal(ev->type, type);
+	assert_int_equal(ev->dir, ES_DIR_TO_CLIENT);
+	assert_int_equal(ev->flow.sport, PORT);
+	assert_int_equal(ev->flow.dport, cport);
+	assert_int_equal(ev->flow.saddr[3], 2);
+	assert_int_equal(ev->flow.daddr[3], 1);
+	assert_int_equal(ev->stream_off, off);
+	assert_int_equal(ev->seg_len, seg_len);
+	assert_int_equal(ev->aux, aux);
+}
+
+/*
+ * An RST aborts the connection: both directions end. Data both ways (only
+ * NAD forwarded, so the server's direction has skipped segments pending:
+ * EQD and SEL after its NAD), then an RST of the client: its FLOW_END, then
+ * in a record of their own the server direction's events: FLOW_END with
+ * the skipped count; when it holds an early segment, a GAP over it first
+ * (carrying the count; given up, counted abandoned). Both states are gone;
+ * the server's next packet starts afresh, mid-stream.
+ */
+static void test_rst_ends_both_directions(void **state)
+{
+	static const char nad_only[][4] = { "NAD" };
+	static const char all[][4] = { "*" };
+	const size_t n = sizeof(STREAM) - 1;
+	const size_t cut = (size_t)(strstr(STREAM, "CA'") + 3 - STREAM);
+	const size_t unh2 = (size_t)(strstr(STREAM, "UNH+2") - STREAM);
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(sensor_bpf_set_tags(sb, nad_only, 1), 0);
+	for (int hold = 0; hold < 2; hold++) {
+		uint16_t port = (uint16_t)(41100 + hold);
+
+		send_pkt(port, 1, SYN, NULL, 0);
+		send_rev(port, 1000, 0x12, NULL, 0);   /* SYN|ACK */
+		send_pkt(port, 2, 0, STREAM, n);
+		mark();
+		send_rev(port, 1001, 0, STREAM, cut);
+		assert_int_equal(count_prefix("NAD+"), 1);
+		assert_int_equal(delta(ES_CNT_SEGMENTS_SKIPPED), 4);   /* BGM DTM, EQD SEL */
+		if (hold) {
+			send_rev(port, 1001 + (uint32_t)cut + 20, 0, STREAM + cut + 20, 40);
+			assert_int_equal(delta(ES_CNT_REORDER_HELD), 1);
+		}
+		mark();
+		send_pkt(port, 2 + (uint32_t)n, RST, NULL, 0);
+		assert_false(flow_exists(port));
+		assert_false(rev_flow_exists(port));
+		assert_int_equal(delta(ES_CNT_FLOW_END), 2);
+		expect_reorder_counts(0, 0, (uint64_t)hold);
+		assert_int_equal(n_got, 2 + (size_t)hold);
+		assert_int_equal(n_records, 2);   /* one per direction */
+		assert_int_equal(got[0].type, ES_EV_FLOW_END);
+		assert_int_equal(got[0].dir, ES_DIR_TO_SERVER);
+		assert_int_equal(got[0].flow.sport, port);
+		assert_int_equal(got[0].stream_off, n);
+		assert_int_equal(got[0].aux, ES_END_RST);
+		if (hold) {
+			expect_rev_event(&got[1], port, ES_EV_GAP, cut, 2, 60);
+			expect_rev_event(&got[2], port, ES_EV_FLOW_END, cut + 60, 0, ES_END_RST);
+		} else {
+			expect_rev_event(&got[1], port, ES_EV_FLOW_END, cut, 2, ES_END_RST);
+		}
+		/* the server's next packet: an unknown flow, mid-stream from it */
+		mark();
+		send_rev(port, 1001 + (uint32_t)unh2, 0, STREAM + unh2, n - unh2);
+		assert_int_equal(delta(ES_CNT_FLOW_NEW), 1);
+		assert_int_equal(delta(ES_CNT_FLOW_MIDSTREAM), 1);
+		assert_true(count_type(ES_EV_SEGMENT) >= 3);   /* UNH UNT UNZ */
+		assert_int_equal(got[0].type, ES_EV_SEGMENT);
+		assert_int_equal(got[0].stream_off, 0);
+		assert_true(got[0].flags & ES_SEGF_MIDSTREAM);
+		assert_int_equal(got[0].dir, ES_DIR_TO_CLIENT);
+		send_rev(port, 1001 + (uint32_t)n, RST, NULL, 0);
+		assert_false(rev_flow_exists(port));
+	}
+	assert_int_equal(sensor_bpf_set_tags(sb, all, 1), 0);
+}
+
+/* An RST of the side without state (its SYN|ACK not seen) ends the other
+ * direction, with its skipped count; a FIN ends only its own direction. */
+static void test_rst_fin_other_side(void **state)
+{
+	static const char nad_only[][4] = { "NAD" };
+	static const char all[][4] = { "*" };
+	const size_t cut = (size_t)(strstr(STREAM, "CA'") + 3 - STREAM);
+
+	(void)state;
+	NEED_ROOT();
+	assert_int_equal(sensor_bpf_set_tags(sb, nad_only, 1), 0);
+	send_pkt(41102, 1, SYN, NULL, 0);
+	send_pkt(41102, 2, 0, STREAM, cut);
+	mark();
+	send_rev(41102, 5000, RST, NULL, 0);
+	assert_false(flow_exists(41102));
+	assert_int_equal(delta(ES_CNT_FLOW_END), 1);
+	assert_int_equal(n_got, 1);
+	assert_int_equal(got[0].type, ES_EV_FLOW_END);
+	assert_int_equal(got[0].dir, ES_DIR_TO_SERVER);
+	assert_int_equal(got[0].flow.sport, 41102);
+	assert_int_equal(got[0].flow.saddr[3], 1);
+	assert_int_equal(got[0].stream_off, cut);
+	assert_int_equal(got[0].seg_len, 2);
+	assert_int_equal(got[0].aux, ES_END_RST);
+	/* half-close: the server's FIN leaves the client's direction alone */
+	send_pkt(41103, 1, SYN, NULL, 0);
+	send_rev(41103, 1000, 0x12, NULL, 0);
+	send_pkt(41103, 2, 0, STREAM, cut);
+	mark();
+	send_rev(41103, 1001, FIN, NULL, 0);
+	assert_false(rev_flow_exists(41103));
+	assert_true(flow_exists(41103));
+	assert_int_equal(delta(ES_CNT_FLOW_END), 1);
+	assert_int_equal(n_got, 1);
+	assert_int_equal(got[0].dir, ES_DIR_TO_CLIENT);
+	send_pkt(41103, 2 + (uint32_t)cut, RST, NULL, 0);
+	assert_false(flow_exists(41103));
+	assert_int_equal(sensor_bpf_set_tags(sb, all, 1), 0);
+}
+
 /* An interchange of about 11 KB in big; its length. */
 static size_t big_interchange(char *big, size_t size)
 {
@@ -1058,6 +1209,8 @@ int main(void)
 		cmocka_unit_test(test_seps_change_mid_packet),
 		cmocka_unit_test(test_midstream_first_late),
 		cmocka_unit_test(test_rst),
+		cmocka_unit_test(test_rst_ends_both_directions),
+		cmocka_unit_test(test_rst_fin_other_side),
 		cmocka_unit_test(test_multibuffer),
 		cmocka_unit_test(test_reorder_multibuffer),
 		cmocka_unit_test(test_tag_map),

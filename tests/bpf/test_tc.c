@@ -30,6 +30,7 @@
 #define MAX_EVENTS 1024
 #define SYN 0x02
 #define FIN 0x11
+#define RST 0x04
 
 static struct sensor_bpf *sb;
 static struct ring_buffer *rb;
@@ -340,6 +341,92 @@ static void test_two_hooks_one_direction(void **state)
 	assert_int_equal(d.xdp.v[ES_CNT_GAP] + d.tc_in.v[ES_CNT_GAP], 0);
 }
 
+/* A packet of client port cport's connection: the client's, or the
+ * server's (reverse: addresses and ports swapped). */
+static void send_side(int hook, uint16_t cport, int reverse, uint32_t seq, uint8_t flags,
+		      const void *p, size_t n)
+{
+	struct frame_spec s = { .sport = reverse ? PORT : cport, .dport = reverse ? cport : PORT,
+				.seq = seq, .tcp_flags = flags, .payload = p, .payload_len = n,
+				.reverse = reverse };
+	size_t len = frame_build(&s, frame);
+
+	assert_int_equal(run(hook, frame, len), expected_verdict(hook));
+}
+
+/*
+ * An RST ends both directions at every hook alike: data both ways, the
+ * server's direction holding an early segment, then the client's RST: its
+ * FLOW_END, then the server direction's GAP over the held segment and
+ * FLOW_END (its own flow key and direction), counted in the RST's hook's
+ * block. The server's next packet is a new mid-stream flow.
+ */
+static void test_rst_ends_both_each_hook(void **state)
+{
+	static const int hooks[] = { ES_HOOK_XDP, ES_HOOK_TC_INGRESS, ES_HOOK_TC_EGRESS };
+	static struct es_event ref[MAX_EVENTS];
+	const size_t n = 200;
+	size_t n_ref = 0;
+
+	(void)state;
+	NEED_ROOT();
+	for (int h = 0; h < 3; h++) {
+		uint16_t cport = (uint16_t)(41200 + h);
+		struct all_counters before, after, d;
+		struct es_counters *c;
+
+		send_side(hooks[h], cport, 0, 1, SYN, NULL, 0);
+		send_side(hooks[h], cport, 1, 1000, 0x12, NULL, 0);   /* SYN|ACK */
+		send_side(hooks[h], cport, 0, 2, 0, STREAM, n);
+		send_side(hooks[h], cport, 1, 1001, 0, STREAM, 100);
+		send_side(hooks[h], cport, 1, 1001 + 150, 0, STREAM + 150, 30);   /* held */
+		read_all(&before);
+		n_got = 0;
+		send_side(hooks[h], cport, 0, 2 + (uint32_t)n, RST, NULL, 0);
+		read_all(&after);
+		diff_counters(&before, &after, &d);
+		c = block(&d, hooks[h]);
+		assert_int_equal(c->v[ES_CNT_FLOW_END], 2);
+		assert_int_equal(c->v[ES_CNT_REORDER_ABANDONED], 1);
+		assert_int_equal(c->v[ES_CNT_GAP], 1);
+		assert_int_equal(n_got, 3);
+		assert_int_equal(got[0].type, ES_EV_FLOW_END);
+		assert_int_equal(got[0].dir, ES_DIR_TO_SERVER);
+		assert_int_equal(got[0].flow.sport, cport);
+		assert_int_equal(got[1].type, ES_EV_GAP);
+		assert_int_equal(got[1].stream_off, 100);
+		assert_int_equal(got[1].aux, 80);   /* the hole and the held bytes */
+		assert_int_equal(got[2].type, ES_EV_FLOW_END);
+		assert_int_equal(got[2].stream_off, 180);
+		for (size_t i = 1; i < 3; i++) {
+			assert_int_equal(got[i].dir, ES_DIR_TO_CLIENT);
+			assert_int_equal(got[i].flow.sport, PORT);
+			assert_int_equal(got[i].flow.dport, cport);
+		}
+		for (size_t i = 0; i < 3; i++) {
+			assert_int_equal(got[i].hook, hooks[h]);
+			got[i].flow.sport = got[i].flow.sport == PORT ? PORT : 0;
+			got[i].flow.dport = got[i].flow.dport == PORT ? PORT : 0;
+		}
+		if (h == 0) {
+			memcpy(ref, got, n_got * sizeof(got[0]));
+			n_ref = n_got;
+		} else {
+			assert_int_equal(n_got, n_ref);
+			for (size_t i = 0; i < n_got; i++)
+				assert_same_event(&ref[i], &got[i], i);
+		}
+		read_all(&before);
+		send_side(hooks[h], cport, 1, 1001 + 180, 0, STREAM + 180, 20);
+		read_all(&after);
+		diff_counters(&before, &after, &d);
+		c = block(&d, hooks[h]);
+		assert_int_equal(c->v[ES_CNT_FLOW_NEW], 1);
+		assert_int_equal(c->v[ES_CNT_FLOW_MIDSTREAM], 1);
+		send_side(hooks[h], cport, 1, 1001 + 200, RST, NULL, 0);
+	}
+}
+
 /* Every frame, well-formed or not, gets TC_ACT_UNSPEC, and the outcome
  * counters of each tc block partition the frames run through its hook
  * (packets, their sum, equals the frames run). */
@@ -405,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_same_events_each_hook),
 		cmocka_unit_test(test_reorder_each_hook),
 		cmocka_unit_test(test_two_hooks_one_direction),
+		cmocka_unit_test(test_rst_ends_both_each_hook),
 		cmocka_unit_test(test_verdict_always_unspec),
 	};
 

@@ -22,6 +22,7 @@ struct frame_spec {
 	uint32_t seq;
 	uint8_t tcp_flags;
 	uint8_t tcp_opts_len;     /* multiple of 4 */
+	int reverse;              /* addresses swapped: a packet of the other side */
 	const void *payload;
 	size_t payload_len;
 };
@@ -85,8 +86,8 @@ static inline size_t frame_build(const struct frame_spec *s, uint8_t *buf)
 		put16(ip + 6, s->frag_off);
 		ip[8] = 64;
 		ip[9] = l4;
-		put32(ip + 12, 0xc0000201);   /* 192.0.2.1 */
-		put32(ip + 16, 0xc0000202);   /* 192.0.2.2 */
+		put32(ip + 12, s->reverse ? 0xc0000202 : 0xc0000201);   /* 192.0.2.1 */
+		put32(ip + 16, s->reverse ? 0xc0000201 : 0xc0000202);   /* 192.0.2.2 */
 		for (size_t i = 20; i < hl; i++)
 			ip[i] = 1;                  /* NOP options */
 		l4len = build_l4(s, ip + hl);
@@ -99,8 +100,8 @@ static inline size_t frame_build(const struct frame_spec *s, uint8_t *buf)
 		memset(ip6, 0, 40);
 		ip6[0] = 0x60;
 		ip6[7] = 64;
-		ip6[8] = 0x20; ip6[9] = 0x01; ip6[10] = 0x0d; ip6[11] = 0xb8; ip6[23] = 1;
-		ip6[24] = 0x20; ip6[25] = 0x01; ip6[26] = 0x0d; ip6[27] = 0xb8; ip6[39] = 2;
+		ip6[8] = 0x20; ip6[9] = 0x01; ip6[10] = 0x0d; ip6[11] = 0xb8; ip6[23] = s->reverse ? 2 : 1;
+		ip6[24] = 0x20; ip6[25] = 0x01; ip6[26] = 0x0d; ip6[27] = 0xb8; ip6[39] = s->reverse ? 1 : 2;
 		for (int i = 0; i < 4 && s->ext[i]; i++) {
 			*nh = s->ext[i];
 			memset(q, 0, 8);
