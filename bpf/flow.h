@@ -932,19 +932,21 @@ static __always_inline void es_flow_end(struct es_env *env, struct es_scratch *s
 
 /*
  * An RST aborts the whole connection: the reverse direction of the packet's
- * (env->hdr.flow) ends too, or its state would wait in the LRU map until
- * evicted, its skipped count never reported and its held segment never
- * given up. Its events go into a record of their own: the open one is
- * closed and the header takes the reverse key, direction and
- * ES_SEGF_MIDSTREAM. A held segment is given up without a scan, as a GAP
- * over its bytes (counted abandoned): scanning it would put this frame on
- * the call chain down to the scanner's steps, which is at the 512-byte
- * stack limit. Then FLOW_END with its skipped count, counted as the
- * packet's direction's, and its state freed. Its next packet starts it
- * afresh, as any unknown flow (mid-stream, seeking).
- * Verifier: a global function, checked once; it calls no scanner.
+ * ends too, or its state would wait in the LRU map until evicted, its
+ * skipped count never reported and its held segment never released.
+ * es_rev_begin_g() turns the packet's env to it: the key (env->hdr.flow)
+ * swapped, the open record closed, so its events go into records of their
+ * own with its key, direction and ES_SEGF_MIDSTREAM. Its held segment is
+ * then given up as on its own RST (es_hold_flush(): a GAP up to it, its
+ * bytes scanned), and es_rev_end_g() emits its FLOW_END with its skipped
+ * count, counts it and frees its state. Its next packet starts it afresh,
+ * as any unknown flow (mid-stream, seeking). The two are global functions
+ * that call no scanner (checked once, their frames off the call chain to
+ * the scanner's steps, at the 512-byte stack limit); the scan of the held
+ * bytes is called from the program's frame, as for the packet's direction.
+ * Returns 1 when the reverse direction has state.
  */
-__attribute__((noinline)) int es_flow_end_reverse_g(struct es_scratch *scr, __u32 hook)
+__attribute__((noinline)) int es_rev_begin_g(struct es_scratch *scr)
 {
 	struct es_flow_key *k;
 	struct es_env *env;
@@ -970,16 +972,38 @@ __attribute__((noinline)) int es_flow_end_reverse_g(struct es_scratch *scr, __u3
 		       env->hdr.dir == ES_DIR_TO_CLIENT ? ES_DIR_TO_SERVER : ES_DIR_UNKNOWN;
 	env->hdr.flags = (f->flags & ES_FLOWF_MIDSTREAM) ? ES_SEGF_MIDSTREAM : 0;
 	env->lost_flag = (f->flags & ES_FLOWF_EVENTS_LOST) ? ES_SEGF_EVENTS_LOST : 0;
-	if (f->flags & ES_FLOWF_HOLDING) {
-		f->flags &= ~ES_FLOWF_HOLDING;
-		count(hook, ES_CNT_REORDER_ABANDONED);
-		bpf_map_delete_elem(&held, k);
-		es_hold_gap(env, scr, f, hook, (__s32)(f->hold_seq + f->hold_len - f->next_seq));
-	}
+	return 1;
+}
+
+/* The reverse direction's FLOW_END (es_rev_begin_g()). */
+__attribute__((noinline)) int es_rev_end_g(struct es_scratch *scr, __u32 hook)
+{
+	struct es_env *env;
+	struct es_flow *f;
+
+	if (!scr)
+		return 0;
+	env = &scr->env;
+	f = bpf_map_lookup_elem(&flows, &env->hdr.flow);
+	if (!f)
+		return 0;
 	es_emit_plain(env, scr, ES_EV_FLOW_END, f->stream_off, ES_END_RST, f->scan.skipped);
 	count(hook, ES_CNT_FLOW_END);
-	bpf_map_delete_elem(&flows, k);
+	bpf_map_delete_elem(&flows, &env->hdr.flow);
 	return 0;
+}
+
+static __always_inline void es_flow_end_reverse(struct es_scratch *scr, __u8 hook)
+{
+	struct es_flow *rf;
+
+	if (!es_rev_begin_g(scr))
+		return;
+	rf = bpf_map_lookup_elem(&flows, &scr->env.hdr.flow);
+	if (!rf)
+		return;
+	es_hold_flush(rf, scr, hook);
+	es_rev_end_g(scr, hook);
 }
 
 /* A packet's env: an empty batch and the header its records share (fflags:
@@ -1018,7 +1042,7 @@ static __always_inline void es_rst_unknown(const struct es_frame *fr, const stru
 	if (!scr)
 		return;
 	es_env_init(&scr->env, fr, pkt, 0);
-	es_flow_end_reverse_g(scr, fr->hook);
+	es_flow_end_reverse(scr, fr->hook);
 	es_batch_out(fr, &scr->env, scr);
 }
 
@@ -1088,7 +1112,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		es_hold_flush(f, scr, fr->hook);
 		es_flow_end(env, scr, pkt, f, ES_END_RST);
 		/* the connection is aborted: both directions end */
-		es_flow_end_reverse_g(scr, fr->hook);
+		es_flow_end_reverse(scr, fr->hook);
 		goto out;
 	}
 	if (pkt->tcp_flags & ES_TCP_SYN)

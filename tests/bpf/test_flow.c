@@ -856,8 +856,9 @@ static void expect_rev_event(const struct es_event *ev, uint16_t cport, int type
  * NAD forwarded, so the server's direction has skipped segments pending:
  * EQD and SEL after its NAD), then an RST of the client: its FLOW_END, then
  * in a record of their own the server direction's events: FLOW_END with
- * the skipped count; when it holds an early segment, a GAP over it first
- * (carrying the count; given up, counted abandoned). Both states are gone;
+ * the skipped count; when it holds an early segment, a GAP up to it first
+ * (carrying the count), then its bytes scanned (given up, counted
+ * abandoned, as on the direction's own RST). Both states are gone;
  * the server's next packet starts afresh, mid-stream.
  */
 static void test_rst_ends_both_directions(void **state)
@@ -882,7 +883,7 @@ static void test_rst_ends_both_directions(void **state)
 		assert_int_equal(count_prefix("NAD+"), 1);
 		assert_int_equal(delta(ES_CNT_SEGMENTS_SKIPPED), 4);   /* BGM DTM, EQD SEL */
 		if (hold) {
-			send_rev(port, 1001 + (uint32_t)cut + 20, 0, STREAM + cut + 20, 40);
+			send_rev(port, 1001 + (uint32_t)unh2, 0, STREAM + unh2, n - unh2);
 			assert_int_equal(delta(ES_CNT_REORDER_HELD), 1);
 		}
 		mark();
@@ -891,7 +892,7 @@ static void test_rst_ends_both_directions(void **state)
 		assert_false(rev_flow_exists(port));
 		assert_int_equal(delta(ES_CNT_FLOW_END), 2);
 		expect_reorder_counts(0, 0, (uint64_t)hold);
-		assert_int_equal(n_got, 2 + (size_t)hold);
+		assert_int_equal(n_got, hold ? 6 : 2);
 		assert_int_equal(n_records, 2);   /* one per direction */
 		assert_int_equal(got[0].type, ES_EV_FLOW_END);
 		assert_int_equal(got[0].dir, ES_DIR_TO_SERVER);
@@ -899,8 +900,15 @@ static void test_rst_ends_both_directions(void **state)
 		assert_int_equal(got[0].stream_off, n);
 		assert_int_equal(got[0].aux, ES_END_RST);
 		if (hold) {
-			expect_rev_event(&got[1], port, ES_EV_GAP, cut, 2, 60);
-			expect_rev_event(&got[2], port, ES_EV_FLOW_END, cut + 60, 0, ES_END_RST);
+			/* the hole, then the held bytes scanned: UNH, UNT, UNZ */
+			expect_rev_event(&got[1], port, ES_EV_GAP, cut, 2, unh2 - cut);
+			expect_rev_event(&got[2], port, ES_EV_SEGMENT, unh2, 22, 0);
+			assert_memory_equal(got[2].data, "UNH+2+", 6);
+			assert_true(got[2].flags & ES_SEGF_AFTER_GAP);
+			assert_memory_equal(got[3].data, "UNT+3+2'", 8);
+			assert_int_equal(got[3].aux, 1);   /* LOC */
+			assert_memory_equal(got[4].data, "UNZ+2+77'", 9);
+			expect_rev_event(&got[5], port, ES_EV_FLOW_END, n, 0, ES_END_RST);
 		} else {
 			expect_rev_event(&got[1], port, ES_EV_FLOW_END, cut, 2, ES_END_RST);
 		}
