@@ -27,7 +27,15 @@
  *    flow state);
  *  - a mid-stream flow's offsets count from the first payload byte of the
  *    first packet seen (docs/MANIFEST.md, streamOffset);
- *  - FIN and RST emit ES_EV_FLOW_END and free the state;
+ *  - FIN emits ES_EV_FLOW_END and frees the state of its direction only (a
+ *    half-close: the other direction may go on sending); an RST aborts the
+ *    connection, so it ends both: the packet's direction, then the reverse
+ *    one (key swapped, its events in a record of their own with its key
+ *    and direction: es_rev_begin_g()): its held segment given up as on its
+ *    own RST (a GAP up to it, then its bytes scanned), its ES_EV_FLOW_END
+ *    with its pending skipped count, its state freed (es_rev_end_g()), also
+ *    when the RST's own direction has no state. Its next packet starts it
+ *    afresh, mid-stream;
  *  - seek depth (load-time `seek_depth`, 0 = unlimited): a direction whose
  *    scanner has sought for more than seek_depth payload bytes since it last
  *    found an interchange/message/group header (or since its start) gives
