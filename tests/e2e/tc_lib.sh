@@ -109,6 +109,19 @@ stop_capture() {
 	CAP_PID=
 }
 
+# What TCP did on the wire of a capture that tshark flags (retransmissions,
+# reordering, lost segments), for a failure message: a count that differs
+# only on a loaded machine says there why.
+capture_anomalies() {
+	local f=$1 what n out=""
+	for what in retransmission out_of_order lost_segment duplicate_ack; do
+		n=$(tshark -r "$f" -Y "tcp.analysis.$what" 2>/dev/null | wc -l)
+		out+="$what $n, "
+	done
+	echo "capture: $(tshark -r "$f" 2>/dev/null | wc -l) frames; ${out%, }"
+	tshark -r "$f" -Y "tcp.analysis.flags && !tcp.analysis.window_update" 2>/dev/null | head -5
+}
+
 # Messages and hits of a live run against those of a replay of the same
 # frames: equal up to what a live run changes (times, sequence, sensor id,
 # interface) and the hook, which must be HOOK on every live flow.

@@ -55,6 +55,6 @@ pass "SIGTERM: tc program detached, traffic flows"
 same_records "$T/replay.jsonl" "$T/live.jsonl" tc-egress || fail "live records are not the replay's"
 msgs=$(jq -s '[.[] | select(.message)] | length' "$T/live.jsonl")
 hits=$(jq -s '[.[] | select(.hit)] | length' "$T/live.jsonl")
-((msgs == 200)) || fail "$msgs messages, 200 sent"
+((msgs == 200)) || fail "$msgs messages, 200 sent; $(capture_anomalies "$T/cap.pcapng")"
 ((hits > 0)) || fail "no hits"
 pass "tc egress records equal the replay's: $msgs messages, $hits hits, all hook tc-egress"

@@ -56,6 +56,6 @@ same_records "$T/replay.in" "$T/live.in" tc-ingress || fail "ingress records are
 same_records "$T/replay.eg" "$T/live.eg" tc-egress || fail "egress records are not the replay's"
 for d in in eg; do
 	m=$(jq -s '[.[] | select(.message)] | length' "$T/live.$d")
-	((m == 200)) || fail "$d: $m messages, 200 sent"
+	((m == 200)) || fail "$d: $m messages, 200 sent; $(capture_anomalies "$T/cap.pcapng")"
 done
 pass "GSO/GRO-sized skbs at tc ingress and egress: 200 messages each way, records equal the replay's"
