@@ -11,7 +11,10 @@
  *
  * The counters are checked after every batch of BATCH frames; a batch that
  * does not add up is replayed frame by frame to name the first bad frame.
- * FAIL_OPEN_SEED and FAIL_OPEN_FRAMES override the defaults.
+ * FAIL_OPEN_SEED and FAIL_OPEN_FRAMES override the defaults. The default
+ * seed is fixed (DEFAULT_SEED), as for the fuzzers in CI: the suite is
+ * repeatable and a new finding never turns it red by chance; other seeds
+ * are for runs by hand (FAIL_OPEN_SEED=$(date +%s)).
  *
  * The same generator then feeds the tc programs (ingress and egress,
  * FAIL_OPEN_TC_FRAMES each, default 250,000): every verdict TC_ACT_UNSPEC
@@ -38,6 +41,7 @@
 #include "../lib/frames.h"
 
 #define DEFAULT_FRAMES 1000000ull
+#define DEFAULT_SEED 20261128ull   /* fixed: see the header comment */
 #define BATCH 4096u
 #define ETH_MIN 14u              /* BPF_PROG_TEST_RUN refuses shorter XDP input */
 #define JUMBO 9000u
@@ -493,7 +497,7 @@ static void test_million_frames_all_pass(void **state)
 {
 	static uint8_t buf[FRAME_BUF];
 	uint64_t frames = env_u64("FAIL_OPEN_FRAMES", DEFAULT_FRAMES);
-	uint64_t seed = env_u64("FAIL_OPEN_SEED", (uint64_t)time(NULL));
+	uint64_t seed = env_u64("FAIL_OPEN_SEED", DEFAULT_SEED);
 	uint64_t done = 0, by_size[3] = { 0 };
 	struct es_counters start, end;
 	struct timespec t0, t1;
@@ -599,7 +603,7 @@ static void test_tc_frames_all_pass(void **state)
 {
 	static uint8_t buf[FRAME_BUF];
 	uint64_t frames = env_u64("FAIL_OPEN_TC_FRAMES", 250000);
-	uint64_t seed = env_u64("FAIL_OPEN_SEED", (uint64_t)time(NULL));
+	uint64_t seed = env_u64("FAIL_OPEN_SEED", DEFAULT_SEED);
 
 	(void)state;
 	if (!sb)
