@@ -16,6 +16,8 @@
  *    a time (what the one-segment hold recovers: a model of the hold below,
  *    recoverable()): the segments equal the host scanner's on the stream,
  *    each once, in order, no GAP, nothing abandoned.
+ * The same over the samples of $ROOT/../shared/samples as one stream (a
+ * fifth as many schedules; skipped loudly without the folder).
  * Seeds are fixed (TCP_DELIVERY_SEED, TCP_DELIVERY_SCHEDULES change them);
  * a failing schedule is shrunk (packets removed while it still fails) and
  * printed. Needs root: skipped loudly without it.
@@ -31,6 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <limits.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -78,11 +82,11 @@ static const char BASE[] =
 	"GID+1+40:PK'FTX+AAA+++MACHINE PARTS?: BEARINGS'CST++848210:HS'"
 	"GID+2+5:PL'FTX+AAA+++STEEL ?+ IRON'CST++730890:HS'UNT+9+5'UNZ+1+78'";
 #define BASE_COPIES 5
-#define STREAM_MAX (BASE_COPIES * (sizeof(BASE) - 1))
+#define STREAM_MAX (64u << 10)
 
-/* The stream: BASE_COPIES copies of BASE, ~6 KB, so that most schedules
- * have several packets of every size. */
-static char STREAM[STREAM_MAX + 1];
+/* The stream of the schedules: BASE_COPIES copies of BASE (~6 KB, so that
+ * most schedules have several packets of every size), or the samples. */
+static char STREAM[STREAM_MAX];
 static size_t STREAM_LEN;
 
 static void stream_make(void)
@@ -92,6 +96,48 @@ static void stream_make(void)
 		memcpy(STREAM + STREAM_LEN, BASE, sizeof(BASE) - 1);
 		STREAM_LEN += sizeof(BASE) - 1;
 	}
+}
+
+static int is_sample(const struct dirent *de)
+{
+	size_t l = strlen(de->d_name);
+
+	return l >= 4 && (!strcmp(de->d_name + l - 4, ".edi") || !strcmp(de->d_name + l - 4, ".x12"));
+}
+
+/* Every sample of $ROOT/../shared/samples, in name order, one stream (as
+ * far as STREAM_MAX holds them): the number read, -1 without the folder. */
+static int stream_samples(void)
+{
+	const char *root = getenv("ROOT");
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent **names;
+	int n, used = 0;
+
+	snprintf(dir, sizeof(dir), "%s/../shared/samples", root ? root : ".");
+	n = scandir(dir, &names, is_sample, alphasort);
+	if (n < 0)
+		return -1;
+	STREAM_LEN = 0;
+	for (int i = 0; i < n; i++) {
+		FILE *fp;
+		size_t got_n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		free(names[i]);
+		fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		got_n = fread(STREAM + STREAM_LEN, 1, STREAM_MAX - STREAM_LEN, fp);
+		/* a sample that does not fit whole is left out */
+		if (feof(fp) && !ferror(fp)) {
+			STREAM_LEN += got_n;
+			used++;
+		}
+		fclose(fp);
+	}
+	free(names);
+	return used;
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -194,7 +240,8 @@ static void add_retrans(struct schedule *sc, uint64_t *s, uint32_t hi, uint32_t 
 static void schedule_make(struct schedule *sc, uint32_t seed, uint32_t idx)
 {
 	uint64_t s = ((uint64_t)seed << 32 | idx) * 0x9E3779B97F4A7C15ull | 1;
-	uint32_t cut[STREAM_MAX + 1], k = 0, pos = 0, i = 0;
+	static uint32_t cut[STREAM_MAX + 1];
+	uint32_t k = 0, pos = 0, i = 0;
 	int lossy;
 
 	for (int w = 0; w < 4; w++)
@@ -460,26 +507,21 @@ static uint32_t env_u32(const char *name, uint32_t dflt)
 	return (uint32_t)x;
 }
 
-static void test_delivery_schedules(void **state)
+/* count schedules of the seed over STREAM, each checked; failure:
+ * shrunk, printed, failed. */
+static void run_schedules(const char *what, uint32_t seed, uint32_t count)
 {
 	static struct schedule sc;
-	uint32_t seed = env_u32("TCP_DELIVERY_SEED", DEFAULT_SEED);
-	uint32_t count = env_u32("TCP_DELIVERY_SCHEDULES", DEFAULT_SCHEDULES);
 	uint32_t n_strict = 0, n_lossy = 0;
 	size_t pkts = 0;
 	char why[512];
 
-	(void)state;
-	if (!sb) {
-		print_message("SKIPPED: needs root\n");
-		skip();
-	}
-	stream_make();
 	harness_init(&want);
 	harness_packet(&want, (const uint8_t *)STREAM, STREAM_LEN);
 	assert_true(want.n > 40);
-	fprintf(stderr, "tcp delivery: seed %u, %u schedules (TCP_DELIVERY_SEED, "
-		"TCP_DELIVERY_SCHEDULES), stream %zu bytes, %zu segments\n", seed, count,
+	sum_released = sum_abandoned = sum_gaps = sum_overlap = 0;
+	fprintf(stderr, "tcp delivery (%s): seed %u, %u schedules (TCP_DELIVERY_SEED, "
+		"TCP_DELIVERY_SCHEDULES), stream %zu bytes, %zu segments\n", what, seed, count,
 		STREAM_LEN, want.n);
 	for (uint32_t idx = 0; idx < count; idx++) {
 		schedule_make(&sc, seed, idx);
@@ -489,20 +531,20 @@ static void test_delivery_schedules(void **state)
 		else
 			n_lossy++;
 		if (schedule_run(&sc, why, sizeof(why))) {
-			fprintf(stderr, "seed %u schedule %u fails: %s\n", seed, idx, why);
+			fprintf(stderr, "%s: seed %u schedule %u fails: %s\n", what, seed, idx, why);
 			schedule_print(&sc, "schedule");
 			schedule_shrink(&sc, why, sizeof(why));
 			schedule_print(&sc, "shrunk");
 			harness_free(&want);
-			fail_msg("seed %u schedule %u (shrunk to %zu packets, %s): %s", seed, idx,
-				 sc.n, recoverable(&sc) ? "recoverable" : "lossy", why);
+			fail_msg("%s: seed %u schedule %u (shrunk to %zu packets, %s): %s", what,
+				 seed, idx, sc.n, recoverable(&sc) ? "recoverable" : "lossy", why);
 		}
 	}
-	fprintf(stderr, "tcp delivery: %u schedules passed (%u recoverable, %u with losses "
-		"or deeper reordering), %zu packets\n", count, n_strict, n_lossy, pkts);
-	fprintf(stderr, "tcp delivery: held segments released %" PRIu64 ", abandoned %" PRIu64
-		", gaps %" PRIu64 ", partial overlaps %" PRIu64 "\n", sum_released, sum_abandoned,
-		sum_gaps, sum_overlap);
+	fprintf(stderr, "tcp delivery (%s): %u schedules passed (%u recoverable, %u with losses "
+		"or deeper reordering), %zu packets\n", what, count, n_strict, n_lossy, pkts);
+	fprintf(stderr, "tcp delivery (%s): held segments released %" PRIu64 ", abandoned %"
+		PRIu64 ", gaps %" PRIu64 ", partial overlaps %" PRIu64 "\n", what, sum_released,
+		sum_abandoned, sum_gaps, sum_overlap);
 	harness_free(&want);
 	/* both kinds of schedule and every path of the hold were exercised */
 	if (count >= 50) {
@@ -512,10 +554,45 @@ static void test_delivery_schedules(void **state)
 	}
 }
 
+static void test_delivery_schedules(void **state)
+{
+	(void)state;
+	if (!sb) {
+		print_message("SKIPPED: needs root\n");
+		skip();
+	}
+	stream_make();
+	run_schedules("built-in stream",
+		      env_u32("TCP_DELIVERY_SEED", DEFAULT_SEED),
+		      env_u32("TCP_DELIVERY_SCHEDULES", DEFAULT_SCHEDULES));
+}
+
+/* The samples as one stream (~35 KB): a fifth as many schedules. */
+static void test_delivery_samples(void **state)
+{
+	int n;
+
+	(void)state;
+	if (!sb) {
+		print_message("SKIPPED: needs root\n");
+		skip();
+	}
+	n = stream_samples();
+	if (n <= 0) {
+		print_message("SKIPPED: no samples in $ROOT/../shared/samples (set ROOT to the "
+			      "repository root)\n");
+		skip();
+	}
+	fprintf(stderr, "tcp delivery: %d samples\n", n);
+	run_schedules("samples", env_u32("TCP_DELIVERY_SEED", DEFAULT_SEED) + 1,
+		      env_u32("TCP_DELIVERY_SCHEDULES", DEFAULT_SCHEDULES) / 5 + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delivery_schedules),
+		cmocka_unit_test(test_delivery_samples),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
