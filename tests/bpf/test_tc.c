@@ -59,23 +59,19 @@ static int setup(void **state)
 	struct sensor_bpf_opts o = { 0 };
 
 	(void)state;
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIPPED: tc fixtures need root (BPF_PROG_TEST_RUN)\n");
-		return 0;
-	}
-	if (fixture_load(&sb, &o, PORT))
+	if (fixture_setup_ring(&sb, &rb, &o, PORT, on_record, "tc fixtures"))
 		return -1;
-	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
-	report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_INGRESS), "edisensor_tc_in");
-	report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_EGRESS), "edisensor_tc_eg");
-	return rb ? 0 : -1;
+	if (sb) {
+		report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_INGRESS), "edisensor_tc_in");
+		report_verifier(sensor_bpf_tc_prog_fd(sb, ES_HOOK_TC_EGRESS), "edisensor_tc_eg");
+	}
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	ring_buffer__free(rb);
-	sensor_bpf_destroy(sb);
+	fixture_free_ring(&sb, &rb);
 	return 0;
 }
 

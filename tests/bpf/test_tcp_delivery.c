@@ -153,23 +153,13 @@ static int setup(void **state)
 	struct sensor_bpf_opts o = { 0 };
 
 	(void)state;
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIPPED: TCP delivery properties need root (BPF_PROG_TEST_RUN)\n");
-		return 0;
-	}
-	if (fixture_load(&sb, &o, PORT))
-		return -1;
-	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
-	return rb ? 0 : -1;
+	return fixture_setup_ring(&sb, &rb, &o, PORT, on_record, "TCP delivery properties");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	ring_buffer__free(rb);
-	rb = NULL;
-	sensor_bpf_destroy(sb);
-	sb = NULL;
+	fixture_free_ring(&sb, &rb);
 	return 0;
 }
 
