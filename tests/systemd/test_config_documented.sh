@@ -4,10 +4,10 @@
 # parser (interfaces aside, which depend on the machine).
 set -u
 cd "$ROOT"
-# the rows of config.c's file_keys[] table: { "section", "key", ... },
-keys=$(sed -n '/file_keys\[\] = {/,/^};/p' userspace/config.c |
+# the rows of config_file.c's file_keys[] table: { "section", "key", ... },
+keys=$(sed -n '/file_keys\[\] = {/,/^};/p' userspace/config_file.c |
 	sed -n 's/^[[:space:]]*{ "\([a-z]*\)", "\([a-z_]*\)",.*/\1.\2/p' | sort -u)
-[[ -n $keys ]] || { echo "FAIL: no keys found in userspace/config.c"; exit 1; }
+[[ -n $keys ]] || { echo "FAIL: no keys found in userspace/config_file.c"; exit 1; }
 bad=0
 for k in $keys; do
 	sec=${k%%.*} key=${k#*.}
