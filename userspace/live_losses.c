@@ -13,9 +13,6 @@
 
 #define LOSS_LOG_US 60000000u  /* losses are logged at most this often */
 
-/* Losses outside the pipeline become Loss records too (not only metrics):
- * events in the records the queue dropped and events the kernel could not
- * reserve. */
 /* The first loss at once, then at most one line a minute: an operator sees
  * in the journal that the sensor falls behind, without a line per second. */
 static void log_losses(struct live *l, uint64_t q, uint64_t rb)
