@@ -107,81 +107,52 @@ static const struct option long_opts[] = {
 
 static const char short_opts[] = ":c:i:r:p:f:o:vVh";
 
-/* One option of the command line; opt_name is how the user wrote it. */
-static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg,
-		     const char *opt_name, struct setter_err *e)
-{
-	char msg[400];
-	struct setter_err inner = { msg, sizeof(msg) };
-	int r = 0;
+/* Options whose value goes through a setter, as the file's keys do
+ * (config_file.c's file_keys): a list (with the layer) or one value. */
+static const struct opt_setter {
+	int opt;
+	list_setter list;
+	value_setter value;
+} opt_setters[] = {
+	{ 'i', config_set_interface, NULL },
+	{ OPT_XDP_MODE, NULL, config_set_xdp_mode },
+	{ OPT_HOOK, NULL, config_set_hook },
+	{ 'p', config_set_port, NULL },
+	{ OPT_CIDR, config_set_cidr, NULL },
+	{ OPT_TAG, config_set_tag, NULL },
+	{ 'f', config_set_feed, NULL },
+	{ 'o', config_set_output, NULL },
+	{ OPT_SENSOR, NULL, config_set_sensor_id },
+	{ OPT_FLOWS, NULL, config_set_max_flows },
+	{ OPT_RINGBUF, NULL, config_set_ringbuf },
+	{ OPT_QUEUE, NULL, config_set_queue_bytes },
+	{ OPT_SEEK_DEPTH, NULL, config_set_seek_depth },
+	{ OPT_REORDER_SLOTS, NULL, config_set_reorder_slots },
+	{ OPT_CPU_PRIORITY, NULL, config_set_cpu_priority },
+	{ OPT_METRICS, NULL, config_set_metrics_addr },
+	{ OPT_USER, NULL, config_set_user },
+};
 
+/* An option without a setter: a flag, an action, or a path taken as given. */
+static int apply_flag(struct config *c, int opt, const char *arg, const char *opt_name,
+		      struct setter_err *e)
+{
 	switch (opt) {
 	case 'c':
 		c->config_path = arg;
 		return 0;
-	case 'i':
-		r = config_set_interface(c, l, arg, &inner);
-		break;
-	case OPT_XDP_MODE:
-		r = config_set_xdp_mode(c, arg, &inner);
-		break;
-	case OPT_HOOK:
-		r = config_set_hook(c, arg, &inner);
-		break;
 	case 'r':
 		c->replay_path = arg;
 		return 0;
-	case 'p':
-		r = config_set_port(c, l, arg, &inner);
-		break;
-	case OPT_CIDR:
-		r = config_set_cidr(c, l, arg, &inner);
-		break;
-	case OPT_TAG:
-		r = config_set_tag(c, l, arg, &inner);
-		break;
-	case 'f':
-		r = config_set_feed(c, l, arg, &inner);
-		break;
-	case 'o':
-		r = config_set_output(c, l, arg, &inner);
-		break;
 	case OPT_ALL:
 		c->all_messages = true;
 		return 0;
-	case OPT_SENSOR:
-		r = config_set_sensor_id(c, arg, &inner);
-		break;
 	case OPT_SPOOL:
 		c->spool_dir = arg;
 		return 0;
-	case OPT_FLOWS:
-		r = config_set_max_flows(c, arg, &inner);
-		break;
-	case OPT_RINGBUF:
-		r = config_set_ringbuf(c, arg, &inner);
-		break;
-	case OPT_QUEUE:
-		r = config_set_queue_bytes(c, arg, &inner);
-		break;
-	case OPT_SEEK_DEPTH:
-		r = config_set_seek_depth(c, arg, &inner);
-		break;
-	case OPT_REORDER_SLOTS:
-		r = config_set_reorder_slots(c, arg, &inner);
-		break;
-	case OPT_CPU_PRIORITY:
-		r = config_set_cpu_priority(c, arg, &inner);
-		break;
 	case OPT_TAP:
 		c->tap_mode = true;
 		return 0;
-	case OPT_METRICS:
-		r = config_set_metrics_addr(c, arg, &inner);
-		break;
-	case OPT_USER:
-		r = config_set_user(c, arg, &inner);
-		break;
 	case OPT_CHECK:
 		c->action = CONFIG_CHECK;
 		return 0;
@@ -200,9 +171,27 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 	default:
 		FIX(e, "unknown option %s (see --help)", opt_name);
 	}
-	if (r)
-		FIX(e, "%s: %s", opt_name, msg);
-	return 0;
+}
+
+/* One option of the command line; opt_name is how the user wrote it. */
+static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg,
+		     const char *opt_name, struct setter_err *e)
+{
+	char msg[400];
+	struct setter_err inner = { msg, sizeof(msg) };
+
+	for (size_t i = 0; i < sizeof(opt_setters) / sizeof(opt_setters[0]); i++) {
+		const struct opt_setter *s = &opt_setters[i];
+		int r;
+
+		if (s->opt != opt)
+			continue;
+		r = s->list ? s->list(c, l, arg, &inner) : s->value(c, arg, &inner);
+		if (r)
+			FIX(e, "%s: %s", opt_name, msg);
+		return 0;
+	}
+	return apply_flag(c, opt, arg, opt_name, e);
 }
 
 int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, size_t errlen)

@@ -29,9 +29,6 @@ static int parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
-typedef int (*list_setter)(struct config *, struct layer *, const char *, struct setter_err *);
-typedef int (*value_setter)(struct config *, const char *, struct setter_err *);
-
 struct file_ctx {
 	struct config *c;
 	struct layer layer;

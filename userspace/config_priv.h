@@ -29,6 +29,11 @@ struct setter_err {
 
 #define FIX(e, ...) do { snprintf((e)->buf, (e)->len, __VA_ARGS__); return -EINVAL; } while (0)
 
+/* A setter of a list (each word; the layer decides append or replace) or
+ * of one value. */
+typedef int (*list_setter)(struct config *, struct layer *, const char *, struct setter_err *);
+typedef int (*value_setter)(struct config *, const char *, struct setter_err *);
+
 /* config.c: a copy of s that lives as long as c (config_free()); NULL
  * when out of memory */
 const char *config_keep(struct config *c, const char *s);
