@@ -194,18 +194,37 @@ static int apply_opt(struct config *c, struct layer *l, int opt, const char *arg
 	return apply_flag(c, opt, arg, opt_name, e);
 }
 
+/*
+ * The option as the user wrote it, for messages: argv[optind - 1] is the
+ * value, not the option, when the value came as the next argument
+ * ("--max-flows x", "-p 1"). Unknown options and missing values have no
+ * value: there it is the option itself (as written, "--bogus", "-Z").
+ */
+static void opt_name(int opt, int longi, const char *last, char *buf, size_t len)
+{
+	if (longi >= 0)
+		snprintf(buf, len, "--%s", long_opts[longi].name);
+	else if (opt != '?' && opt != ':' && opt > 0 && opt < 128)
+		snprintf(buf, len, "-%c", opt);
+	else
+		snprintf(buf, len, "%s", last);
+}
+
 int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
 	struct setter_err e = { errbuf, errlen };
 	struct layer l = { 0 };
-	int opt;
+	char name[64];
+	int opt, longi = -1;
 
 	/* 0, not 1: glibc then also forgets where it was inside a cluster of
 	 * short options (-Vv) from an earlier call, which would point into
 	 * that call's argv. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, short_opts, long_opts, &longi)) != -1) {
+		opt_name(opt, longi, argv[optind - 1], name, sizeof(name));
+		longi = -1;
 		switch (opt) {
 		case 'V':
 			printf("edisensord %s\n", EDISENSOR_VERSION);
@@ -216,7 +235,7 @@ int config_parse_args(struct config *c, int argc, char **argv, char *errbuf, siz
 		case ':':
 			FIX(&e, "%s needs a value (see --help)", argv[optind - 1]);
 		default:
-			if (apply_opt(c, &l, opt, optarg, argv[optind - 1], &e))
+			if (apply_opt(c, &l, opt, optarg, name, &e))
 				return -EINVAL;
 		}
 	}

@@ -303,6 +303,32 @@ static void test_seek_depth(void **state)
 }
 
 /* The example shipped for operators must be valid as it stands. */
+/* A bad value on the command line names the option as the user wrote it
+ * (long, long with '=', short), never the value in its place. */
+static void test_flag_errors_name_the_option(void **state)
+{
+	char *sep[] = { "edisensord", "-i", "eth0", "--max-flows", "x" };
+	char *joined[] = { "edisensord", "-i", "eth0", "--max-flows=x" };
+	char *shrt[] = { "edisensord", "-i", "eth0", "-p", "abc" };
+	char *missing[] = { "edisensord", "-i", "eth0", "--max-flows" };
+	struct config c;
+	char err[512] = "";
+
+	(void)state;
+	assert_int_equal(config_load(&c, 5, sep, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--max-flows: max flows 'x'"));
+	config_free(&c);
+	assert_int_equal(config_load(&c, 4, joined, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--max-flows: max flows 'x'"));
+	config_free(&c);
+	assert_int_equal(config_load(&c, 5, shrt, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "-p: port 'abc'"));
+	config_free(&c);
+	assert_int_equal(config_load(&c, 4, missing, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--max-flows needs a value"));
+	config_free(&c);
+}
+
 static void test_example_file_parses(void **state)
 {
 	char *argv[] = { "edisensord", "-c", "systemd/edisensor.conf" };
@@ -332,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_seek_depth),
 		cmocka_unit_test(test_reorder_slots),
+		cmocka_unit_test(test_flag_errors_name_the_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
