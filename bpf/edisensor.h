@@ -162,26 +162,39 @@ enum es_hook {
 #define ES_TC_CNT_BASE(hook) ((hook) == ES_HOOK_TC_EGRESS ? (__u32)ES_CNT_MAX : 0u)
 
 /*
- * The ring buffer. Each bpf_ringbuf_output() (one per packet, more when a
- * packet's events overflow the per-CPU batch) carries one or more records
+ * The ring buffer. Each bpf_ringbuf_output() carries one or more records
  * back to back. A record is one struct es_rec_hdr with what its items share
  * (time, flow, interface, direction, hook, the syntax and separators of its
- * segments, the stream offset its items count from), followed by
- * hdr.n_items items: a struct es_rec_item, then data_len bytes of segment
- * data, padded to a multiple of 8. hdr.len covers the header and all items,
- * padding included, so it is a multiple of 8. The writer (bpf/flow.h)
- * starts a new record when a segment's syntax or separators differ from
- * the open record's (an interchange with other separators later in the
- * same packet), when an item's offset is not within 4 GiB after the
- * record's base_off, and when the batch is full. The reader
- * (userspace/ring_record.c) checks every length against the bytes it has
- * and expands the items into struct es_event.
+ * segments, the stream offset its items count from), then, when chunk_len
+ * is not 0, chunk_len bytes of the stream (the payload chunk the scanner
+ * read, from stream offset base_off + chunk_off on), padded to a multiple
+ * of 8, then hdr.n_items items: a struct es_rec_item, then data_len bytes
+ * of segment data padded to a multiple of 8; an item flagged
+ * ES_ITEMF_CHUNK has no data after it: its data_len bytes are the record's
+ * chunk bytes from off - chunk_off on. hdr.len covers the header, the
+ * chunk and all items, padding included, so it is a multiple of 8.
+ *
+ * The writer (bpf/flow.h) puts the events of a chunk's scan into one
+ * record, and attaches the chunk when a forwarded segment lies in it
+ * (segments begun in an earlier packet carry their data: the carry);
+ * seek-mode bytes and chunks without a forwarded segment are never sent.
+ * Other events (GAP, FLOW_END) go into records without a chunk. A record
+ * ends at the chunk's end, when a segment's syntax or separators differ
+ * from the record's (an interchange with other separators later in the
+ * same chunk: the next record attaches the chunk again), when an item's
+ * offset is not within 4 GiB after the record's base_off, and when the
+ * record is full. The reader (userspace/ring_record.c) checks every length
+ * and offset against the bytes it has and expands the items into struct
+ * es_event.
  *
  * Why this shape: a segment event is ~37 bytes of data; with the shared
  * fields in every event (84 bytes) the bytes written to the ring per frame
- * were most of the cost of writing them (docs/ARCHITECTURE.md, Cost).
+ * were most of the cost of writing them; and copying each forwarded
+ * segment's bytes out of the chunk one at a time was ~6% of a frame where
+ * the chunk goes out whole in the output that happens anyway
+ * (docs/ARCHITECTURE.md, Cost).
  */
-#define ES_REC_VERSION 2
+#define ES_REC_VERSION 3
 
 struct es_rec_hdr {
 	__u8  version;          /* ES_REC_VERSION */
@@ -196,16 +209,24 @@ struct es_rec_hdr {
 	__u64 base_off;         /* stream offset of the first item; the others' count from it */
 	struct es_flow_key flow;
 	struct es_seps seps;    /* separators in force for the SEGMENT items */
+	__u32 chunk_len;        /* stream bytes after this header (0: none) ... */
+	__u32 chunk_off;        /* ... the first at stream offset base_off + chunk_off */
 };
 
 struct es_rec_item {
 	__u32 off;              /* stream offset (struct es_event) minus hdr.base_off */
 	__u32 seg_len;          /* SEGMENT: its length; GAP, FLOW_END: skipped count */
 	__u32 aux;
-	__u16 data_len;         /* bytes of data after this item (at most ES_SEG_MAX) */
-	__u8  flags;            /* ES_SEGF_* of the item (the record's are added) */
+	__u16 data_len;         /* bytes of data (at most ES_SEG_MAX): after this
+				   item, or in the record's chunk (ES_ITEMF_CHUNK) */
+	__u8  flags;            /* ES_SEGF_* of the item (the record's are added),
+				   ES_ITEMF_CHUNK */
 	__u8  type;             /* enum es_event_type */
 };
+
+/* Item flag: the item's data are the record's chunk bytes at its offset
+ * (off - chunk_off), none follow the item. Not an event flag. */
+#define ES_ITEMF_CHUNK (1u << 7)
 
 #define ES_REC_ITEM_SPAN(data_len) \
 	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
@@ -213,8 +234,9 @@ struct es_rec_item {
 #define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \
 		     ES_SEGF_ISA_NONFIXED | ES_SEGF_EVENTS_LOST)
 
-_Static_assert(ES_SEGF_ALL <= 0xFF, "item flags are one byte");
-_Static_assert(sizeof(struct es_rec_hdr) == 80 && sizeof(struct es_rec_item) == 16,
+_Static_assert(ES_SEGF_ALL <= 0xFF && !(ES_SEGF_ALL & ES_ITEMF_CHUNK),
+	       "item flags are one byte, ES_ITEMF_CHUNK none of the event's");
+_Static_assert(sizeof(struct es_rec_hdr) == 88 && sizeof(struct es_rec_item) == 16,
 	       "record layout (docs/ARCHITECTURE.md)");
 _Static_assert(sizeof(struct es_rec_hdr) % 8 == 0, "record header keeps items 8-aligned");
 _Static_assert(sizeof(struct es_rec_item) % 8 == 0, "item keeps its data 8-aligned");

@@ -56,9 +56,12 @@
  * non-linear (GSO/GRO) frames take the same path. Every program of the
  * object shares the flows map: a direction is one entry whichever hook
  * sees it, and bytes a second hook sees again are retransmissions to it.
- * Events of one packet are batched as items of one ring record (edisensor.h:
- * one header with what they share, then compact items) in a per-CPU buffer,
- * handed to the ring buffer with one bpf_ringbuf_output().
+ * The segments of a chunk's scan are items of the chunk's record (edisensor.h:
+ * one header with what they share, the chunk, then compact items; those
+ * inside the chunk refer to it), built in the per-CPU scratch around the
+ * chunk buffer and handed to the ring buffer with one bpf_ringbuf_output()
+ * at the chunk's end; GAP and FLOW_END items are batched into records
+ * without a chunk, output before the chunk's record and at the packet's end.
  *
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
  * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
@@ -127,14 +130,18 @@ _Static_assert(ES_HOLD_BYTES <= ES_SCAN_CHUNK && (ES_HOLD_BYTES & (ES_HOLD_BYTES
 #ifndef ES_MAX_CHUNKS
 #define ES_MAX_CHUNKS 32        /* chunks scanned per packet: 64 KiB of payload */
 #endif
-#define ES_BATCH_BYTES 8192     /* records of a packet, then one ring buffer output */
+#define ES_BATCH_BYTES 8192     /* records without a chunk, then one ring buffer output */
+#define ES_CREC_BYTES  8192     /* a chunk's record: header, chunk, items */
 #define ES_BATCH_SLACK 1024     /* record header + item + word overrun past the end */
 #define ES_REC_HDR_LEN ((__u32)sizeof(struct es_rec_hdr))
 #define ES_ITEM_MAX    ES_REC_ITEM_SPAN(ES_SEG_MAX)
 
 _Static_assert(ES_REC_HDR_LEN + ES_ITEM_MAX + 8 <= ES_BATCH_SLACK,
 	       "ES_BATCH_SLACK too small for one item");
-_Static_assert((ES_BATCH_BYTES & (ES_BATCH_BYTES - 1)) == 0, "offsets are masked");
+_Static_assert((ES_BATCH_BYTES & (ES_BATCH_BYTES - 1)) == 0 &&
+	       (ES_CREC_BYTES & (ES_CREC_BYTES - 1)) == 0, "offsets are masked");
+_Static_assert(ES_REC_HDR_LEN + ES_SCAN_CHUNK + 8 + 8 * ES_ITEM_MAX <= ES_CREC_BYTES,
+	       "a chunk's record holds the chunk and several of the largest items");
 
 #ifdef __bpf__
 
@@ -192,18 +199,30 @@ struct es_env {
 	__u8  lost_flag;        /* ES_SEGF_EVENTS_LOST for the next item: earlier
 				   items of the direction were lost (es_flush) */
 	__u8  ended;            /* FLOW_END emitted: the flow state is deleted */
-	__u8  pad;
+	__u8  crec_open;        /* the chunk's record is open (in scr, from 0) */
+	__u8  crec_refs;        /* an item of it refers to the chunk: attach it */
+	__u8  mode_before;      /* scanner mode before the packet's chunks (seek depth) */
+	__u16 crec_items;       /* its items */
+	__u32 crec_pos;         /* its end: where the next item goes */
 	__u32 events;           /* items in the batch */
 	__u32 sent;             /* items handed to the ring buffer */
 	__u32 lost;             /* items whose ring buffer output failed */
 };
 
-/* Per-CPU scratch: the chunk being scanned, the scanner's per-chunk context
- * (here, not on the stack: the call chain down to the scanner's global
- * functions stays within the 512-byte BPF stack) and the packet's event
- * batch. */
+/*
+ * Per-CPU scratch: the chunk being scanned inside the record of its events
+ * (crec_hdr, buf, crec_items: the header is written when the record ends,
+ * the items go after the chunk's bytes, padded to 8; one ring buffer
+ * output sends header, chunk and items, so a forwarded segment inside the
+ * chunk is an item referring to it, no copy of its bytes: edisensor.h),
+ * the scanner's per-chunk context (here, not on the stack: the call chain
+ * down to the scanner's global functions stays within the 512-byte BPF
+ * stack) and the batch of the packet's other events.
+ */
 struct es_scratch {
+	struct es_rec_hdr crec_hdr;
 	struct es_chunk buf;
+	__u8 crec_items[ES_CREC_BYTES + ES_BATCH_SLACK - ES_REC_HDR_LEN - sizeof(struct es_chunk)];
 	struct es_scan_ctx ctx;
 	struct es_env env;
 	__u64 tagc[ES_TAGC_SLOTS];
@@ -213,12 +232,20 @@ struct es_scratch {
 	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
 };
 
+_Static_assert(__builtin_offsetof(struct es_scratch, buf) == ES_REC_HDR_LEN &&
+	       __builtin_offsetof(struct es_scratch, crec_items) ==
+	       ES_REC_HDR_LEN + sizeof(struct es_chunk),
+	       "the chunk follows its record's header: one output sends both");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct es_scratch);
 } es_scratch_map SEC(".maps");
+
+/* The chunk's record as bytes: offsets from its header. */
+#define ES_CREC(scr) ((__u8 *)(scr))
 
 /* The scanner's env inside the global step: both pointers, tracked. */
 struct es_emit_ref {
@@ -255,10 +282,28 @@ static __always_inline void es_rec_close(struct es_env *env, struct es_scratch *
  */
 __u32 es_reader_waiting = 0;
 
+/* n bytes of records holding items events, as one ring buffer output. */
+static __always_inline void es_output(struct es_env *env, void *data, __u64 n, __u32 items)
+{
+	__u64 wake = BPF_RB_NO_WAKEUP;
+
+	if (*(volatile __u32 *)&es_reader_waiting)
+		wake = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, data, n, wake)) {
+		env->lost += items;
+		/* the direction's next item tells userspace (the flow state
+		 * keeps it past this packet: es_flow_packet()) */
+		env->lost_flag = ES_SEGF_EVENTS_LOST;
+	} else {
+		env->sent += items;
+		if (wake == BPF_RB_FORCE_WAKEUP)
+			*(volatile __u32 *)&es_reader_waiting = 0;   /* one wakeup per sleep */
+	}
+}
+
 /* Everything batched, as one ring buffer output. */
 static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 {
-	__u64 wake = BPF_RB_NO_WAKEUP;
 	__u32 n;
 
 	es_rec_close(env, scr);
@@ -268,20 +313,46 @@ static __always_inline void es_flush(struct es_env *env, struct es_scratch *scr)
 	/* verifier: the size argument needs a bound inside the buffer */
 	if (n > ES_BATCH_BYTES)
 		n = ES_BATCH_BYTES;
-	if (*(volatile __u32 *)&es_reader_waiting)
-		wake = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, scr->batch, n, wake)) {
-		env->lost += env->events;
-		/* the direction's next item tells userspace (the flow state
-		 * keeps it past this packet: es_flow_packet()) */
-		env->lost_flag = ES_SEGF_EVENTS_LOST;
-	} else {
-		env->sent += env->events;
-		if (wake == BPF_RB_FORCE_WAKEUP)
-			*(volatile __u32 *)&es_reader_waiting = 0;   /* one wakeup per sleep */
-	}
+	es_output(env, scr->batch, n, env->events);
 	env->batch_len = 0;
 	env->events = 0;
+}
+
+/*
+ * Ends the chunk's record and outputs it: its header (from env->hdr) in
+ * front of the chunk when an item refers to it or the chunk's scan goes
+ * on (done 0: another record follows in the same chunk, whose bytes are
+ * still needed); else, the scan done, right before its items, over the
+ * chunk's last bytes, so the chunk is not sent.
+ */
+static __always_inline void es_crec_out(struct es_env *env, struct es_scratch *scr, int done)
+{
+	struct es_rec_hdr *h;
+	__u32 start = 0;
+	__u64 n;
+
+	if (!env->crec_open)
+		return;
+	env->crec_open = 0;
+	if (!env->crec_refs && done)
+		start = (scr->ctx.len + 7) & ~7u;
+	start &= ES_SCAN_CHUNK * 2 - 1;
+	/* verifier: masked offsets keep header and output inside the scratch */
+	h = (struct es_rec_hdr *)(ES_CREC(scr) + start);
+	__builtin_memcpy(h, &env->hdr, sizeof(*h));
+	h->len = env->crec_pos - start;
+	h->n_items = env->crec_items;
+	if (!start) {
+		h->chunk_len = scr->ctx.len;
+		h->chunk_off = (__u32)(scr->ctx.base_off - env->hdr.base_off);
+	}
+	n = (__u64)env->crec_pos - start;
+	/* verifier: the size argument needs a bound inside the scratch, on the
+	 * very register passed (as in es_scan_payload()) */
+	ES_OPAQUE(n);
+	if (n > ES_CREC_BYTES)
+		n = ES_CREC_BYTES;
+	es_output(env, h, n, env->crec_items);
 }
 
 /*
@@ -331,6 +402,80 @@ static __always_inline struct es_rec_item *es_item_slot(struct es_env *env,
 	it = (struct es_rec_item *)(scr->batch + (env->batch_len & (ES_BATCH_BYTES - 1)));
 	it->off = (__u32)(off - env->hdr.base_off);
 	return it;
+}
+
+/*
+ * The chunk's record ends (es_crec_out()). A global function: called once
+ * per chunk, and its output off the scanner's frames (the call chain to
+ * the scanner's steps is at the 512-byte stack limit).
+ */
+__attribute__((noinline)) int es_crec_out_g(struct es_scratch *scr)
+{
+	if (!scr)
+		return 0;
+	es_crec_out(&scr->env, scr, 1);
+	return 0;
+}
+
+/*
+ * A chunk's record for a segment item at stream offset off with this
+ * syntax and these separators: the open one output first (es_crec_slot()
+ * says why), and before the chunk's first record the batch (the GAP before
+ * the chunk's segments). Its base_off is the item's offset or the chunk's,
+ * the lower (a segment begun in an earlier packet comes first). A global
+ * function: once per chunk, and its outputs' spills off es_run_g()'s frame.
+ */
+__attribute__((noinline)) int es_crec_open_g(struct es_scratch *scr, __u64 off, __u32 syntax,
+					     __u64 seps)
+{
+	struct es_env *env;
+
+	if (!scr)
+		return 0;
+	env = &scr->env;
+	es_crec_out(env, scr, 0);
+	if (env->batch_len)
+		es_flush(env, scr);
+	env->hdr.base_off = off < scr->ctx.base_off ? off : scr->ctx.base_off;
+	env->hdr.syntax = (__u8)syntax;
+	*(__u64 *)&env->hdr.seps = seps;
+	env->crec_pos = ES_REC_HDR_LEN + ((scr->ctx.len + 7) & ~7u);
+	env->crec_items = 0;
+	env->crec_refs = 0;
+	env->crec_open = 1;
+	return 0;
+}
+
+/*
+ * Room for one more segment item at stream offset off in the chunk's
+ * record. A new record when none is open (the chunk's first), when the
+ * segment's syntax or separators differ from the open one's segments'
+ * (another interchange later in the same chunk), off is not within 4 GiB
+ * after its base_off, or it is full. Writes the item's offset.
+ */
+static __always_inline struct es_rec_item *es_crec_slot(struct es_env *env,
+							struct es_scratch *scr, __u8 *rec,
+							__u64 off, __u8 syntax, __u64 seps)
+{
+	struct es_rec_item *it;
+
+	if (!env->crec_open || env->crec_pos + ES_ITEM_MAX > ES_CREC_BYTES ||
+	    env->hdr.syntax != syntax || *(__u64 *)&env->hdr.seps != seps ||
+	    off - env->hdr.base_off > 0xFFFFFFFFull)
+		es_crec_open_g(scr, off, syntax, seps);
+	/* verifier: masked offset keeps item and data inside the scratch */
+	it = (struct es_rec_item *)(rec + (env->crec_pos & (ES_CREC_BYTES - 1)));
+	it->off = (__u32)(off - env->hdr.base_off);
+	return it;
+}
+
+static __always_inline void es_crec_commit(struct es_env *env, struct es_rec_item *it,
+					   __u32 span)
+{
+	it->flags |= env->lost_flag;
+	env->lost_flag = 0;
+	env->crec_pos += span;
+	env->crec_items++;
 }
 
 static __always_inline void es_item_commit(struct es_env *env, struct es_rec_item *it,
@@ -387,12 +532,15 @@ static __always_inline int es_scan_want(void *ctx, __u32 tag)
 
 /*
  * Segment bytes from the chunk (scr->buf, where the scanner reads: see
- * es_ctx_in()) into the batch: n bytes from chunk offset src to batch
- * offset dst, 16 bytes per iteration, tail bytes past n are padding. Both
- * buffers are in scr, so one masked offset per 16 bytes bounds both
+ * es_ctx_in()) into the chunk's record (a segment begun in an earlier
+ * packet: the carry's bytes, then these): n bytes from chunk offset src
+ * to record offset dst, 16 bytes per iteration, tail bytes past n are
+ * padding. Both are in scr, so one masked offset per 16 bytes bounds both
  * accesses for the verifier (the chunk has ES_SCAN_PAD readable bytes
- * after ES_SCAN_CHUNK, the batch ES_BATCH_SLACK) where es_copy_from_chunk()
- * masks each word: half the instructions per segment.
+ * after ES_SCAN_CHUNK, the record ES_BATCH_SLACK) where
+ * es_copy_from_chunk() masks each word: half the instructions per segment.
+ * The record's items lie after the chunk's len bytes: what the scanner
+ * reads there (word loads up to ES_SCAN_PAD past len) it ignores.
  */
 __attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 dst, __u32 src,
 						 __u32 n)
@@ -403,12 +551,12 @@ __attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 d
 		return 0;
 	for (k = 0; k < ES_SEG_MAX; k += 16) {
 		__u32 s = (src + k) & (ES_SCAN_CHUNK - 1);
-		__u32 t = (dst + k) & (ES_BATCH_BYTES - 1);
+		__u32 t = (dst + k) & (ES_CREC_BYTES - 1);
 
 		if (k >= n)
 			break;
-		*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
-		*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+		*(__u64 *)(ES_CREC(scr) + t) = *(const __u64 *)(scr->buf.b + s);
+		*(__u64 *)(ES_CREC(scr) + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
 	}
 	return 0;
 }
@@ -421,38 +569,51 @@ _Static_assert(ES_SCAN_PAD >= 15, "es_item_copy_chunk reads 16 bytes at ES_SCAN_
  * loop whose exit depends on the length: most segments are shorter, and a
  * mispredicted loop exit per segment cost more than the bytes), the rest
  * by the loop. What lands past n is padding the next item overwrites or
- * beyond batch_len (ES_BATCH_SLACK covers it).
+ * beyond the record's end (ES_BATCH_SLACK covers it).
  */
 #define ES_ITEM_COPY_INLINE 48
 _Static_assert(ES_ITEM_COPY_INLINE % 16 == 0 && ES_ITEM_COPY_INLINE + 16 < ES_BATCH_SLACK,
 	       "inline copy: whole 16-byte pieces inside the batch's slack");
 
-static __always_inline void es_item_copy_16(struct es_scratch *scr, __u32 dst, __u32 src)
+static __always_inline void es_item_copy_16(__u8 *rec, __u32 dst, __u32 src)
 {
-	__u32 s = src & (ES_SCAN_CHUNK - 1), t = dst & (ES_BATCH_BYTES - 1);
+	__u32 s = src & (ES_SCAN_CHUNK - 1), t = dst & (ES_CREC_BYTES - 1);
+	const __u8 *chunk = rec + ES_REC_HDR_LEN;
 
-	*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
-	*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+	*(__u64 *)(rec + t) = *(const __u64 *)(chunk + s);
+	*(__u64 *)(rec + t + 8) = *(const __u64 *)(chunk + s + 8);
 }
 
-static __always_inline void es_item_copy(struct es_scratch *scr, __u32 dst, __u32 src, __u32 n)
+/* rec: the chunk's record (scr), the chunk after its header */
+static __always_inline void es_item_copy(struct es_scratch *scr, __u8 *rec, __u32 dst, __u32 src,
+					 __u32 n)
 {
-	es_item_copy_16(scr, dst, src);
-	es_item_copy_16(scr, dst + 16, src + 16);
-	es_item_copy_16(scr, dst + 32, src + 32);
+	es_item_copy_16(rec, dst, src);
+	es_item_copy_16(rec, dst + 16, src + 16);
+	es_item_copy_16(rec, dst + 32, src + 32);
 	if (n > ES_ITEM_COPY_INLINE)
 		es_item_copy_chunk(scr, dst + ES_ITEM_COPY_INLINE, src + ES_ITEM_COPY_INLINE,
 				   n - ES_ITEM_COPY_INLINE);
 }
 
+/*
+ * A forwarded segment into the chunk's record: wholly in the chunk, an
+ * item referring to it (ES_ITEMF_CHUNK: no copy; the chunk goes out with
+ * the record); begun in an earlier packet (or collected bytewise: UNA,
+ * ISA), an item with the carry's bytes and the chunk's after it.
+ */
 static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *st,
 					 const __u8 *buf, const struct es_seg_desc *d)
 {
 	struct es_emit_ref *ref = ctx;
 	struct es_env *env = ref->env;
+	/* buf is scr->buf.b (es_ctx_in()), right after the record's header:
+	 * the record's bytes from there, not from scr, which clang would keep
+	 * in a register (spilled) of its own through the scanner's loop */
+	__u8 *rec = (__u8 *)(unsigned long)buf - ES_REC_HDR_LEN;
 	/* the separators as one word: st->seps is 8-aligned in the flow map
 	 * value, and x86-64 would take an unaligned load anyway */
-	struct es_rec_item *it = es_item_slot(env, ref->scr, d->stream_off, 1, st->syntax,
+	struct es_rec_item *it = es_crec_slot(env, ref->scr, rec, d->stream_off, st->syntax,
 					      *(const __u64 *)&st->seps);
 	__u32 cn = d->carry_n, bn = d->buf_n;
 
@@ -464,15 +625,21 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 	it->seg_len = d->seg_len;
 	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->data_len = (__u16)(cn + bn);
-	it->flags = (__u8)d->flags;
 	it->type = ES_EV_SEGMENT;
+	if (!cn && d->seg_len == bn) {
+		/* all its bytes, none seen before this chunk: it starts at
+		 * buf_begin, its offset in the chunk (off - chunk_off) */
+		it->flags = (__u8)d->flags | ES_ITEMF_CHUNK;
+		env->crec_refs = 1;
+		es_crec_commit(env, it, sizeof(*it));
+		return;
+	}
+	it->flags = (__u8)d->flags;
 	if (cn)
 		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);
-	/* buf is scr->buf.b (es_ctx_in()): copied from there by offsets */
-	(void)buf;
 	if (bn)
-		es_item_copy(ref->scr, env->batch_len + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
-	es_item_commit(env, it, cn + bn);
+		es_item_copy(ref->scr, rec, env->crec_pos + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
+	es_crec_commit(env, it, ES_REC_ITEM_SPAN(cn + bn));
 }
 
 /*
@@ -647,6 +814,8 @@ static __always_inline __u32 es_scan_payload(const struct es_frame *fr, struct e
 		c->base_off = f->stream_off;
 		if (es_scan_chunk_g(c, &f->scan, scr, env) < 0)
 			count(fr->hook, ES_CNT_SCAN_LIMIT);
+		/* before the next chunk overwrites this one */
+		es_crec_out_g(scr);
 		es_count_scan(fr->hook, c);
 		headers += c->n_inter;
 		f->stream_off += k;
@@ -805,6 +974,8 @@ __attribute__((noinline)) int es_hold_scanned_g(struct es_flow *f, struct es_scr
 
 	if (!f || !scr)
 		return 0;
+	/* the chunk's record, before anything else uses the chunk buffer */
+	es_crec_out(&scr->env, scr, 1);
 	c = &scr->ctx;
 	if (limit_hit)
 		count(hook, ES_CNT_SCAN_LIMIT);
@@ -1177,12 +1348,14 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		f->next_seq += n;
 		f->stream_off += n;
 	} else if (n) {
-		__u8 mode = f->scan.mode;
-
+		/* in the scratch, not a register: the frame stays within the
+		 * call chain's 512 bytes */
+		env->mode_before = f->scan.mode;
 		if (from + n > fr->linear)
 			count(fr->hook, ES_CNT_FRAGS_READ);
 		f->next_seq += n;
-		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n), mode);
+		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n),
+				env->mode_before);
 	}
 	if ((f->flags & ES_FLOWF_HOLDING) && !held_now &&
 	    ((__s32)(f->next_seq - f->hold_seq) >= 0 || (pkt->tcp_flags & ES_TCP_FIN) ||

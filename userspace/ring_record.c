@@ -9,11 +9,25 @@ void ring_reader_init(struct ring_reader *r, const void *data, size_t len)
 	r->left = len;
 }
 
-/* The items of a record of len bytes (its header excluded) at p fill it
- * exactly. */
-static int items_fit(const unsigned char *p, size_t len, unsigned n_items)
+/* Bytes of a record's chunk with its padding (64-bit: chunk_len is the
+ * writer's word). */
+static uint64_t chunk_span(const struct es_rec_hdr *h)
 {
-	for (unsigned i = 0; i < n_items; i++) {
+	return ((uint64_t)h->chunk_len + 7) & ~(uint64_t)7;
+}
+
+/* An item's bytes in the record: the item, and its data unless they are in
+ * the chunk. */
+static size_t item_span(const struct es_rec_item *it)
+{
+	return (it->flags & ES_ITEMF_CHUNK) ? sizeof(*it) : ES_REC_ITEM_SPAN(it->data_len);
+}
+
+/* The items of record h, len bytes at p (after its header and chunk), fill
+ * it exactly; an item's data in the chunk lie inside it. */
+static int items_fit(const struct es_rec_hdr *h, const unsigned char *p, size_t len)
+{
+	for (unsigned i = 0; i < h->n_items; i++) {
 		struct es_rec_item it;
 		size_t span;
 
@@ -22,7 +36,11 @@ static int items_fit(const unsigned char *p, size_t len, unsigned n_items)
 		memcpy(&it, p, sizeof(it));
 		if (it.data_len > ES_SEG_MAX)
 			return -EINVAL;
-		span = ES_REC_ITEM_SPAN(it.data_len);
+		if ((it.flags & ES_ITEMF_CHUNK) &&
+		    (it.off < h->chunk_off ||
+		     (uint64_t)(it.off - h->chunk_off) + it.data_len > h->chunk_len))
+			return -EINVAL;
+		span = item_span(&it);
 		if (span > len)
 			return -EINVAL;
 		p += span;
@@ -41,8 +59,8 @@ static int read_header(const unsigned char *p, size_t left, struct es_rec_hdr *h
 	if (h->version != ES_REC_VERSION)
 		return -EPROTO;
 	/* the writer never closes a record without items */
-	if (h->n_items == 0 || h->len % 8 || h->len < sizeof(*h) + sizeof(struct es_rec_item) ||
-	    h->len > left)
+	if (h->n_items == 0 || h->len % 8 ||
+	    h->len < sizeof(*h) + chunk_span(h) + sizeof(struct es_rec_item) || h->len > left)
 		return -EINVAL;
 	return 0;
 }
@@ -55,19 +73,21 @@ static int open_record(struct ring_reader *r)
 
 	if (err)
 		return err;
-	if (items_fit(r->p + sizeof(h), h.len - sizeof(h), h.n_items))
+	if (items_fit(&h, r->p + sizeof(h) + chunk_span(&h), h.len - sizeof(h) - chunk_span(&h)))
 		return -EINVAL;
 	r->hdr = h;
 	r->items_left = h.n_items;
-	r->p += sizeof(h);
+	r->chunk = r->p + sizeof(h);
+	r->p += sizeof(h) + chunk_span(&h);
 	r->left -= h.len;
 	return 0;
 }
 
 /* An item of the open record (checked by open_record()) as an event. */
-static size_t expand_item(const struct es_rec_hdr *h, const unsigned char *p,
+static size_t expand_item(const struct ring_reader *r, const unsigned char *p,
 			  struct es_event *ev)
 {
+	const struct es_rec_hdr *h = &r->hdr;
 	struct es_rec_item it;
 
 	memcpy(&it, p, sizeof(it));
@@ -79,7 +99,7 @@ static size_t expand_item(const struct es_rec_hdr *h, const unsigned char *p,
 	ev->seg_len = it.seg_len;
 	ev->aux = it.aux;
 	ev->data_len = it.data_len;
-	ev->flags = it.flags | h->flags;
+	ev->flags = (it.flags & ~ES_ITEMF_CHUNK) | h->flags;
 	ev->type = it.type;
 	ev->dir = h->dir;
 	ev->hook = h->hook;
@@ -87,8 +107,11 @@ static size_t expand_item(const struct es_rec_hdr *h, const unsigned char *p,
 		ev->syntax = h->syntax;
 		ev->seps = h->seps;
 	}
-	memcpy(ev->data, p + sizeof(it), it.data_len);
-	return ES_REC_ITEM_SPAN(it.data_len);
+	if (it.flags & ES_ITEMF_CHUNK)
+		memcpy(ev->data, r->chunk + (it.off - h->chunk_off), it.data_len);
+	else
+		memcpy(ev->data, p + sizeof(it), it.data_len);
+	return item_span(&it);
 }
 
 int ring_reader_next(struct ring_reader *r, struct es_event *ev)
@@ -102,7 +125,7 @@ int ring_reader_next(struct ring_reader *r, struct es_event *ev)
 		if (r->err)
 			return r->err;
 	}
-	r->p += expand_item(&r->hdr, r->p, ev);
+	r->p += expand_item(r, r->p, ev);
 	r->items_left--;
 	return (int)(ES_EVENT_HDR_LEN + ev->data_len);
 }

@@ -1,6 +1,7 @@
 /*
  * Reading the sensor's ring buffer output (bpf/edisensor.h: records of one
- * struct es_rec_hdr and compact items) as struct es_event, one at a time.
+ * struct es_rec_hdr, a payload chunk, compact items whose data follow them
+ * or lie in the chunk) as struct es_event, one at a time.
  * A record is checked whole before its first event comes out: every length
  * bounded by the bytes at hand, so arbitrary bytes (a fuzzer's, a reader of
  * the wrong ABI) yield an error, never a read past the output.
@@ -14,6 +15,7 @@
 
 struct ring_reader {
 	const unsigned char *p;   /* next item, or next record when items_left is 0 */
+	const unsigned char *chunk; /* the record's chunk (hdr.chunk_len bytes) */
 	size_t left;              /* bytes after the record being read */
 	struct es_rec_hdr hdr;    /* the record being read */
 	unsigned items_left;      /* its items not read yet */

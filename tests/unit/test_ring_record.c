@@ -365,6 +365,160 @@ static void test_malformed(void **state)
 	assert_int_equal(read_all(buf, hl - 1, &n), -EINVAL);
 }
 
+/* A stream of short segments, as a chunk record's tests cut it. */
+static const char CHUNK_STREAM[] =
+	"UNH+1+CUSCAR:D:95B:UN'BGM+85+REF1+9'DTM+137:20240101:102'NAD+CA+ACME'"
+	"EQD+CN+MSKU1234565+22G1'MEA+AAE+G+KGM:12000'FTX+AAA+++GOODS?'QUOTED'"
+	"UNT+8+1'";
+
+/* The segments of CHUNK_STREAM (terminator '\'', release '?') as events. */
+static size_t chunk_stream_events(struct es_event *ev, size_t max)
+{
+	size_t n = 0, begin = 0;
+
+	for (size_t i = 0; CHUNK_STREAM[i] && n < max; i++) {
+		if (CHUNK_STREAM[i] == '?') {
+			i++;
+			continue;
+		}
+		if (CHUNK_STREAM[i] != '\'')
+			continue;
+		seg_event(&ev[n], "", begin, &EDIFACT_SEPS);
+		ev[n].data_len = (uint16_t)(i + 1 - begin);
+		ev[n].seg_len = ev[n].data_len;
+		memcpy(ev[n].data, CHUNK_STREAM + begin, ev[n].data_len);
+		n++;
+		begin = i + 1;
+	}
+	return n;
+}
+
+/*
+ * Records with a chunk (the kernel's record of a scanned chunk): for every
+ * chunk of the stream, the segments inside it refer to it, the one begun
+ * before it and the one running past it carry their bytes, a FLOW_END
+ * after them carries none; every event comes back as written, the record
+ * is the header, the chunk, 16 bytes per referring item and the others'
+ * spans; every cut of the output is refused or a whole record's events.
+ */
+static void test_chunk_records(void **state)
+{
+	static struct es_event ev[MAX_EV];
+	const size_t sn = sizeof(CHUNK_STREAM) - 1;
+
+	(void)state;
+	for (size_t from = 0; from < sn; from += 7) {
+		for (size_t to = from + 1; to <= sn; to += 11) {
+			size_t k = chunk_stream_events(ev, MAX_EV - 1), len, n, want;
+			struct ring_writer w;
+
+			base_event(&ev[k], ES_EV_FLOW_END);
+			ev[k].stream_off = sn;
+			k++;
+			ring_writer_init(&w, out_words, sizeof(out_words));
+			ring_writer_chunk(&w, CHUNK_STREAM + from, (uint32_t)(to - from), from);
+			want = sizeof(struct es_rec_hdr) + ((to - from + 7) & ~(size_t)7);
+			for (size_t i = 0; i < k; i++) {
+				bool in = ev[i].type == ES_EV_SEGMENT && ev[i].stream_off >= from &&
+					  ev[i].stream_off + ev[i].data_len <= to;
+
+				assert_int_equal(ring_writer_add(&w, &ev[i]), 0);
+				want += in ? sizeof(struct es_rec_item) : ES_REC_ITEM_SPAN(ev[i].data_len);
+			}
+			len = ring_writer_finish(&w);
+			assert_int_equal(len, want);
+			assert_int_equal(rec_at(0)->chunk_len, to - from);
+			assert_int_equal(rec_at(0)->base_off + rec_at(0)->chunk_off, from);
+			assert_int_equal(read_all(out_words, len, &n), 0);
+			assert_int_equal(n, k);
+			for (size_t i = 0; i < k; i++)
+				assert_same_event(&got[i], &ev[i]);
+			for (size_t cut = 0; cut < len; cut++) {
+				assert_int_equal(read_all(out_words, cut, &n), cut ? -EINVAL : 0);
+				assert_int_equal(n, 0);
+			}
+		}
+	}
+}
+
+/* Builds a record with a chunk of chunk_len bytes ('C') by hand, its
+ * chunk_off and items as given; the output's length. */
+static size_t hand_chunk_record(uint8_t *out, uint32_t chunk_len, uint32_t chunk_off,
+				const struct es_rec_item *items, size_t n_items)
+{
+	struct es_rec_hdr h = { .version = ES_REC_VERSION, .n_items = (uint16_t)n_items,
+				.chunk_len = chunk_len, .chunk_off = chunk_off };
+	size_t at = sizeof(h) + (((size_t)chunk_len + 7) & ~(size_t)7);
+
+	memset(out + sizeof(h), 'C', at - sizeof(h));
+	for (size_t i = 0; i < n_items; i++) {
+		size_t span = (items[i].flags & ES_ITEMF_CHUNK) ? sizeof(items[i]) :
+			      ES_REC_ITEM_SPAN(items[i].data_len);
+
+		memset(out + at, 'A', span);
+		memcpy(out + at, &items[i], sizeof(items[i]));
+		at += span;
+	}
+	h.len = (uint32_t)at;
+	memcpy(out, &h, sizeof(h));
+	return at;
+}
+
+/* Chunk records that claim more than they hold, or items whose data are
+ * not inside the chunk, are refused; the chunk flag is no event flag. */
+static void test_chunk_malformed(void **state)
+{
+	static uint8_t buf[4096];
+	struct es_rec_item it = { .type = ES_EV_SEGMENT, .off = 30, .data_len = 10,
+				  .flags = ES_ITEMF_CHUNK | ES_SEGF_TRUNCATED };
+	size_t len, n;
+
+	(void)state;
+	/* well formed: chunk bytes 10..50 of the record's offsets */
+	len = hand_chunk_record(buf, 40, 10, &it, 1);
+	assert_int_equal(len, sizeof(struct es_rec_hdr) + 40 + sizeof(it));
+	assert_int_equal(read_all(buf, len, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].data_len, 10);
+	assert_memory_equal(got[0].data, "CCCCCCCCCC", 10);
+	assert_int_equal(got[0].flags, ES_SEGF_TRUNCATED);
+	/* data to the chunk's last byte, not one past it */
+	it.off = 40;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 10, &it, 1), &n), 0);
+	it.off = 41;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 10, &it, 1), &n), -EINVAL);
+	/* an item before the chunk */
+	it.off = 9;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 10, &it, 1), &n), -EINVAL);
+	/* offsets that wrap: off - chunk_off + data_len past 4 GiB */
+	it.off = 0xFFFFFFFFu;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 0, &it, 1), &n), -EINVAL);
+	/* no chunk at all */
+	it.off = 0;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 0, 0, &it, 1), &n), -EINVAL);
+	/* data_len beyond ES_SEG_MAX in a chunk that would hold it */
+	it.data_len = ES_SEG_MAX + 1;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 2048, 0, &it, 1), &n), -EINVAL);
+	/* a chunk longer than the record, and one of 4 GiB (padding wraps a
+	 * 32-bit sum) */
+	it.data_len = 10;
+	len = hand_chunk_record(buf, 40, 0, &it, 1);
+	((struct es_rec_hdr *)buf)->chunk_len = 48;
+	assert_int_equal(read_all(buf, len, &n), -EINVAL);
+	((struct es_rec_hdr *)buf)->chunk_len = 0xFFFFFFFFu;
+	assert_int_equal(read_all(buf, len, &n), -EINVAL);
+	/* a record of its header and chunk, no room for its item */
+	len = hand_chunk_record(buf, 40, 0, &it, 1);
+	((struct es_rec_hdr *)buf)->len = (uint32_t)(sizeof(struct es_rec_hdr) + 40);
+	assert_int_equal(read_all(buf, len - sizeof(it), &n), -EINVAL);
+	/* an item without the flag takes its data after it */
+	it.flags = 0;
+	len = hand_chunk_record(buf, 40, 0, &it, 1);
+	assert_int_equal(read_all(buf, len, &n), 0);
+	assert_memory_equal(got[0].data, "AAAAAAAAAA", 10);
+	assert_int_equal(ring_output_events(buf, len), 1);
+}
+
 /* Arbitrary bytes: the reader stops, and only reads what it was given. */
 static void test_garbage(void **state)
 {
@@ -386,6 +540,11 @@ static void test_garbage(void **state)
 			h->version = ES_REC_VERSION;
 			h->n_items = (uint16_t)(1 + h->n_items % 4);
 			h->len = (uint32_t)(len & ~(size_t)7);
+			if (round & 1) {
+				/* a chunk that fits: reach the chunk items' checks */
+				h->chunk_len %= (uint32_t)(len - sizeof(*h) + 1);
+				h->chunk_off %= 64;
+			}
 		}
 		assert_true(read_all(buf, len, &n) <= 0);
 	}
@@ -404,6 +563,8 @@ int main(void)
 		T(test_truncated),
 		T(test_output_events),
 		T(test_malformed),
+		T(test_chunk_records),
+		T(test_chunk_malformed),
 		T(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
