@@ -87,10 +87,6 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 #define ES_FLOWF_EVENTS_LOST 0x4  /* events of the direction lost (ring buffer
 				     full): the next one carries ES_SEGF_EVENTS_LOST */
 #define ES_FLOWF_HOLDING    0x8   /* an early segment waits in `held` */
-#define ES_FLOWF_SPARSE     0x10  /* the direction's last chunk with forwarded
-				     segments forwarded less than 3/4 of its
-				     bytes: its segments are copied, the chunk
-				     not sent (es_scan_emit()) */
 
 /* Value of the flows map: one direction of a TCP connection. */
 struct es_flow {
@@ -206,10 +202,8 @@ struct es_env {
 	__u8  crec_open;        /* the chunk's record is open (in scr, from 0) */
 	__u8  crec_refs;        /* an item of it refers to the chunk: attach it */
 	__u8  mode_before;      /* scanner mode before the packet's chunks (seek depth) */
-	__u8  chunk_sparse;     /* ES_FLOWF_SPARSE of the direction, kept up to date */
 	__u16 crec_items;       /* its items */
 	__u32 crec_pos;         /* its end: where the next item goes */
-	__u32 chunk_fwd;        /* data bytes of the chunk's segment items so far */
 	__u32 events;           /* items in the batch */
 	__u32 sent;             /* items handed to the ring buffer */
 	__u32 lost;             /* items whose ring buffer output failed */
@@ -340,11 +334,6 @@ static __always_inline void es_crec_out(struct es_env *env, struct es_scratch *s
 	if (!env->crec_open)
 		return;
 	env->crec_open = 0;
-	if (done) {
-		/* the next chunk's segments: referring to it or copied */
-		env->chunk_sparse = env->chunk_fwd * 4 < scr->ctx.len * 3;
-		env->chunk_fwd = 0;
-	}
 	if (!env->crec_refs && done)
 		start = (scr->ctx.len + 7) & ~7u;
 	start &= ES_SCAN_CHUNK * 2 - 1;
@@ -611,10 +600,7 @@ static __always_inline void es_item_copy(struct es_scratch *scr, __u8 *rec, __u3
  * A forwarded segment into the chunk's record: wholly in the chunk, an
  * item referring to it (ES_ITEMF_CHUNK: no copy; the chunk goes out with
  * the record); begun in an earlier packet (or collected bytewise: UNA,
- * ISA), an item with the carry's bytes and the chunk's after it; so too
- * every segment of a sparse direction (ES_FLOWF_SPARSE: its chunk would
- * cost more ring bytes than its segments' copies). Counts the chunk's
- * forwarded bytes for that decision (es_crec_out()).
+ * ISA), an item with the carry's bytes and the chunk's after it.
  */
 static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *st,
 					 const __u8 *buf, const struct es_seg_desc *d)
@@ -640,8 +626,7 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->data_len = (__u16)(cn + bn);
 	it->type = ES_EV_SEGMENT;
-	env->chunk_fwd += cn + bn;
-	if (!cn && d->seg_len == bn && !env->chunk_sparse) {
+	if (!cn && d->seg_len == bn) {
 		/* all its bytes, none seen before this chunk: it starts at
 		 * buf_begin, its offset in the chunk (off - chunk_off) */
 		it->flags = (__u8)d->flags | ES_ITEMF_CHUNK;
@@ -740,11 +725,18 @@ __attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_s
 		return 0;
 	ref.env = envp;
 	ref.scr = scr;
-	es_ctx_in(&c, cin, st, scr, &ref);
+	/* what es_scan_run() reads of the context; its counts go to cin */
+	c.st = st;
+	c.buf = scr->buf.b;
+	c.env = &ref;
+	c.base_off = cin->base_off;
+	c.len = cin->len;
+	c.pos = cin->pos;
 	if (c.len > ES_SCAN_CHUNK || budget > ES_SCAN_STEPS)
 		return 0;
-	n = es_scan_run(&c, budget);
-	es_ctx_out(cin, &c);
+	n = es_scan_run(&c, cin, budget);
+	cin->pos = c.pos;
+	cin->seg_begin = c.seg_begin;
 	return (int)n;
 }
 
@@ -753,20 +745,23 @@ __attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_s
  * path, then one general step, until the chunk is used up or the step
  * budget is), with each part in a global function. Verifier: a global
  * function too, so its loop is walked once, not once per chunk of the
- * caller's loop; the loop has a constant bound (every iteration takes a
- * step at least), the step count is a second, unknown, variable; the
- * pointers stay in this frame.
+ * caller's loop; an ES_CAN_LOOP loop (every pass takes a step at least,
+ * so the step budget bounds it): its state at the loop head is the same
+ * every pass (the pointers in this frame, the step count widened), so it
+ * is walked twice, not once per pass (a counted loop: ~80k instructions).
+ * Should ES_CAN_LOOP stop it, the rest of the chunk is skipped as when
+ * the step budget runs out (ES_CNT_SCAN_LIMIT).
  */
 __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_scan_state *st,
 					      struct es_scratch *scr, struct es_env *env)
 {
-	__u32 i, used = 0, r;
+	__u32 used = 0, r;
 
 	if (!c || !st || !scr || !env)
 		return 0;
 	c->pos = 0;
 	c->seg_begin = 0;
-	for (i = 0; i < ES_SCAN_STEPS && used < ES_SCAN_STEPS; i++) {
+	while (used < ES_SCAN_STEPS && ES_CAN_LOOP) {
 		r = (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
 		used += r & ~ES_RUN_MORE;
 		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
@@ -1299,7 +1294,6 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		scr->tagc_gen = tags_gen + 1;
 	}
 	env->want_all = scr->tagc_all;
-	env->chunk_sparse = !!(f->flags & ES_FLOWF_SPARSE);
 	if (f->flags & ES_FLOWF_EVENTS_LOST) {
 		env->lost_flag = ES_SEGF_EVENTS_LOST;
 		f->flags &= ~ES_FLOWF_EVENTS_LOST;
@@ -1372,7 +1366,6 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		f->next_seq += n;
 		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n),
 				env->mode_before);
-		f->flags = (f->flags & ~ES_FLOWF_SPARSE) | (env->chunk_sparse ? ES_FLOWF_SPARSE : 0);
 	}
 	if ((f->flags & ES_FLOWF_HOLDING) && !held_now &&
 	    ((__s32)(f->next_seq - f->hold_seq) >= 0 || (pkt->tcp_flags & ES_TCP_FIN) ||
