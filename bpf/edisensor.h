@@ -176,8 +176,10 @@ enum es_hook {
  *
  * The writer (bpf/flow.h) puts the events of a chunk's scan into one
  * record, and attaches the chunk when a forwarded segment lies in it
- * (segments begun in an earlier packet carry their data: the carry);
- * seek-mode bytes and chunks without a forwarded segment are never sent.
+ * (segments begun in an earlier packet carry their data: the carry), unless
+ * the direction forwards less than 3/4 of its chunks' bytes (then its
+ * segments carry their data: ES_FLOWF_SPARSE); seek-mode bytes and chunks
+ * without a referring segment are never sent.
  * Other events (GAP, FLOW_END) go into records without a chunk. A record
  * ends at the chunk's end, when a segment's syntax or separators differ
  * from the record's (an interchange with other separators later in the

@@ -87,6 +87,10 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 #define ES_FLOWF_EVENTS_LOST 0x4  /* events of the direction lost (ring buffer
 				     full): the next one carries ES_SEGF_EVENTS_LOST */
 #define ES_FLOWF_HOLDING    0x8   /* an early segment waits in `held` */
+#define ES_FLOWF_SPARSE     0x10  /* the direction's last chunk with forwarded
+				     segments forwarded less than 3/4 of its
+				     bytes: its segments are copied, the chunk
+				     not sent (es_scan_emit()) */
 
 /* Value of the flows map: one direction of a TCP connection. */
 struct es_flow {
@@ -202,8 +206,10 @@ struct es_env {
 	__u8  crec_open;        /* the chunk's record is open (in scr, from 0) */
 	__u8  crec_refs;        /* an item of it refers to the chunk: attach it */
 	__u8  mode_before;      /* scanner mode before the packet's chunks (seek depth) */
+	__u8  chunk_sparse;     /* ES_FLOWF_SPARSE of the direction, kept up to date */
 	__u16 crec_items;       /* its items */
 	__u32 crec_pos;         /* its end: where the next item goes */
+	__u32 chunk_fwd;        /* data bytes of the chunk's segment items so far */
 	__u32 events;           /* items in the batch */
 	__u32 sent;             /* items handed to the ring buffer */
 	__u32 lost;             /* items whose ring buffer output failed */
@@ -334,6 +340,11 @@ static __always_inline void es_crec_out(struct es_env *env, struct es_scratch *s
 	if (!env->crec_open)
 		return;
 	env->crec_open = 0;
+	if (done) {
+		/* the next chunk's segments: referring to it or copied */
+		env->chunk_sparse = env->chunk_fwd * 4 < scr->ctx.len * 3;
+		env->chunk_fwd = 0;
+	}
 	if (!env->crec_refs && done)
 		start = (scr->ctx.len + 7) & ~7u;
 	start &= ES_SCAN_CHUNK * 2 - 1;
@@ -600,7 +611,10 @@ static __always_inline void es_item_copy(struct es_scratch *scr, __u8 *rec, __u3
  * A forwarded segment into the chunk's record: wholly in the chunk, an
  * item referring to it (ES_ITEMF_CHUNK: no copy; the chunk goes out with
  * the record); begun in an earlier packet (or collected bytewise: UNA,
- * ISA), an item with the carry's bytes and the chunk's after it.
+ * ISA), an item with the carry's bytes and the chunk's after it; so too
+ * every segment of a sparse direction (ES_FLOWF_SPARSE: its chunk would
+ * cost more ring bytes than its segments' copies). Counts the chunk's
+ * forwarded bytes for that decision (es_crec_out()).
  */
 static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *st,
 					 const __u8 *buf, const struct es_seg_desc *d)
@@ -626,7 +640,8 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->data_len = (__u16)(cn + bn);
 	it->type = ES_EV_SEGMENT;
-	if (!cn && d->seg_len == bn) {
+	env->chunk_fwd += cn + bn;
+	if (!cn && d->seg_len == bn && !env->chunk_sparse) {
 		/* all its bytes, none seen before this chunk: it starts at
 		 * buf_begin, its offset in the chunk (off - chunk_off) */
 		it->flags = (__u8)d->flags | ES_ITEMF_CHUNK;
@@ -1294,6 +1309,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		scr->tagc_gen = tags_gen + 1;
 	}
 	env->want_all = scr->tagc_all;
+	env->chunk_sparse = !!(f->flags & ES_FLOWF_SPARSE);
 	if (f->flags & ES_FLOWF_EVENTS_LOST) {
 		env->lost_flag = ES_SEGF_EVENTS_LOST;
 		f->flags &= ~ES_FLOWF_EVENTS_LOST;
@@ -1366,6 +1382,7 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		f->next_seq += n;
 		es_seek_account(fr->hook, f, n, es_scan_payload(fr, env, scr, f, from, n),
 				env->mode_before);
+		f->flags = (f->flags & ~ES_FLOWF_SPARSE) | (env->chunk_sparse ? ES_FLOWF_SPARSE : 0);
 	}
 	if ((f->flags & ES_FLOWF_HOLDING) && !held_now &&
 	    ((__s32)(f->next_seq - f->hold_seq) >= 0 || (pkt->tcp_flags & ES_TCP_FIN) ||

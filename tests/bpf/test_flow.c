@@ -35,6 +35,7 @@ static size_t n_got;
 static uint8_t frame[FRAME_BUF];
 
 static size_t n_outputs, n_records;   /* ring buffer outputs and the records in them */
+static size_t n_chunk_records;        /* those carrying their payload chunk */
 
 static int on_record(void *ctx, void *data, size_t len)
 {
@@ -48,6 +49,7 @@ static int on_record(void *ctx, void *data, size_t len)
 
 		memcpy(&h, p, sizeof(h));
 		n_records++;
+		n_chunk_records += h.chunk_len > 0;
 		p += h.len;
 		len -= h.len;
 	}
@@ -113,6 +115,7 @@ static void mark(void)
 	n_got = 0;
 	n_outputs = 0;
 	n_records = 0;
+	n_chunk_records = 0;
 	assert_int_equal(counters_read(sensor_bpf_counters_fd(sb), &before), 0);
 }
 
@@ -1089,6 +1092,55 @@ static void test_tag_map_change(void **state)
 	send_pkt(41091, 2 + (uint32_t)(sizeof(STREAM) - 1), RST, NULL, 0);
 }
 
+/* Every segment event holds the stream's bytes at its offset (from base). */
+static void expect_stream_bytes(const char *s, size_t n, uint64_t base)
+{
+	for (size_t i = 0; i < n_got; i++) {
+		const struct es_event *ev = &got[i];
+
+		if (ev->type != ES_EV_SEGMENT)
+			continue;
+		assert_true(ev->stream_off >= base && ev->stream_off - base + ev->data_len <= n);
+		assert_memory_equal(ev->data, s + (ev->stream_off - base), ev->data_len);
+	}
+}
+
+/*
+ * The chunk goes out with its record when most of its bytes are forwarded
+ * segments, which then refer to it (every segment: "*"); a direction whose
+ * chunk forwarded less than 3/4 of its bytes has its next chunks' segments
+ * copied and the chunk not sent (NAD only: its first packet's chunk still
+ * goes out, the flow starts dense). The events are the same either way.
+ */
+static void test_chunk_attached_or_copied(void **state)
+{
+	static const char all[][4] = { "*" };
+	static const char nad_only[][4] = { "NAD" };
+	const size_t n = sizeof(STREAM) - 1, cut = 150;
+
+	(void)state;
+	NEED_ROOT();
+	mark();
+	send_pkt(41120, 1, SYN, NULL, 0);
+	send_pkt(41120, 2, 0, STREAM, cut);
+	send_pkt(41120, 2 + (uint32_t)cut, 0, STREAM + cut, n - cut);
+	expect_segments(STREAM, n, 0, 0);
+	assert_int_equal(n_chunk_records, 2);
+	send_pkt(41120, 2 + (uint32_t)n, RST, NULL, 0);
+
+	assert_int_equal(sensor_bpf_set_tags(sb, nad_only, 1), 0);
+	mark();
+	send_pkt(41121, 1, SYN, NULL, 0);
+	send_pkt(41121, 2, 0, STREAM, cut);
+	send_pkt(41121, 2 + (uint32_t)cut, 0, STREAM + cut, n - cut);
+	assert_int_equal(sensor_bpf_set_tags(sb, all, 1), 0);
+	assert_int_equal(count_type(ES_EV_SEGMENT), 8);   /* UNA UNB UNH NAD UNT UNH UNT UNZ */
+	assert_int_equal(count_prefix("NAD+"), 1);
+	expect_stream_bytes(STREAM, n, 0);
+	assert_int_equal(n_chunk_records, 1);
+	send_pkt(41121, 2 + (uint32_t)n, RST, NULL, 0);
+}
+
 /* Holding off (reorder_slots = 0): an early segment is a GAP at once and
  * its predecessor a retransmission, as before holding existed. */
 static void test_reorder_off(void **state)
@@ -1227,6 +1279,7 @@ int main(void)
 		cmocka_unit_test(test_reorder_multibuffer),
 		cmocka_unit_test(test_tag_map),
 		cmocka_unit_test(test_tag_map_change),
+		cmocka_unit_test(test_chunk_attached_or_copied),
 		cmocka_unit_test(test_reorder_off),
 		cmocka_unit_test(test_reorder_slots_full),
 		cmocka_unit_test(test_ringbuf_full),
