@@ -18,6 +18,14 @@
  *                            const __u8 *buf, const struct es_seg_desc *d);
  *       one forwarded segment: st->carry[0..d->carry_n) followed by
  *       buf[d->buf_begin .. d->buf_begin + d->buf_n).
+ *   static void es_scan_emit_b64(void *env, const struct es_scan_state *st,
+ *                                __u64 off, __u32 span);
+ *       base64 text of a body (ES_MODE_B64) at stream offset off:
+ *       st->carry[0..ES_B64_SPAN_CN(span)) followed by
+ *       buf[ES_B64_SPAN_BEGIN(span) ..] (ES_B64_SPAN_N(span) bytes);
+ *       ES_B64_SPAN_AUX(span) = enum es_b64_aux (ES_B64_END_*: no bytes,
+ *       off where it ended); st->seg_len = text bytes of the body before
+ *       it, st->flags its ES_SEGF_* flags.
  *
  * Speed: the bytes inside a segment are searched eight at a time (the
  * terminator and the release character, with the exact has-zero-byte test),
@@ -123,6 +131,10 @@ enum es_scan_mode {
 	ES_MODE_SEGSTART = 1, /* inside an interchange, at a segment boundary */
 	ES_MODE_SEG      = 2, /* inside a segment whose tag is known */
 	ES_MODE_ISA      = 3, /* collecting an X12 ISA to learn its separators */
+	ES_MODE_B64      = 4, /* forwarding a base64 body (es_step_b64()): seg_start =
+				 its first character's offset, seg_len = its text
+				 bytes forwarded, carry = the candidate's bytes when it
+				 straddled a chunk (forwarded first) */
 };
 
 /* Scanner state kept per flow direction between chunks (and packets). */
@@ -188,6 +200,7 @@ enum {
 	ES_CL_SEG,      /* a segment (SEGSTART) or message/group start (SEEK) */
 	ES_CL_UNA,
 	ES_CL_ISA,
+	ES_CL_B64,      /* base64 of UNA/UNB/ISA at a body start (seek only) */
 };
 
 /* 8-byte little-endian load from any offset (see the verifier notes above). */
@@ -696,6 +709,168 @@ ES_SCAN_FN int es_edifact_header(struct es_scan_ctx *c, __u32 tag3, int in_seek)
 	return r;
 }
 
+/*
+ * Base64 bodies (AS2 / MIME, Content-Transfer-Encoding: base64). An
+ * interchange that starts a body starts a base64 quantum, so its first
+ * three bytes are four characters: "VU5B" (UNA), "VU5C" (UNB), "SVNB"
+ * (ISA). The seek takes the pairs VU and SV as candidates when the byte
+ * before is LF (a body starts after CRLF CRLF, a MIME part's after its
+ * blank line) or ends "77u/" (a UTF-8 BOM, one quantum of its own, before
+ * it), or is not at hand (the candidate starts the chunk); the first
+ * twelve characters must then decode to a header the plaintext seek would
+ * take (es_b64_header_ok()). The body is then forwarded raw as ES_EV_B64
+ * items up to its first byte outside the alphabet and CR/LF (a MIME
+ * boundary's '-', the next request) or ES_B64_DEPTH bytes; userspace
+ * decodes and scans it with this scanner (userspace/b64_body.c).
+ */
+#define ES_B64_PEEK 12              /* characters decoded by the check: 9 bytes */
+/*
+ * es_scan_emit_b64()'s span: where the bytes are and what the item is, in
+ * one word (BPF: a global function takes five arguments, and a descriptor
+ * on the step's stack pushed the call chain past the 512-byte limit).
+ */
+#define ES_B64_SPAN(begin, n, cn, aux) \
+	((__u32)(begin) | (__u32)(n) << 12 | (__u32)(cn) << 22 | (__u32)(aux) << 28)
+#define ES_B64_SPAN_BEGIN(s) ((s) & 0xfff)
+#define ES_B64_SPAN_N(s)     (((s) >> 12) & 0x3ff)
+#define ES_B64_SPAN_CN(s)    (((s) >> 22) & 0x3f)
+#define ES_B64_SPAN_AUX(s)   ((s) >> 28)
+_Static_assert(ES_SCAN_CHUNK <= 4096 && ES_SEG_MAX < 1024 && ES_PEEK < 64,
+	       "ES_B64_SPAN fields");
+
+/* Is the pair (a, b) the start of "VU5B"/"VU5C" or "SVNB"? */
+ES_SCAN_FN int es_b64_pair(__u8 a, __u8 b)
+{
+	return (a == 'V' && b == 'U') || (a == 'S' && b == 'V');
+}
+
+/*
+ * Context of a base64 candidate at p: the byte before is LF, or the four
+ * before are "77u/" (a BOM's quantum; decoding starts after it), or they
+ * are not in this chunk (unknown: taken, the decoded header decides).
+ */
+ES_SCAN_FN int es_b64_context(const __u8 *b, __u32 p)
+{
+	__u8 prev;
+
+	if (p == 0)
+		return 1;
+	prev = es_at(b, p - 1, ES_SCAN_CHUNK - 1);
+	if (prev == '\n')
+		return 1;
+	if (prev != '/')
+		return 0;
+	if (p < 4)
+		return 1;
+	return es_at(b, p - 2, ES_SCAN_CHUNK - 1) == 'u' &&
+	       es_at(b, p - 3, ES_SCAN_CHUNK - 1) == '7' &&
+	       es_at(b, p - 4, ES_SCAN_CHUNK - 1) == '7';
+}
+
+/* Value of a base64 character, -1 for any other byte (or -1: none at hand). */
+ES_SCAN_FN int es_b64_val(int b)
+{
+	if (b >= 'A' && b <= 'Z')
+		return b - 'A';
+	if (b >= 'a' && b <= 'z')
+		return b - 'a' + 26;
+	if (b >= '0' && b <= '9')
+		return b - '0' + 52;
+	if (b == '+')
+		return 62;
+	if (b == '/')
+		return 63;
+	return -1;
+}
+
+/* The nine decoded bytes (d, little-endian, byte 8 in d8) as a header the
+ * plaintext seek would take: UNA with distinct separators, UNB+ with a
+ * four-letter syntax identifier, ISA with ISA01's two digits. */
+ES_SCAN_FN int es_b64_header_ok(__u64 d, __u8 d8)
+{
+	__u32 tag3 = (__u32)(d & 0xffffff);
+	__u8 e = es_byte(d, 3), e4 = es_byte(d, 4);
+
+	if (tag3 == ES_TAG3('U', 'N', 'A'))
+		return es_is_sep(e) && es_is_sep(e4) && es_is_sep(d8) && e != e4 && e != d8 &&
+		       e4 != d8;
+	if (tag3 == ES_TAG3('U', 'N', 'B'))
+		return es_is_sep(e) && es_is_upper(e4) && es_is_upper(es_byte(d, 5)) &&
+		       es_is_upper(es_byte(d, 6)) && es_is_alnum(es_byte(d, 7)) && es_is_sep(d8);
+	if (tag3 == ES_TAG3('I', 'S', 'A'))
+		return es_is_sep(e) && es_is_digit(e4) && es_is_digit(es_byte(d, 5)) &&
+		       es_byte(d, 6) == e;
+	return 0;
+}
+
+/*
+ * Seek: the candidate (VU or SV) with its first twelve characters decoded,
+ * ES_CL_B64 when they are a header; ES_CL_MORE while fewer are at hand and
+ * those are base64.
+ */
+ES_SCAN_FN int es_check_b64(struct es_scan_ctx *c)
+{
+	__u64 d = 0;
+	__u32 acc = 0, i;
+	__u8 d8 = 0;
+
+	/* a character at a time: few live values (the chain's frames are
+	 * small) and, the accumulator being imprecise to the verifier, its
+	 * paths merge at each iteration */
+	for (i = 0; i < ES_B64_PEEK; i++) {
+		int b = es_peek(c, i), v = es_b64_val(b);
+
+		if (v < 0)
+			return b < 0 ? ES_CL_MORE : ES_CL_NO;
+		acc = acc << 6 | (__u32)v;
+		if ((i & 3) == 3) {
+			/* a quantum's three bytes, first one highest in acc */
+			__u32 q = (acc >> 16 & 0xff) | (acc & 0xff00) | (acc & 0xff) << 16;
+
+			d |= (__u64)q << ((i >> 2) * 24);
+			if (i == ES_B64_PEEK - 1)
+				d8 = (__u8)acc;   /* byte 8: past the word */
+			acc = 0;
+		}
+	}
+	return es_b64_header_ok(d, d8);
+}
+
+/*
+ * es_check_b64() as a global function of its own, called by the seek step
+ * for VU/SV candidates only: inside es_classify_g() its constants and
+ * words made that frame 48 bytes deeper, past the 512-byte call chain.
+ * Gets what es_peek() reads: the chunk, the state and the candidate's
+ * place (cin).
+ */
+ES_GLOBAL int es_check_b64_g(const struct es_scan_ctx *cin, struct es_scan_state *st,
+			     const struct es_chunk *b)
+{
+	struct es_scan_ctx c;
+
+	if (!cin || !st || !b)
+		return ES_CL_NO;
+	c.st = st;
+	c.buf = b->b;
+	c.seg_begin = cin->seg_begin;
+	c.len = cin->len;
+	/* verifier: the chunk length arrives unknown */
+	if (c.len > ES_SCAN_CHUNK || c.seg_begin >= c.len)
+		return ES_CL_NO;
+	/* the bytes before a candidate that starts in this chunk are here */
+	if (!st->carry_len && !es_b64_context(c.buf, c.seg_begin))
+		return ES_CL_NO;
+	return es_check_b64(&c);
+}
+
+/* Does the candidate in progress begin with VU or SV (a base64 header)? */
+ES_SCAN_FN int es_b64_candidate(const struct es_scan_ctx *c)
+{
+	int a = es_peek(c, 0), b = es_peek(c, 1);
+
+	return a >= 0 && b >= 0 && es_b64_pair((__u8)a, (__u8)b);
+}
+
 ES_SCAN_FN int es_classify_start(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
@@ -1186,6 +1361,25 @@ ES_SCAN_FN void es_begin_seg(struct es_scan_ctx *c)
 	c->pos = c->seg_begin;
 }
 
+/*
+ * A base64 body starts at the candidate: forward from there (the carried
+ * bytes of a candidate that straddled a chunk first). A BOM's quantum
+ * before it is not forwarded: it decodes to three bytes of its own.
+ */
+ES_SCAN_FN void es_begin_b64(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+
+	if (!st->carry_len)
+		st->seg_start = c->base_off + c->seg_begin;
+	st->seg_len = 0;
+	st->fwd = 0;
+	st->from_seek = 0;
+	st->tag = 0;
+	st->mode = ES_MODE_B64;
+	c->pos = c->seg_begin;
+}
+
 /* Act on a classification; returns 1 when the chunk is used up. */
 ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 {
@@ -1202,6 +1396,9 @@ ES_SCAN_FN int es_act(struct es_scan_ctx *c, int r, int in_seek)
 		return 0;
 	case ES_CL_ISA:
 		es_begin_isa(c);
+		return 0;
+	case ES_CL_B64:
+		es_begin_b64(c);
 		return 0;
 	case ES_CL_SEG:
 		if (in_seek)
@@ -1259,14 +1456,16 @@ ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 le
 	for (;;) {
 		__u64 x, m;
 		__u32 i;
+		__u8 p1, p2;
 
 		if (w >= len)
 			break;
 		if (!ES_CAN_LOOP)
 			return w > from ? w - 1 : from;
 		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
-		m = (es_zero_bytes(x ^ ('N' * ES_ONES)) | es_zero_bytes(x ^ ('S' * ES_ONES)) |
-		     es_zero_bytes(x ^ ('T' * ES_ONES))) & keep;
+		/* N, and S..V in one range test: S, T and the base64 pairs'
+		 * U and V, fewer instructions than the three equalities */
+		m = (es_zero_bytes(x ^ ('N' * ES_ONES)) | es_range_bytes(x, 'S', 'V')) & keep;
 		if (!m) {
 			keep = ~0ULL;
 			w = (w + 8) & (2 * ES_SCAN_CHUNK - 1);   /* w < len: the mask changes nothing */
@@ -1275,13 +1474,17 @@ ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 le
 		i = w + es_first_flagged(m);
 		if (i >= len)
 			break;
-		if (es_header_pair(es_at(b->b, i - 1, ES_SCAN_CHUNK - 1),
-				   es_at(b->b, i, ES_SCAN_CHUNK - 1)))
+		p1 = es_at(b->b, i - 1, ES_SCAN_CHUNK - 1);
+		p2 = es_at(b->b, i, ES_SCAN_CHUNK - 1);
+		/* verifier: the base64 context is judged by es_check_b64_g(),
+		 * not here: in this loop it cost ~135k instructions */
+		if (es_header_pair(p1, p2) || es_b64_pair(p1, p2))
 			return i - 1;
 		keep = (m & (m - 1)) ? ~0ULL << ((i - w + 1) * 8) : 0;   /* next hit */
 	}
 	last = es_at(b->b, len - 1, ES_SCAN_CHUNK - 1);
-	if (last == 'U' || last == 'I' || last == 'S' || last == 'G')
+	if (last == 'U' || last == 'I' || last == 'S' || last == 'G' ||
+	    (last == 'V' && es_b64_context(b->b, len - 1)))
 		return len - 1;
 	return len;
 }
@@ -1338,12 +1541,30 @@ ES_GLOBAL __u32 es_find_term(const struct es_chunk *b, __u32 from, __u32 len, __
 	return w < end ? (__u32)w : len;
 }
 
+/* A seek candidate classified: a base64 body's start, or a header. */
+ES_SCAN_FN int es_classify_seek(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	const __u8 *buf = c->buf;
+	void *env = c->env;
+	int r;
+
+	if (!es_b64_candidate(c))
+		return es_classify(c, 1);
+	/* verifier: pointers kept in registers across the global call */
+	r = es_check_b64_g(c, st, (const struct es_chunk *)buf);
+	c->st = st;
+	c->buf = buf;
+	c->env = env;
+	return r;
+}
+
 ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
 {
 	__u32 p;
 
 	if (c->st->carry_len)
-		return es_act(c, es_classify(c, 1), 1);
+		return es_act(c, es_classify_seek(c), 1);
 	p = es_find_candidate((const struct es_chunk *)c->buf, c->pos, c->len);
 	if (p >= c->len) {
 		c->pos = c->len;
@@ -1351,7 +1572,7 @@ ES_SCAN_FN int es_step_seek(struct es_scan_ctx *c)
 	}
 	c->seg_begin = p;
 	c->pos = p;
-	return es_act(c, es_classify(c, 1), 1);
+	return es_act(c, es_classify_seek(c), 1);
 }
 
 /*
@@ -1721,6 +1942,75 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	return k == ES_RUN_SEGS ? used | ES_RUN_MORE : used;
 }
 
+/*
+ * Index of the first byte in [from, len) outside the base64 alphabet, '='
+ * and CR/LF, eight bytes at a time; len when there is none.
+ */
+ES_GLOBAL __u32 es_find_b64_end(const struct es_chunk *b, __u32 from, __u32 len)
+{
+	__u32 w = from & ~7u, k;
+	__u64 keep = ~0ULL << ((from & 7) * 8);
+
+	if (!b || len > ES_SCAN_CHUNK || from >= len)
+		return len;
+	for (k = 0; k < ES_SCAN_CHUNK / 8; k++) {
+		__u64 x, ok, bad;
+		__u32 i;
+
+		if (w >= len)
+			return len;
+		x = es_load64(b->b + (w & (ES_SCAN_CHUNK - 1)));
+		/* '/' and the digits are one range, 0x2F..0x39 */
+		ok = es_range_bytes(x, 'A', 'Z') | es_range_bytes(x, 'a', 'z') |
+		     es_range_bytes(x, '/', '9') | es_zero_bytes(x ^ ('+' * ES_ONES)) |
+		     es_zero_bytes(x ^ ('=' * ES_ONES)) | es_zero_bytes(x ^ ('\r' * ES_ONES)) |
+		     es_zero_bytes(x ^ ('\n' * ES_ONES));
+		bad = ~ok & (ES_ONES << 7) & keep;
+		if (bad) {
+			i = w + es_first_flagged(bad);
+			return i < len ? i : len;
+		}
+		keep = ~0ULL;
+		w += 8;
+	}
+	return len;
+}
+
+/*
+ * A base64 body: at most ES_SEG_MAX bytes of it forwarded per step (the
+ * carried start of the candidate first), up to its first byte outside the
+ * alphabet (which the seek looks at next) or ES_B64_DEPTH bytes; then an
+ * end item and back to seek.
+ */
+ES_SCAN_FN int es_step_b64(struct es_scan_ctx *c)
+{
+	struct es_scan_state *st = c->st;
+	__u32 end = es_find_b64_end((const struct es_chunk *)c->buf, c->pos, c->len);
+	__u32 cn = st->carry_len > ES_PEEK ? ES_PEEK : st->carry_len;
+	__u32 n = end - c->pos, why;
+
+	if (end > c->len || end < c->pos)
+		return 1;
+	if (n > ES_SEG_MAX - cn)
+		n = ES_SEG_MAX - cn;
+	if (cn + n) {
+		es_scan_emit_b64(c->env, st, cn ? st->seg_start : c->base_off + c->pos,
+				 ES_B64_SPAN(c->pos, n, cn, st->seg_len ? ES_B64_MORE : ES_B64_START));
+		st->flags &= ~ES_SEGF_AFTER_GAP;
+		st->seg_len += cn + n;
+		st->carry_len = 0;
+		c->pos += n;
+	}
+	why = st->seg_len >= ES_B64_DEPTH ? ES_B64_END_CAP :
+	      c->pos < c->len && c->pos == end ? ES_B64_END_TEXT : 0;
+	if (!why)
+		return c->pos >= c->len;
+	es_scan_emit_b64(c->env, st, c->base_off + c->pos, ES_B64_SPAN(0, 0, 0, why));
+	st->mode = ES_MODE_SEEK;
+	es_reset_seg(st);
+	return 0;
+}
+
 /* One step: at most one segment, header or seek hit. 1 = chunk used up. */
 ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 {
@@ -1738,6 +2028,8 @@ ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 		return es_step_seg(c);
 	case ES_MODE_ISA:
 		return es_step_isa(c);
+	case ES_MODE_B64:
+		return es_step_b64(c);
 	}
 	c->st->mode = ES_MODE_SEEK;
 	return 0;

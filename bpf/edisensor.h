@@ -35,6 +35,9 @@
 #ifndef ES_HOLD_BYTES
 #define ES_HOLD_BYTES 2048      /* payload bytes of one held early segment (a scanner chunk) */
 #endif
+#ifndef ES_B64_DEPTH
+#define ES_B64_DEPTH (4u << 20) /* base64 text bytes forwarded per body at most */
+#endif
 #ifndef ES_RINGBUF_BYTES
 #define ES_RINGBUF_BYTES (8u << 20)
 #endif
@@ -84,6 +87,9 @@ enum es_counter {
 	ES_CNT_REORDER_RELEASED,    /* held segments scanned in order: the hole filled */
 	ES_CNT_REORDER_ABANDONED,   /* held segments given up: GAP, then scanned after it
 				       (or dropped: SYN, entry evicted, seek depth) */
+	ES_CNT_B64_BODIES,          /* base64 bodies found (ES_EV_B64 start items) */
+	ES_CNT_B64_BYTES,           /* base64 text bytes forwarded in ES_EV_B64 items */
+	ES_CNT_B64_CAPPED,          /* bodies cut at ES_B64_DEPTH: the rest sought, not forwarded */
 	ES_CNT_MAX,
 };
 
@@ -104,6 +110,22 @@ enum es_event_type {
 	ES_EV_SEGMENT  = 1,   /* one EDI segment (data[] holds its bytes) */
 	ES_EV_GAP      = 2,   /* sequence gap: aux = missing bytes (capped) */
 	ES_EV_FLOW_END = 3,   /* FIN or RST: aux = ES_END_FIN/ES_END_RST */
+	ES_EV_B64      = 4,   /* base64 text of a body that starts with an interchange
+				 (AS2/MIME: Content-Transfer-Encoding: base64), raw,
+				 CR/LF included, up to ES_SEG_MAX bytes per item, in
+				 stream order; seg_len = text bytes of the body before
+				 the item; aux = enum es_b64_aux. Userspace decodes and
+				 scans it (userspace/b64_body.c) */
+};
+
+/* ES_EV_B64 aux: a body's first item, its middle items, and the data-less
+ * item that ends it (the first byte outside the base64 alphabet and CR/LF,
+ * or ES_B64_DEPTH text bytes). A GAP or FLOW_END ends it too. */
+enum es_b64_aux {
+	ES_B64_MORE     = 0,
+	ES_B64_START    = 1,
+	ES_B64_END_TEXT = 2,
+	ES_B64_END_CAP  = 3,
 };
 /* GAP and FLOW_END carry in seg_len the segments of the direction not
  * forwarded (tag not asked for) since its last forwarded one: no forwarded
@@ -232,6 +254,11 @@ struct es_rec_item {
 
 #define ES_REC_ITEM_SPAN(data_len) \
 	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
+
+/* Userspace only (struct es_event.flags, never in a ring item): the segment
+ * was decoded from a base64 body (ES_EV_B64); its stream_off is the offset
+ * of the first base64 character carrying bits of its first byte. */
+#define ES_SEGF_BASE64 (1u << 8)
 
 #define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \
 		     ES_SEGF_ISA_NONFIXED | ES_SEGF_EVENTS_LOST)

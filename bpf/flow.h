@@ -79,6 +79,7 @@ struct es_seg_desc;
 static int es_scan_want(void *env, __u32 tag);
 static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d);
+static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
 
 #include "edi_scan.h"
 
@@ -655,6 +656,56 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 	if (bn)
 		es_item_copy(ref->scr, rec, env->crec_pos + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
 	es_crec_commit(env, it, ES_REC_ITEM_SPAN(cn + bn));
+}
+
+/*
+ * Base64 text of a body (ES_MODE_B64) as an ES_EV_B64 item, counted. A
+ * global function: off the scanner's fast path, checked once, and its
+ * frame no deeper than the step's other callees (the chain is near the
+ * 512-byte stack limit).
+ */
+__attribute__((noinline)) int es_b64_item_g(struct es_scratch *scr, struct es_env *env,
+					    const struct es_scan_state *st, __u64 off, __u32 span)
+{
+	__u32 cn = ES_B64_SPAN_CN(span), bn = ES_B64_SPAN_N(span), aux = ES_B64_SPAN_AUX(span);
+	struct es_rec_item *it;
+	__u8 hook;
+
+	if (!scr || !env || !st)
+		return 0;
+	/* verifier: both parts bounded by the cap (the scanner guarantees it) */
+	if (cn > ES_PEEK)
+		cn = ES_PEEK;
+	if (bn > ES_SEG_MAX - cn)
+		bn = ES_SEG_MAX - cn;
+	it = es_item_slot(env, scr, off, 0, 0, 0);
+	it->seg_len = st->seg_len;
+	it->aux = aux;
+	it->data_len = (__u16)(cn + bn);
+	it->flags = st->flags;
+	it->type = ES_EV_B64;
+	if (cn)
+		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);
+	if (bn)
+		es_item_copy_chunk(scr, env->batch_len + (__u32)sizeof(*it) + cn,
+				   ES_B64_SPAN_BEGIN(span), bn);
+	es_item_commit(env, it, cn + bn);
+	hook = env->hdr.hook;
+	if (aux == ES_B64_START)
+		count(hook, ES_CNT_B64_BODIES);
+	else if (aux == ES_B64_END_CAP)
+		count(hook, ES_CNT_B64_CAPPED);
+	if (cn + bn)
+		count_add(hook, ES_CNT_B64_BYTES, cn + bn);
+	return 0;
+}
+
+static __always_inline void es_scan_emit_b64(void *ctx, const struct es_scan_state *st, __u64 off,
+					     __u32 span)
+{
+	struct es_emit_ref *ref = ctx;
+
+	es_b64_item_g(ref->scr, ref->env, st, off, span);
 }
 
 /*

@@ -39,6 +39,9 @@ static const char *const names[ES_CNT_MAX] = {
 	[ES_CNT_REORDER_HELD] = "reorder_held",
 	[ES_CNT_REORDER_RELEASED] = "reorder_released",
 	[ES_CNT_REORDER_ABANDONED] = "reorder_abandoned",
+	[ES_CNT_B64_BODIES] = "b64_bodies",
+	[ES_CNT_B64_BYTES] = "b64_bytes",
+	[ES_CNT_B64_CAPPED] = "b64_capped",
 };
 
 const char *counter_name(unsigned idx)

@@ -16,6 +16,7 @@ struct es_seg_desc;
 static int es_scan_want(void *env, __u32 tag);
 static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d);
+static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
 
 #include "edi_scan.h"
 
@@ -39,6 +40,13 @@ struct harness {
 	uint64_t off;               /* stream offset of the next byte fed */
 	uint64_t n_inter, n_skip, n_trunc, n_garbage, n_budget;
 	int step_by_step;           /* the general step alone, no fast path */
+	/* base64 bodies (ES_MODE_B64): their text back to back */
+	uint8_t *b64;
+	size_t b64_n, b64_cap;
+	uint64_t b64_first_off;     /* stream offset of the first body's first item */
+	uint64_t b64_next_off;      /* where the next item of the body must start */
+	unsigned b64_items, b64_bodies, b64_end_text, b64_end_cap, b64_discontig;
+	const uint8_t *cur_buf;     /* the chunk being scanned (es_scan_emit_b64) */
 };
 
 static int es_scan_want(void *env, __u32 tag)
@@ -85,6 +93,40 @@ static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *
 	s->data_len = d->carry_n + d->buf_n;
 }
 
+static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span)
+{
+	struct harness *h = env;
+	size_t cn = ES_B64_SPAN_CN(span), bn = ES_B64_SPAN_N(span), n = cn + bn;
+	__u32 aux = ES_B64_SPAN_AUX(span);
+
+	if (n > ES_SEG_MAX)
+		abort();
+	h->b64_items++;
+	if (aux == ES_B64_END_TEXT || aux == ES_B64_END_CAP) {
+		if (n)
+			abort();   /* end items carry no text */
+		h->b64_end_text += aux == ES_B64_END_TEXT;
+		h->b64_end_cap += aux == ES_B64_END_CAP;
+		return;
+	}
+	if (aux == ES_B64_START) {
+		if (!h->b64_bodies++)
+			h->b64_first_off = off;
+	} else if (off != h->b64_next_off) {
+		h->b64_discontig++;
+	}
+	h->b64_next_off = off + n;
+	if (h->b64_n + n > h->b64_cap) {
+		h->b64_cap = (h->b64_n + n) * 2;
+		h->b64 = realloc(h->b64, h->b64_cap);
+		if (!h->b64)
+			abort();
+	}
+	memcpy(h->b64 + h->b64_n, st->carry, cn);
+	memcpy(h->b64 + h->b64_n + cn, h->cur_buf + ES_B64_SPAN_BEGIN(span), bn);
+	h->b64_n += n;
+}
+
 /*
  * es_scan_chunk() without its fast path (es_scan_run()): one general step
  * at a time, as the scanner was before it. The reference the fast path
@@ -115,6 +157,9 @@ static void harness_init(struct harness *h)
 static void harness_free(struct harness *h)
 {
 	free(h->segs);
+	free(h->b64);
+	h->b64 = NULL;
+	h->b64_n = h->b64_cap = 0;
 	h->segs = NULL;
 	h->n = h->cap = 0;
 }
@@ -142,6 +187,7 @@ static void harness_packet(struct harness *h, const uint8_t *p, size_t n)
 		c.env = h;
 		c.len = (__u32)k;
 		c.base_off = h->off;
+		h->cur_buf = buf;
 		if ((h->step_by_step ? harness_chunk_by_step(&c) : es_scan_chunk(&c)) < 0)
 			h->n_budget++;
 		h->n_inter += c.n_inter;
