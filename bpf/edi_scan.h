@@ -47,6 +47,14 @@
 
 #include "edisensor.h"
 
+/* The includer's hooks (see above). */
+struct es_scan_state;
+struct es_seg_desc;
+static int es_scan_want(void *env, __u32 tag);
+static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
+			 const struct es_seg_desc *d);
+static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
+
 #ifdef __bpf__
 #define ES_SCAN_FN static __always_inline
 /* hides a value from the optimiser: stops clang turning a byte loop into a
@@ -833,7 +841,7 @@ ES_SCAN_FN int es_check_b64(struct es_scan_ctx *c)
 			acc = 0;
 		}
 	}
-	return es_b64_header_ok(d, d8);
+	return es_b64_header_ok(d, d8) ? ES_CL_B64 : ES_CL_NO;
 }
 
 /*
@@ -1993,6 +2001,9 @@ ES_SCAN_FN int es_step_b64(struct es_scan_ctx *c)
 		return 1;
 	if (n > ES_SEG_MAX - cn)
 		n = ES_SEG_MAX - cn;
+	/* never past the depth (seg_len < ES_B64_DEPTH here: it ends there) */
+	if (cn + n > ES_B64_DEPTH - st->seg_len)
+		n = ES_B64_DEPTH - st->seg_len - cn;
 	if (cn + n) {
 		es_scan_emit_b64(c->env, st, cn ? st->seg_start : c->base_off + c->pos,
 				 ES_B64_SPAN(c->pos, n, cn, st->seg_len ? ES_B64_MORE : ES_B64_START));

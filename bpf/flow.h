@@ -74,14 +74,7 @@
 
 #include "edisensor.h"
 
-struct es_scan_state;
-struct es_seg_desc;
-static int es_scan_want(void *env, __u32 tag);
-static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
-			 const struct es_seg_desc *d);
-static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
-
-#include "edi_scan.h"
+#include "edi_scan.h"   /* declares the hooks defined below */
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
 #define ES_FLOWF_GAVE_UP    0x2   /* past the seek depth: payload not scanned */

@@ -341,6 +341,10 @@ static struct msg_build *build_new(struct assembler *a, struct flow *f,
 	m->syntax = (Edisensor__V1__Syntax)f->syntax;
 	m->first_seen_ns = m->last_seen_ns = ev->ts_ns + (uint64_t)a->opts.clock_offset_ns;
 	m->stream_offset = ev->stream_off;
+	/* decoded from a base64 body (b64_body.c): a static string, the
+	 * record only borrows it */
+	if (ev->flags & ES_SEGF_BASE64)
+		m->content_encoding = (char *)"base64";
 	m->integrity->missing_envelope = !f->in_interchange || f->ichg_break;
 	env_copy(b->ref, m->envelope->message_ref);
 	b->group_seq = f->in_group ? f->group_seq : 0;
@@ -1098,6 +1102,10 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 		return 0;
 	case ES_EV_GAP:
 		on_gap(a, ev);
+		return 0;
+	case ES_EV_B64:
+		/* base64 text: decoded and scanned by b64_body.c, whose segments
+		 * come here; only its loss mark (above) is the assembler's */
 		return 0;
 	case ES_EV_FLOW_END: {
 		struct flow *f = flow_get(a, ev, false);

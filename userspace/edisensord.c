@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "counters.h"
 #include "log.h"
+#include "b64_body.h"
 #include "pipeline.h"
 #include "replay.h"
 #include "sensor_bpf.h"
@@ -61,6 +62,25 @@ static int setup_bpf(struct daemon *d)
 	return err;
 }
 
+/* Base64 bodies decoded in userspace (b64_body.h), every way one ended. */
+static void print_b64_summary(const struct b64_body_stats *b)
+{
+	if (!b)
+		return;
+	fprintf(stderr, "b64: items %llu bodies %llu ended_text %llu ended_cap %llu ended_gap %llu "
+		"ended_flow %llu ended_lost %llu ended_evicted %llu ended_flush %llu orphan_items %llu "
+		"text_bytes %llu decoded_bytes %llu invalid_chars %llu segments %llu "
+		"offset_misses %llu nested %llu\n",
+		(unsigned long long)b->items, (unsigned long long)b->bodies,
+		(unsigned long long)b->ended_text, (unsigned long long)b->ended_cap,
+		(unsigned long long)b->ended_gap, (unsigned long long)b->ended_flow,
+		(unsigned long long)b->ended_lost, (unsigned long long)b->ended_evicted,
+		(unsigned long long)b->ended_flush, (unsigned long long)b->orphan_items,
+		(unsigned long long)b->text_bytes, (unsigned long long)b->decoded_bytes,
+		(unsigned long long)b->invalid_chars, (unsigned long long)b->segments,
+		(unsigned long long)b->offset_misses, (unsigned long long)b->nested);
+}
+
 static void print_summary(struct daemon *d, const struct replay_stats *st)
 {
 	struct es_counters c;
@@ -81,6 +101,7 @@ static void print_summary(struct daemon *d, const struct replay_stats *st)
 		(unsigned long long)ps.matches, (unsigned long long)ps.findings,
 		(unsigned long long)ps.records_out, (unsigned long long)ps.output_errors,
 		(unsigned long long)ps.losses);
+	print_b64_summary(pipeline_b64_stats(d->pipe));
 	if (counters_read(sensor_bpf_counters_fd(d->bpf), &c) == 0) {
 		fprintf(stderr, "counters:\n");
 		counters_print(stderr, &c);

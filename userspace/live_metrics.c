@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "assembler.h"
+#include "b64_body.h"
 #include "feeds.h"
 #include "indicator.h"
 #include "live_metrics.h"
@@ -65,6 +66,7 @@ static const struct metrics_field pipeline_fields[] = {
 	PIPE(records_out, "Records handed to the outputs"),
 	PIPE(output_errors, "Records the outputs refused"),
 	PIPE(losses, "Loss records written"),
+	PIPE(b64_items, "Base64 body text items from the kernel (ES_EV_B64)"),
 };
 _Static_assert(N_ROWS(pipeline_fields) == sizeof(struct pipeline_stats) / sizeof(uint64_t),
 	       "every pipeline_stats field has a row in pipeline_fields");
@@ -90,6 +92,38 @@ static void collect_pipeline(struct metrics_out *o, void *ctx)
 	metrics_family(o, "edisensor_messages_by_type_total", "counter",
 		       "Messages assembled, by message type (UNH S009 / ST01)");
 	pipeline_message_types(lm->pipe, type_sample, o);
+}
+
+#define B64(field, help) METRICS_FIELD(struct b64_body_stats, field, false, help)
+
+/* edisensor_b64_NAME_total: base64 bodies decoded in userspace (b64_body.h). */
+static const struct metrics_field b64_fields[] = {
+	B64(items, "ES_EV_B64 items taken"),
+	B64(bodies, "Base64 bodies begun"),
+	B64(ended_text, "Bodies ended at the end of their text"),
+	B64(ended_cap, "Bodies cut at the kernel's depth cap (ES_B64_DEPTH)"),
+	B64(ended_gap, "Bodies ended by a sequence gap"),
+	B64(ended_flow, "Bodies ended by FIN/RST"),
+	B64(ended_lost, "Bodies ended because items of theirs were lost"),
+	B64(ended_evicted, "Bodies ended because too many were open"),
+	B64(ended_flush, "Bodies open at the end of the input"),
+	B64(orphan_items, "Items of no open body (its start lost)"),
+	B64(text_bytes, "Base64 text bytes received"),
+	B64(decoded_bytes, "Bytes decoded"),
+	B64(invalid_chars, "Text bytes neither base64 nor CR/LF (skipped)"),
+	B64(segments, "Segments found in decoded data"),
+	B64(offset_misses, "Segments whose stream offset was approximated"),
+	B64(nested, "Base64 bodies inside decoded data (not followed)"),
+};
+_Static_assert(N_ROWS(b64_fields) == sizeof(struct b64_body_stats) / sizeof(uint64_t),
+	       "every b64_body_stats field has a row in b64_fields");
+
+static void collect_b64(struct metrics_out *o, void *ctx)
+{
+	const struct b64_body_stats *b = pipeline_b64_stats(ctx);
+
+	if (b)
+		metrics_fields(o, "edisensor_b64_", b64_fields, N_ROWS(b64_fields), b);
 }
 
 static void collect_assembler(struct metrics_out *o, void *ctx)
@@ -231,6 +265,8 @@ int live_metrics_register(struct metrics *m, struct live_metrics *lm)
 
 	if (!r)
 		r = metrics_register(m, collect_assembler, lm->pipe);
+	if (!r)
+		r = metrics_register(m, collect_b64, lm->pipe);
 	if (!r)
 		r = metrics_register(m, collect_feeds, lm->pipe);
 	if (!r)

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "assembler.h"
+#include "b64_body.h"
 #include "config.h"
 #include "event_print.h"
 #include "feeds.h"
@@ -15,6 +16,8 @@
 #include "ring_record.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/edisensor"
+/* base64 bodies open at once (one per flow direction; ~15 KB each) */
+#define PIPELINE_B64_BODIES 1024
 
 struct type_count {
 	char type[8];           /* message types are 3-6 characters */
@@ -26,6 +29,7 @@ struct pipeline {
 	struct pipeline_stats st;
 	struct type_count types[PIPELINE_MAX_TYPES + 1];   /* last: "other" */
 	struct assembler *assembler;
+	struct b64_bodies *b64;   /* base64 bodies: decoded segments into the assembler */
 	struct feeds *feeds;
 	struct match_set ms;
 	struct outputs *outputs;
@@ -172,6 +176,17 @@ static int open_outputs(struct pipeline *p, char *errbuf, size_t errlen)
 	return err;
 }
 
+/* A segment decoded from a base64 body: on as if the kernel had sent it. */
+static void on_b64_segment(void *ctx, const struct es_event *ev, size_t len)
+{
+	struct pipeline *p = ctx;
+
+	p->st.segments++;
+	if (p->cfg->debug_events)
+		event_print(stderr, ev, len);
+	assembler_feed(p->assembler, ev, len);
+}
+
 /* Live events carry CLOCK_MONOTONIC (bpf_ktime_get_ns); replayed ones
  * carry capture time already. */
 static int64_t clock_offset(const struct config *c)
@@ -205,7 +220,9 @@ int pipeline_new(struct pipeline **out, const struct config *cfg, char *errbuf, 
 		ao.interface = cfg->replay_path ? "replay" : NULL;
 		ao.on_gap = on_gap;
 		p->assembler = assembler_new(&ao, on_message, p);
-		if (!p->assembler) {
+		p->b64 = b64_bodies_new(PIPELINE_B64_BODIES, cfg->tags, cfg->n_tags,
+					on_b64_segment, p);
+		if (!p->assembler || !p->b64) {
 			snprintf(errbuf, errlen, "assembler: out of memory");
 			err = -ENOMEM;
 		}
@@ -234,8 +251,17 @@ static void one_event(struct pipeline *p, const struct es_event *ev, size_t len)
 		p->st.flow_ends++;
 		break;
 	}
+	/* a base64 body of the direction ends before its GAP/FLOW_END; its
+	 * text's loss mark reaches the assembler before its segments */
+	if (ev->type != ES_EV_B64)
+		b64_bodies_event(p->b64, ev);
 	assembler_feed(p->assembler, ev, len);   /* its own stats count failures */
+	if (ev->type == ES_EV_B64) {
+		p->st.b64_items++;
+		b64_bodies_event(p->b64, ev);
+	}
 }
+
 
 int pipeline_event(struct pipeline *p, const void *rec, size_t len)
 {
@@ -276,6 +302,7 @@ int pipeline_report_loss(struct pipeline *p, const char *stage, uint64_t count,
 
 int pipeline_flush(struct pipeline *p, int timeout_ms)
 {
+	b64_bodies_flush(p->b64);
 	assembler_flush(p->assembler);
 	return outputs_flush(p->outputs, timeout_ms);
 }
@@ -297,6 +324,11 @@ const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p)
 	return assembler_stats(p->assembler);
 }
 
+const struct b64_body_stats *pipeline_b64_stats(const struct pipeline *p)
+{
+	return b64_bodies_stats(p->b64);
+}
+
 struct feeds *pipeline_feeds(const struct pipeline *p)
 {
 	return p->feeds;
@@ -311,6 +343,7 @@ void pipeline_free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	b64_bodies_free(p->b64);
 	assembler_free(p->assembler);
 	outputs_close(p->outputs);
 	match_set_fini(&p->ms);

@@ -17,6 +17,7 @@ struct pipeline;
 struct feeds;
 struct outputs;
 struct assembler_stats;
+struct b64_body_stats;
 
 struct pipeline_stats {
 	uint64_t records;         /* ring buffer outputs received (a packet's records) */
@@ -32,6 +33,7 @@ struct pipeline_stats {
 	uint64_t records_out;     /* records handed to the outputs */
 	uint64_t output_errors;   /* outputs_emit failures */
 	uint64_t losses;          /* Loss records written */
+	uint64_t b64_items;       /* ES_EV_B64 items (base64 body text) */
 };
 
 /* Builds the pipeline from cfg: loads the feeds (bad lines reported and
@@ -59,6 +61,7 @@ void pipeline_stats(const struct pipeline *p, struct pipeline_stats *st);
 typedef void (*pipeline_type_fn)(void *ctx, const char *type, uint64_t messages);
 void pipeline_message_types(const struct pipeline *p, pipeline_type_fn fn, void *ctx);
 const struct assembler_stats *pipeline_assembler_stats(const struct pipeline *p);
+const struct b64_body_stats *pipeline_b64_stats(const struct pipeline *p);
 struct feeds *pipeline_feeds(const struct pipeline *p);
 struct outputs *pipeline_outputs(const struct pipeline *p);
 void pipeline_free(struct pipeline *p);

@@ -84,8 +84,9 @@ static void setup_edi(struct gen *g, struct conn *c)
 	c->d[0].chunks_left = rng_range(&g->rng, g->cfg.ichg_min, g->cfg.ichg_max);
 	switch (tm) {
 	case TM_HTTP:
-		c->transport = "http";
-		c->d[0].content = CK_EDI_HTTP;
+	case TM_HTTP_B64:
+		c->transport = tm == TM_HTTP ? "http" : "http-base64";
+		c->d[0].content = tm == TM_HTTP ? CK_EDI_HTTP : CK_EDI_HTTP_B64;
 		c->d[1].content = CK_HTTP_RESP;
 		c->d[1].chunks_left = c->d[0].chunks_left;
 		break;

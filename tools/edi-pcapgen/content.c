@@ -288,6 +288,103 @@ static int produce_edi_http(struct gen *g, struct conn *c, int d)
 	return ebuf_put(b, g->tmp.data, g->tmp.len);
 }
 
+/* Stream offset, from the body's start, of base64 character j when lines
+ * are B64_LINE characters and CRLF. */
+#define B64_LINE 76
+static uint64_t b64_char_off(uint64_t j)
+{
+	return j + 2 * (j / B64_LINE);
+}
+
+/* The body offset of the first character carrying bits of decoded byte k
+ * (what the sensor reports for a segment starting there: MANIFEST.md). */
+static uint64_t b64_byte_off(uint64_t k)
+{
+	return b64_char_off(k / 3 * 4 + k % 3);
+}
+
+/* src as base64, CRLF after every B64_LINE characters and at the end. */
+static int put_base64(struct ebuf *b, const uint8_t *src, size_t n)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint64_t j = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t q = (uint32_t)src[i] << 16 | (i + 1 < n ? (uint32_t)src[i + 1] << 8 : 0) |
+			     (i + 2 < n ? src[i + 2] : 0);
+		char out[4] = { abc[q >> 18], abc[q >> 12 & 63], i + 1 < n ? abc[q >> 6 & 63] : '=',
+				i + 2 < n ? abc[q & 63] : '=' };
+
+		for (int k = 0; k < 4; k++) {
+			ebuf_putc(b, (uint8_t)out[k]);
+			if (++j % B64_LINE == 0)
+				ebuf_puts(b, "\r\n");
+		}
+	}
+	if (j % B64_LINE)
+		ebuf_puts(b, "\r\n");
+	return b->err;
+}
+
+/*
+ * An interchange as the base64 body of an AS2-like HTTP POST: the POST
+ * itself says Content-Transfer-Encoding: base64, or (every other one, by
+ * chance) the body is a MIME multipart whose part says so and ends with
+ * its boundary. Spans move to the stream offset of the first base64
+ * character carrying bits of their first byte.
+ */
+static int produce_edi_http_b64(struct gen *g, struct conn *c, int d)
+{
+	struct tdir *t = &c->d[d];
+	struct ebuf *b = &t->buf;
+	uint64_t base = t->buf_base + b->len;
+	unsigned first = t->rcount;
+	bool mime = rng_chance(&g->rng, 0.5);
+	static const char part[] = "--edisensor-b64\r\nContent-Type: application/EDIFACT\r\n"
+				   "Content-Transfer-Encoding: base64\r\n\r\n";
+	static const char close[] = "--edisensor-b64--\r\n";
+	size_t np = mime ? sizeof(part) - 1 : 0;
+	struct ebuf body;
+	char hdr[512];
+	int n, err;
+
+	ebuf_init(&body);
+	ebuf_reset(&g->tmp);
+	err = build_interchange(g, c, d, base, 0, c->midstream ? PB_MIDSTREAM : 0);
+	if (!err)
+		err = put_base64(&body, g->tmp.data, g->tmp.len);
+	if (!err) {
+		size_t len = body.len + (mime ? np + sizeof(close) - 1 : 0);
+
+		n = snprintf(hdr, sizeof(hdr),
+			     "POST /as2/inbound HTTP/1.1\r\nHost: edi.example.test\r\n"
+			     "AS2-Version: 1.2\r\n%s"
+			     "Content-Length: %zu\r\n\r\n",
+			     mime ? "Content-Type: multipart/mixed; boundary=\"edisensor-b64\"\r\n"
+				  : "Content-Type: application/EDIFACT\r\n"
+				    "Content-Transfer-Encoding: base64\r\n", len);
+		for (unsigned i = first; i < t->rcount; i++) {
+			struct span *s = &t->ring[(t->rhead + i) % SPAN_RING];
+			uint64_t at = (uint64_t)n + (uint64_t)np;
+
+			s->ichg_start = base + at + b64_byte_off(s->ichg_start - base);
+			s->start = base + at + b64_byte_off(s->start - base);
+			/* past every character of the span's last byte */
+			s->end = base + at + b64_byte_off(s->end - base) + 3;
+		}
+		ebuf_put(b, hdr, (size_t)n);
+		if (mime)
+			ebuf_put(b, part, (size_t)np);
+		ebuf_put(b, body.data, body.len);
+		if (mime)
+			ebuf_puts(b, close);
+		err = b->err;
+	}
+	ebuf_free(&body);
+	return err;
+}
+
 int content_produce(struct gen *g, struct conn *c, int d)
 {
 	struct tdir *t = &c->d[d];
@@ -308,6 +405,9 @@ int content_produce(struct gen *g, struct conn *c, int d)
 		break;
 	case CK_EDI_HTTP:
 		err = produce_edi_http(g, c, d);
+		break;
+	case CK_EDI_HTTP_B64:
+		err = produce_edi_http_b64(g, c, d);
 		break;
 	case CK_HTTP_RESP:
 		err = ebuf_puts(b, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");

@@ -15,7 +15,7 @@
 #define GEN_MAX_PORTS 64
 #define GEN_MAX_CONCURRENCY 4096
 
-enum transport_mode { TM_AUTO, TM_RAW, TM_HTTP, TM_FTP };
+enum transport_mode { TM_AUTO, TM_RAW, TM_HTTP, TM_FTP, TM_HTTP_B64 };
 
 struct gen_cfg {
 	uint64_t seed;
@@ -63,6 +63,7 @@ enum content_kind {
 	CK_NONE,
 	CK_EDI,          /* raw interchanges, optional garbage before */
 	CK_EDI_HTTP,     /* each interchange as an HTTP POST body */
+	CK_EDI_HTTP_B64, /* ... base64-encoded (AS2: Content-Transfer-Encoding: base64) */
 	CK_EDI_FTP,      /* "STOR name" line then the interchange */
 	CK_HTTP_RESP,    /* answers to POSTs, one per finished client chunk */
 	CK_FTP_SERVER,   /* banner, then a reply per finished client chunk */

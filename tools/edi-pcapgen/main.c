@@ -52,7 +52,10 @@ static void usage(FILE *f)
 "      --ports LIST           EDI server ports (default the sensor's monitored\n"
 "                             defaults: 20,21,80,3305,4080,5080,8080,9000)\n"
 "      --transport MODE       auto (default: HTTP POST on 80/8080, FTP-like banner\n"
-"                             on 21, raw elsewhere), raw, http or ftp\n"
+"                             on 21, raw elsewhere), raw, http, ftp or\n"
+"                             http-base64 (AS2-like POSTs whose body is the\n"
+"                             interchange in base64, CRLF every 76 characters,\n"
+"                             half of them as a MIME part; docs/MANIFEST.md)\n"
 "      --concurrency N        EDI connections open at once, interleaved (default 4)\n"
 "      --mss N                largest TCP payload per frame (default 1460)\n"
 "      --cut-share P          segments cut at a random length below the MSS (0.5)\n"
@@ -310,6 +313,7 @@ static int parse_args(int argc, char **argv, struct gen_cfg *c, const char **out
 				else if (!strcmp(optarg, "raw")) c->transport = TM_RAW;
 				else if (!strcmp(optarg, "http")) c->transport = TM_HTTP;
 				else if (!strcmp(optarg, "ftp")) c->transport = TM_FTP;
+				else if (!strcmp(optarg, "http-base64")) c->transport = TM_HTTP_B64;
 				else err = -EINVAL;
 				break;
 			case O_CONC:
