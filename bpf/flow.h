@@ -652,6 +652,31 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 }
 
 /*
+ * n bytes of base64 text from chunk offset src into the batch at dst, 16
+ * per iteration (what lands past n is padding: ES_BATCH_SLACK). The text
+ * goes into the batch with its item, not into the chunk's record as an
+ * item referring to the chunk: the record side (es_crec_*) stays the
+ * segments' alone.
+ */
+__attribute__((noinline)) int es_b64_copy_g(struct es_scratch *scr, __u32 dst, __u32 src, __u32 n)
+{
+	__u32 k;
+
+	if (!scr)
+		return 0;
+	for (k = 0; k < ES_SEG_MAX; k += 16) {
+		__u32 s = (src + k) & (ES_SCAN_CHUNK - 1);
+		__u32 t = (dst + k) & (ES_BATCH_BYTES - 1);
+
+		if (k >= n)
+			break;
+		*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
+		*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+	}
+	return 0;
+}
+
+/*
  * Base64 text of a body (ES_MODE_B64) as an ES_EV_B64 item, counted. A
  * global function: off the scanner's fast path, checked once, and its
  * frame no deeper than the step's other callees (the chain is near the
@@ -671,6 +696,10 @@ __attribute__((noinline)) int es_b64_item_g(struct es_scratch *scr, struct es_en
 		cn = ES_PEEK;
 	if (bn > ES_SEG_MAX - cn)
 		bn = ES_SEG_MAX - cn;
+	/* the chunk's segments before it go out first: stream order (its
+	 * items go into the batch, a later segment opens a new record) */
+	if (env->crec_open)
+		es_crec_out(env, scr, 0);
 	it = es_item_slot(env, scr, off, 0, 0, 0);
 	it->seg_len = st->seg_len;
 	it->aux = aux;
@@ -680,8 +709,8 @@ __attribute__((noinline)) int es_b64_item_g(struct es_scratch *scr, struct es_en
 	if (cn)
 		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);
 	if (bn)
-		es_item_copy_chunk(scr, env->batch_len + (__u32)sizeof(*it) + cn,
-				   ES_B64_SPAN_BEGIN(span), bn);
+		es_b64_copy_g(scr, env->batch_len + (__u32)sizeof(*it) + cn,
+			      ES_B64_SPAN_BEGIN(span), bn);
 	es_item_commit(env, it, cn + bn);
 	hook = env->hdr.hook;
 	if (aux == ES_B64_START)
