@@ -7,7 +7,9 @@
  * pack/unpack/pack round trip unchanged.
  *
  * Input: a sequence of operations, each
- *   op (1 byte): bits 0-1 kind (0,1 segment, 2 gap or flow end, 3 raw
+ *   op (1 byte): bits 0-1 kind (0 segment, 1 segment in a record whose
+ *                chunk holds its bytes: an item referring to them, as the
+ *                kernel writes them, 2 gap or flow end, 3 raw
  *                bytes after the batch's records), bits 2-3 flow, bit 4
  *                X12, bit 5 seg_len beyond the data (truncated), bits 6-7
  *                events batched in the output (one capture time)
@@ -148,9 +150,12 @@ static void fill_event(struct es_event *ev, uint8_t op, const uint8_t *d, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* four events with a record header each, or three and raw bytes */
-	static uint64_t rec[4 * (sizeof(struct es_event) + sizeof(struct es_rec_hdr) + 8) / 8];
+	/* four events with a record header and a chunk each, or three and raw
+	 * bytes */
+	static uint64_t rec[4 * (sizeof(struct es_event) + sizeof(struct es_rec_hdr) +
+				 ES_SEG_MAX + 16) / 8];
 	static struct es_event ev;
+	static uint8_t chunk[ES_SEG_MAX];
 	struct flow_pos flows[4] = { { 0 } };
 	struct pipeline *p = the_pipeline();
 	struct assembler *a;
@@ -183,6 +188,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;   /* raw bytes end the output */
 			}
 			fill_event(&ev, op, data + at, n, flows, clock);
+			if ((op & 3) == 1) {
+				memcpy(chunk, ev.data, ev.data_len);
+				ring_writer_chunk(&w, chunk, ev.data_len, ev.stream_off);
+			}
 			if (ring_writer_add(&w, &ev))
 				abort();   /* rec holds four of the largest */
 			assembler_feed(a, &ev, ES_EVENT_HDR_LEN + ev.data_len);
