@@ -193,8 +193,11 @@ enum es_hook {
  * of 8, then hdr.n_items items: a struct es_rec_item, then data_len bytes
  * of segment data padded to a multiple of 8; an item flagged
  * ES_ITEMF_CHUNK has no data after it: its data_len bytes are the record's
- * chunk bytes from off - chunk_off on. hdr.len covers the header, the
- * chunk and all items, padding included, so it is a multiple of 8.
+ * chunk bytes from off - chunk_off on; one flagged ES_ITEMF_SHORT too is
+ * the item's first 8 bytes alone (a whole segment of the chunk with no
+ * skipped segment before it: seg_len = data_len, aux = 0). hdr.len covers
+ * the header, the chunk and all items, padding included, so it is a
+ * multiple of 8.
  *
  * The writer (bpf/flow.h) puts the events of a chunk's scan into one
  * record, and attaches the chunk when a forwarded segment lies in it
@@ -215,10 +218,11 @@ enum es_hook {
  * fields in every event (84 bytes) the bytes written to the ring per frame
  * were most of the cost of writing them; and copying each forwarded
  * segment's bytes out of the chunk one at a time was ~6% of a frame where
- * the chunk goes out whole in the output that happens anyway
+ * the chunk goes out whole in the output that happens anyway; 8-byte items
+ * for the common segment, ~14% of the bytes of a frame, ~4% of its time
  * (docs/ARCHITECTURE.md, Cost).
  */
-#define ES_REC_VERSION 3
+#define ES_REC_VERSION 4
 
 struct es_rec_hdr {
 	__u8  version;          /* ES_REC_VERSION */
@@ -238,19 +242,25 @@ struct es_rec_hdr {
 };
 
 struct es_rec_item {
-	__u32 off;              /* stream offset (struct es_event) minus hdr.base_off */
-	__u32 seg_len;          /* SEGMENT: its length; GAP, FLOW_END: skipped count */
-	__u32 aux;
+	/* the first 8 bytes: all of an ES_ITEMF_SHORT item */
+	__u8  type;             /* enum es_event_type */
+	__u8  flags;            /* ES_SEGF_* of the item (the record's are added),
+				   ES_ITEMF_CHUNK, ES_ITEMF_SHORT */
 	__u16 data_len;         /* bytes of data (at most ES_SEG_MAX): after this
 				   item, or in the record's chunk (ES_ITEMF_CHUNK) */
-	__u8  flags;            /* ES_SEGF_* of the item (the record's are added),
-				   ES_ITEMF_CHUNK */
-	__u8  type;             /* enum es_event_type */
+	__u32 off;              /* stream offset (struct es_event) minus hdr.base_off */
+	/* not in an ES_ITEMF_SHORT item */
+	__u32 seg_len;          /* SEGMENT: its length; GAP, FLOW_END: skipped count */
+	__u32 aux;
 };
 
-/* Item flag: the item's data are the record's chunk bytes at its offset
- * (off - chunk_off), none follow the item. Not an event flag. */
+/* Item flags, not event flags. ES_ITEMF_CHUNK: the item's data are the
+ * record's chunk bytes at its offset (off - chunk_off), none follow the
+ * item. ES_ITEMF_SHORT (only with ES_ITEMF_CHUNK): the item is its first
+ * ES_REC_ITEM_SHORT bytes; seg_len is data_len, aux 0. */
 #define ES_ITEMF_CHUNK (1u << 7)
+#define ES_ITEMF_SHORT (1u << 6)
+#define ES_REC_ITEM_SHORT 8u
 
 #define ES_REC_ITEM_SPAN(data_len) \
 	((((__u32)sizeof(struct es_rec_item) + (__u32)(data_len)) + 7u) & ~7u)
@@ -263,8 +273,10 @@ struct es_rec_item {
 #define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \
 		     ES_SEGF_ISA_NONFIXED | ES_SEGF_EVENTS_LOST)
 
-_Static_assert(ES_SEGF_ALL <= 0xFF && !(ES_SEGF_ALL & ES_ITEMF_CHUNK),
-	       "item flags are one byte, ES_ITEMF_CHUNK none of the event's");
+_Static_assert(ES_SEGF_ALL <= 0xFF && !(ES_SEGF_ALL & (ES_ITEMF_CHUNK | ES_ITEMF_SHORT)),
+	       "item flags are one byte, ES_ITEMF_* none of the event's");
+_Static_assert(__builtin_offsetof(struct es_rec_item, seg_len) == ES_REC_ITEM_SHORT,
+	       "a short item is the fields before seg_len");
 _Static_assert(sizeof(struct es_rec_hdr) == 88 && sizeof(struct es_rec_item) == 16,
 	       "record layout (docs/ARCHITECTURE.md)");
 _Static_assert(sizeof(struct es_rec_hdr) % 8 == 0, "record header keeps items 8-aligned");

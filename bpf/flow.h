@@ -630,19 +630,27 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 		cn = ES_SEG_MAX;
 	if (bn > ES_SEG_MAX - cn)
 		bn = ES_SEG_MAX - cn;
-	it->seg_len = d->seg_len;
-	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->data_len = (__u16)(cn + bn);
 	it->type = ES_EV_SEGMENT;
 	env->chunk_fwd += cn + bn;
 	if (!cn && d->seg_len == bn && !env->chunk_sparse) {
 		/* all its bytes, none seen before this chunk: it starts at
-		 * buf_begin, its offset in the chunk (off - chunk_off) */
-		it->flags = (__u8)d->flags | ES_ITEMF_CHUNK;
+		 * buf_begin, its offset in the chunk (off - chunk_off); with
+		 * no segment skipped before it, the short item */
 		env->crec_refs = 1;
+		if (!d->skipped) {
+			it->flags = (__u8)d->flags | ES_ITEMF_CHUNK | ES_ITEMF_SHORT;
+			es_crec_commit(env, it, ES_REC_ITEM_SHORT);
+			return;
+		}
+		it->seg_len = d->seg_len;
+		it->aux = d->skipped;
+		it->flags = (__u8)d->flags | ES_ITEMF_CHUNK;
 		es_crec_commit(env, it, sizeof(*it));
 		return;
 	}
+	it->seg_len = d->seg_len;
+	it->aux = d->skipped;   /* segments skipped before it: exact counts upstream */
 	it->flags = (__u8)d->flags;
 	if (cn)
 		es_copy_from_span((struct es_span *)(it + 1), 0, (const struct es_span *)st->carry, cn);

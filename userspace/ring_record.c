@@ -16,11 +16,32 @@ static uint64_t chunk_span(const struct es_rec_hdr *h)
 	return ((uint64_t)h->chunk_len + 7) & ~(uint64_t)7;
 }
 
-/* An item's bytes in the record: the item, and its data unless they are in
- * the chunk. */
+/* An item's bytes in the record: the item (short or whole), and its data
+ * unless they are in the chunk. */
 static size_t item_span(const struct es_rec_item *it)
 {
+	if (it->flags & ES_ITEMF_SHORT)
+		return ES_REC_ITEM_SHORT;
 	return (it->flags & ES_ITEMF_CHUNK) ? sizeof(*it) : ES_REC_ITEM_SPAN(it->data_len);
+}
+
+/* The item at p, len bytes from p on: a short one's fields filled in. */
+static int item_read(const unsigned char *p, size_t len, struct es_rec_item *it)
+{
+	if (len < ES_REC_ITEM_SHORT)
+		return -EINVAL;
+	memcpy(it, p, ES_REC_ITEM_SHORT);
+	if (it->flags & ES_ITEMF_SHORT) {
+		if (!(it->flags & ES_ITEMF_CHUNK))
+			return -EINVAL;
+		it->seg_len = it->data_len;
+		it->aux = 0;
+		return 0;
+	}
+	if (len < sizeof(*it))
+		return -EINVAL;
+	memcpy(it, p, sizeof(*it));
+	return 0;
 }
 
 /* The items of record h, len bytes at p (after its header and chunk), fill
@@ -31,9 +52,8 @@ static int items_fit(const struct es_rec_hdr *h, const unsigned char *p, size_t 
 		struct es_rec_item it;
 		size_t span;
 
-		if (len < sizeof(it))
+		if (item_read(p, len, &it))
 			return -EINVAL;
-		memcpy(&it, p, sizeof(it));
 		if (it.data_len > ES_SEG_MAX)
 			return -EINVAL;
 		if ((it.flags & ES_ITEMF_CHUNK) &&
@@ -60,7 +80,7 @@ static int read_header(const unsigned char *p, size_t left, struct es_rec_hdr *h
 		return -EPROTO;
 	/* the writer never closes a record without items */
 	if (h->n_items == 0 || h->len % 8 ||
-	    h->len < sizeof(*h) + chunk_span(h) + sizeof(struct es_rec_item) || h->len > left)
+	    h->len < sizeof(*h) + chunk_span(h) + ES_REC_ITEM_SHORT || h->len > left)
 		return -EINVAL;
 	return 0;
 }
@@ -88,9 +108,10 @@ static size_t expand_item(const struct ring_reader *r, const unsigned char *p,
 			  struct es_event *ev)
 {
 	const struct es_rec_hdr *h = &r->hdr;
-	struct es_rec_item it;
+	struct es_rec_item it = { 0 };
 
-	memcpy(&it, p, sizeof(it));
+	/* checked whole: a short item's 8 bytes, another's 16 are there */
+	(void)item_read(p, sizeof(it), &it);
 	memset(ev, 0, ES_EVENT_HDR_LEN);
 	ev->ts_ns = h->ts_ns;
 	ev->stream_off = h->base_off + it.off;
@@ -99,7 +120,7 @@ static size_t expand_item(const struct ring_reader *r, const unsigned char *p,
 	ev->seg_len = it.seg_len;
 	ev->aux = it.aux;
 	ev->data_len = it.data_len;
-	ev->flags = (it.flags & ~ES_ITEMF_CHUNK) | h->flags;
+	ev->flags = (it.flags & ~(ES_ITEMF_CHUNK | ES_ITEMF_SHORT)) | h->flags;
 	ev->type = it.type;
 	ev->dir = h->dir;
 	ev->hook = h->hook;

@@ -7,7 +7,8 @@
  * offset is not within 4 GiB after the record's first. With a chunk set
  * (ring_writer_chunk(), as the kernel's record of a scanned chunk) the
  * records carry it after their header and a segment whose data are the
- * chunk's bytes at its offset refers to them. Header-only, like frames.h. */
+ * chunk's bytes at its offset refers to them (a short item when it is
+ * whole and no segment was skipped before it). Header-only, like frames.h. */
 #ifndef EDISENSOR_TEST_RING_WRITER_H
 #define EDISENSOR_TEST_RING_WRITER_H
 #include <errno.h>
@@ -92,7 +93,7 @@ static inline int ring_writer_add(struct ring_writer *w, const struct es_event *
 {
 	struct es_rec_item it = { 0 };
 	size_t span = ES_REC_ITEM_SPAN(ev->data_len), opening;
-	bool ref;
+	bool ref, short_item;
 
 	if (w->open && !ring_writer_same_record(w, ev))
 		ring_writer_close(w);
@@ -134,16 +135,18 @@ static inline int ring_writer_add(struct ring_writer *w, const struct es_event *
 		w->has_seg = true;
 	}
 	ref = ring_writer_in_chunk(w, ev);
+	short_item = ref && ev->seg_len == ev->data_len && !ev->aux;
 	if (ref)
-		span = sizeof(it);
+		span = short_item ? ES_REC_ITEM_SHORT : sizeof(it);
 	it.off = (uint32_t)(ev->stream_off - w->hdr.base_off);
 	it.seg_len = ev->seg_len;
 	it.aux = ev->aux;
 	it.data_len = ev->data_len;
-	it.flags = (uint8_t)((ev->flags & ~ES_SEGF_MIDSTREAM) | (ref ? ES_ITEMF_CHUNK : 0));
+	it.flags = (uint8_t)((ev->flags & ~ES_SEGF_MIDSTREAM) | (ref ? ES_ITEMF_CHUNK : 0) |
+			     (short_item ? ES_ITEMF_SHORT : 0));
 	it.type = ev->type;
 	memset(w->buf + w->len, 0, span);
-	memcpy(w->buf + w->len, &it, sizeof(it));
+	memcpy(w->buf + w->len, &it, short_item ? ES_REC_ITEM_SHORT : sizeof(it));
 	if (!ref)
 		memcpy(w->buf + w->len + sizeof(it), ev->data, ev->data_len);
 	w->len += span;

@@ -286,7 +286,8 @@ static void test_output_events(void **state)
 	assert_int_equal(ring_output_events(out_words, first), 3);
 	assert_int_equal(ring_output_events(out_words, first - 1), 0);
 	assert_int_equal(ring_output_events(out_words, 0), 0);
-	((uint8_t *)out_words)[sizeof(struct es_rec_hdr) + 12] = 0xFF;   /* item 0's data_len */
+	((uint8_t *)out_words)[sizeof(struct es_rec_hdr) +
+			       offsetof(struct es_rec_item, data_len) + 1] = 0xFF;   /* item 0's */
 	assert_int_equal(ring_output_events(out_words, len), 5);
 	((uint8_t *)out_words)[0] = ES_REC_VERSION + 1;
 	assert_int_equal(ring_output_events(out_words, len), 0);
@@ -398,8 +399,9 @@ static size_t chunk_stream_events(struct es_event *ev, size_t max)
  * chunk of the stream, the segments inside it refer to it, the one begun
  * before it and the one running past it carry their bytes, a FLOW_END
  * after them carries none; every event comes back as written, the record
- * is the header, the chunk, 16 bytes per referring item and the others'
- * spans; every cut of the output is refused or a whole record's events.
+ * is the header, the chunk, 8 bytes per referring item (16 for one with
+ * skipped segments before it) and the others' spans; every cut of the
+ * output is refused or a whole record's events.
  */
 static void test_chunk_records(void **state)
 {
@@ -412,6 +414,8 @@ static void test_chunk_records(void **state)
 			size_t k = chunk_stream_events(ev, MAX_EV - 1), len, n, want;
 			struct ring_writer w;
 
+			for (size_t i = 0; i < k; i++)
+				ev[i].aux = i % 3 == 1 ? 2 : 0;
 			base_event(&ev[k], ES_EV_FLOW_END);
 			ev[k].stream_off = sn;
 			k++;
@@ -423,7 +427,8 @@ static void test_chunk_records(void **state)
 					  ev[i].stream_off + ev[i].data_len <= to;
 
 				assert_int_equal(ring_writer_add(&w, &ev[i]), 0);
-				want += in ? sizeof(struct es_rec_item) : ES_REC_ITEM_SPAN(ev[i].data_len);
+				want += !in ? ES_REC_ITEM_SPAN(ev[i].data_len) :
+					ev[i].aux ? sizeof(struct es_rec_item) : ES_REC_ITEM_SHORT;
 			}
 			len = ring_writer_finish(&w);
 			assert_int_equal(len, want);
@@ -452,11 +457,12 @@ static size_t hand_chunk_record(uint8_t *out, uint32_t chunk_len, uint32_t chunk
 
 	memset(out + sizeof(h), 'C', at - sizeof(h));
 	for (size_t i = 0; i < n_items; i++) {
-		size_t span = (items[i].flags & ES_ITEMF_CHUNK) ? sizeof(items[i]) :
+		size_t span = (items[i].flags & ES_ITEMF_SHORT) ? ES_REC_ITEM_SHORT :
+			      (items[i].flags & ES_ITEMF_CHUNK) ? sizeof(items[i]) :
 			      ES_REC_ITEM_SPAN(items[i].data_len);
 
 		memset(out + at, 'A', span);
-		memcpy(out + at, &items[i], sizeof(items[i]));
+		memcpy(out + at, &items[i], span < sizeof(items[i]) ? span : sizeof(items[i]));
 		at += span;
 	}
 	h.len = (uint32_t)at;
@@ -517,6 +523,29 @@ static void test_chunk_malformed(void **state)
 	assert_int_equal(read_all(buf, len, &n), 0);
 	assert_memory_equal(got[0].data, "AAAAAAAAAA", 10);
 	assert_int_equal(ring_output_events(buf, len), 1);
+	/* a short item: 8 bytes, seg_len its data_len, aux 0, the record's
+	 * last bytes (the reader reads no more of it) */
+	it.flags = ES_ITEMF_CHUNK | ES_ITEMF_SHORT;
+	it.seg_len = 99;
+	it.aux = 5;
+	len = hand_chunk_record(buf, 40, 0, &it, 1);
+	assert_int_equal(len, sizeof(struct es_rec_hdr) + 40 + ES_REC_ITEM_SHORT);
+	assert_int_equal(read_all(buf, len, &n), 0);
+	assert_int_equal(got[0].seg_len, 10);
+	assert_int_equal(got[0].aux, 0);
+	assert_int_equal(got[0].flags, 0);
+	assert_memory_equal(got[0].data, "CCCCCCCCCC", 10);
+	/* its data outside the chunk; short without the chunk flag */
+	it.off = 31;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 0, &it, 1), &n), -EINVAL);
+	it.off = 0;
+	it.flags = ES_ITEMF_SHORT;
+	assert_int_equal(read_all(buf, hand_chunk_record(buf, 40, 0, &it, 1), &n), -EINVAL);
+	/* a whole item's length claimed, 8 bytes there */
+	it.flags = ES_ITEMF_CHUNK;
+	len = hand_chunk_record(buf, 40, 0, &it, 1);
+	((struct es_rec_hdr *)buf)->len -= 8;
+	assert_int_equal(read_all(buf, len - 8, &n), -EINVAL);
 }
 
 /* Arbitrary bytes: the reader stops, and only reads what it was given. */
