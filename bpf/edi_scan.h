@@ -1608,6 +1608,16 @@ ES_GLOBAL __u32 es_skip_blanks(const struct es_chunk *b, __u32 from, __u32 len, 
 	return from | ES_BLANKS_MORE;
 }
 
+/*
+ * A step that went on past a release character inside a segment: it does
+ * not count against the chunk's step budget (ES_SCAN_STEPS), so a segment
+ * costs one step however many release characters it holds, and the fast
+ * path (es_scan_run()) needs to look for the terminator only, not for
+ * release characters too (two zero-byte tests per word were one in four
+ * of its instructions). Still bounded: each such step moves two bytes on.
+ */
+#define ES_STEP_FREE 2
+
 ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 {
 	struct es_scan_state *st = c->st;
@@ -1656,7 +1666,7 @@ ES_SCAN_FN int es_step_seg(struct es_scan_ctx *c)
 			return 1;
 		}
 		c->pos = p + 2;
-		return c->pos >= c->len ? (es_carry_rest(c, st->fwd), 1) : 0;
+		return c->pos >= c->len ? (es_carry_rest(c, st->fwd), 1) : ES_STEP_FREE;
 	}
 	es_finish_segment(c, p);
 	es_after_segment(c, p + 1);
@@ -1762,7 +1772,6 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 #ifndef ES_RUN_SEGS
 #define ES_RUN_SEGS     8
 #endif
-#define ES_RUN_RELEASES 4           /* release characters per segment it handles */
 /*
  * Words of a segment searched inline before es_find_term() is called
  * (bench-xdp, CUSCAR: 2 -> 6 ~-3% of a frame, 6 -> 10 ~-6%, 10 -> 16 no
@@ -1794,9 +1803,10 @@ ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
  * the same segment, counters and state, at most budget steps in all.
  * Ordinary: a segment start inside an interchange, nothing carried, blanks
  * before it within one word, no header tag (UNA, ISA, UNH, UNB but right
- * after a UNA), a tag from one word, its terminator in this chunk after at
- * most ES_RUN_RELEASES release characters (none of them in the chunk's
- * last two bytes). At the first segment that is not, it stops, having
+ * after a UNA), a tag from one word, its terminator in this chunk and no
+ * release character right before it (the only byte that could release
+ * the first terminator byte; the release characters before it cost the
+ * general path no step, ES_STEP_FREE). At the first segment that is not, it stops, having
  * changed nothing of it, and the general step takes over. What the general
  * path keeps in the state and the context per segment lives in locals here
  * and is written back once; the segment counts go to cnt (the host: c;
@@ -1818,6 +1828,8 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		return 0;
 	term = st->seps.terminator;
 	rel = st->seps.release;
+	if (rel == term)
+		return 0;   /* every terminator a release character (es_step_seg()) */
 	tw = term * ES_ONES;
 	rw = (rel ? rel : term) * ES_ONES;   /* as es_find_term() */
 	ew = (__u64)st->seps.element * ES_ONES;
@@ -1829,7 +1841,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	 * So the skipped count and after_una stay in the state (memory).
 	 */
 	for (k = 0; k < ES_RUN_SEGS; k++) {
-		__u32 tag = 0, t3, p, steps = 1, i, n;
+		__u32 tag = 0, t3, p, i, n;
 		__u64 w;
 
 		if (pos + 8 > len)
@@ -1867,19 +1879,20 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		tag = es_tag_word(w, ew, tw, rw);   /* es_parse_tag(), no loop */
 		if (!tag)
 			break;
-		/* es_find_term() from pos: its first ES_RUN_WORDS words inline
-		 * (a call per segment cost more than the words: most segments
-		 * need none); a hit at len or later is none */
-		m = es_term_hits(w, tw, rw, 0);
+		/* the first terminator byte from pos (es_find_term() without
+		 * release characters): its first ES_RUN_WORDS words inline (a
+		 * call per segment cost more than the words: most segments need
+		 * none); a hit at len or later is none */
+		m = es_zero_lowest(w ^ tw);
 		p = pos + es_first_flagged(m);
 		for (i = 1; i < ES_RUN_WORDS && !m; i++) {
-			m = es_term_hits(es_load64(buf + ((pos + i * 8) & (ES_SCAN_CHUNK - 1))),
-					 tw, rw, 0);
+			m = es_zero_lowest(es_load64(buf + ((pos + i * 8) & (ES_SCAN_CHUNK - 1))) ^
+					   tw);
 			p = pos + i * 8 + es_first_flagged(m);
 		}
 		if (!m)
 			p = es_find_term((const struct es_chunk *)buf, pos + ES_RUN_WORDS * 8, len,
-					 term, rel);
+					 term, 0);
 		if (p > len)
 			p = len;
 		/* p <= len: the mask changes nothing, but the verifier sees one
@@ -1887,18 +1900,12 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		 * is walked once per iteration, not once per exit (ES_RUN_SEGS
 		 * 8: 496k -> 315k instructions for the XDP program) */
 		p &= 2 * ES_SCAN_CHUNK - 1;
-		for (i = 0; i < ES_RUN_RELEASES; i++) {
-			if (p >= len || !rel || es_at(buf, p, ES_SCAN_CHUNK - 1) != rel)
-				break;
-			if (p + 2 >= len)
-				break;   /* the general step carries the rest */
-			steps++;     /* es_step_seg() goes on after the released byte */
-			p = es_find_term((const struct es_chunk *)buf, p + 2, len, term, rel);
-		}
-		if (p >= len || used + steps > budget)
+		if (p >= len || used + 1 > budget)
 			break;
-		if (rel && es_at(buf, p, ES_SCAN_CHUNK - 1) == rel)
-			break;       /* more release characters than it takes */
+		/* p > pos + 1 (the tag holds no terminator): a release before
+		 * it releases it, or is itself released: the general step */
+		if (rel && es_at(buf, p - 1, ES_SCAN_CHUNK - 1) == rel)
+			break;
 		/* es_begin_seg(), es_finish_segment() for buf[pos..p] */
 		n = p + 1 - pos;
 		if (es_is_service_tag_fast(tag) || es_scan_want(c->env, tag)) {
@@ -1935,7 +1942,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		 * per exit of the word search above */
 		pos = (p + 1) & (2 * ES_SCAN_CHUNK - 1);
 		next = pos;
-		used += steps;
+		used++;
 		if (tag == ES_TAG3('U', 'N', 'Z')) {
 			st->mode = ES_MODE_SEEK;
 			st->seps_known = 0;   /* a following UNB without UNA uses the defaults */
@@ -2027,7 +2034,8 @@ ES_SCAN_FN int es_step_b64(struct es_scan_ctx *c)
 	return 0;
 }
 
-/* One step: at most one segment, header or seek hit. 1 = chunk used up. */
+/* One step: at most one segment, header or seek hit. 1 = chunk used up,
+ * ES_STEP_FREE = went on past a release character (no budget step). */
 ES_SCAN_FN int es_scan_step(struct es_scan_ctx *c)
 {
 	if (c->pos >= c->len && c->st->mode != ES_MODE_ISA) {
@@ -2086,9 +2094,11 @@ ES_SCAN_FN int es_scan_chunk(struct es_scan_ctx *c)
 		used += r & ~ES_RUN_MORE;
 		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
 			continue;
-		used++;
-		if (es_scan_step(c))
+		r = (__u32)es_scan_step(c);
+		if (r == 1)
 			return 0;
+		if (r != ES_STEP_FREE)
+			used++;
 	}
 	if (c->pos < c->len) {
 		es_scan_budget_out(c->st);

@@ -778,9 +778,9 @@ static __always_inline void es_ctx_out(struct es_scan_ctx *cin, const struct es_
 
 /*
  * One scanner step as a global function. Returns 1 when the chunk is used
- * up. Verifier: checked once, with unknown arguments, instead of once per
- * call site and loop state; the pointers arrive as sized memory (hence the
- * NULL checks).
+ * up, ES_STEP_FREE after a release character inside a segment. Verifier:
+ * checked once, with unknown arguments, instead of once per call site and
+ * loop state; the pointers arrive as sized memory (hence the NULL checks).
  */
 __attribute__((noinline)) int es_step_g(struct es_scan_ctx *cin, struct es_scan_state *st,
 					struct es_scratch *scr, struct es_env *envp)
@@ -842,9 +842,11 @@ __attribute__((noinline)) int es_run_g(struct es_scan_ctx *cin, struct es_scan_s
  * budget is), with each part in a global function. Verifier: a global
  * function too, so its loop is walked once, not once per chunk of the
  * caller's loop; an ES_CAN_LOOP loop (every pass takes a step at least,
- * so the step budget bounds it): its state at the loop head is the same
- * every pass (the pointers in this frame, the step count widened), so it
- * is walked twice, not once per pass (a counted loop: ~80k instructions).
+ * so the step budget bounds it, and the free steps past release
+ * characters, ES_STEP_FREE, move two bytes on each): its state at the
+ * loop head is the same every pass (the pointers in this frame, the step
+ * count widened), so it is walked twice, not once per pass (a counted
+ * loop: ~80k instructions).
  * Should ES_CAN_LOOP stop it, the rest of the chunk is skipped as when
  * the step budget runs out (ES_CNT_SCAN_LIMIT).
  */
@@ -862,9 +864,11 @@ __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_s
 		used += r & ~ES_RUN_MORE;
 		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
 			continue;
-		if (es_step_g(c, st, scr, env))
+		r = (__u32)es_step_g(c, st, scr, env);
+		if (r == 1)
 			return 0;
-		used++;
+		if (r != ES_STEP_FREE)
+			used++;
 	}
 	if (c->pos < c->len) {
 		es_scan_budget_out(st);

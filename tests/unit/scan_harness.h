@@ -131,9 +131,14 @@ static int harness_chunk_by_step(struct es_scan_ctx *c)
 	c->seg_begin = 0;
 	if (c->len == 0)
 		return 0;
-	for (__u32 i = 0; i < ES_SCAN_STEPS; i++)
-		if (es_scan_step(c))
+	for (__u32 used = 0; used < ES_SCAN_STEPS;) {
+		int r = es_scan_step(c);
+
+		if (r == 1)
 			return 0;
+		if (r != ES_STEP_FREE)
+			used++;   /* a step past a release character is free */
+	}
 	if (c->pos < c->len) {
 		es_scan_budget_out(c->st);
 		return -1;
