@@ -1499,14 +1499,14 @@ ES_GLOBAL __u32 es_find_candidate(const struct es_chunk *b, __u32 from, __u32 le
 		p2 = es_at(b->b, i, ES_SCAN_CHUNK - 1);
 		/* verifier: the base64 context is judged by es_check_b64_g(),
 		 * not here: in this loop it cost ~135k instructions */
-		if (es_header_pair(p1, p2) || (p1 == 'S' && p2 == 'V'))
+		/* SV, and a V after LF or '/' (a BOM's quantum "77u/"), which
+		 * may start VU5B/VU5C: handed out at the byte before, as every
+		 * pair (es_classify_seek() steps over it and looks at the U).
+		 * Judged on the pair alone: reading the next byte here, or a
+		 * return of its own, cost the word loop registers (spills,
+		 * ~5% of the seek) */
+		if (es_header_pair(p1, p2) || (p2 == 'V' && (p1 == 'S' || p1 == '\n' || p1 == '/')))
 			return i - 1;
-		/* a V after LF or '/' (a BOM's quantum "77u/") may start VU5B/
-		 * VU5C: es_classify_seek() looks at the U. Judged on the pair
-		 * alone: reading the next byte here cost the word loop two
-		 * registers (spills, ~5% of the seek) */
-		if (p2 == 'V' && (p1 == '\n' || p1 == '/'))
-			return i;
 		keep = (m & (m - 1)) ? ~0ULL << ((i - w + 1) * 8) : 0;   /* next hit */
 	}
 	last = es_at(b->b, len - 1, ES_SCAN_CHUNK - 1);
@@ -1567,8 +1567,20 @@ ES_SCAN_FN int es_classify_seek(struct es_scan_ctx *c)
 	void *env = c->env;
 	int r;
 
-	if (!es_b64_candidate(c))
-		return es_classify(c, 1);
+	if (!es_b64_candidate(c)) {
+		/* LF or '/' before a V (es_find_candidate()): the V is the
+		 * candidate, the byte before its context */
+		int a = es_peek(c, 0);
+
+		if (st->carry_len || (a != '\n' && a != '/') || es_peek(c, 1) != 'V')
+			return es_classify(c, 1);
+		c->seg_begin++;
+		c->pos = c->seg_begin;
+		if (es_peek(c, 1) < 0)
+			return ES_CL_MORE;   /* the V ends the chunk: carried */
+		if (!es_b64_candidate(c))
+			return ES_CL_NO;
+	}
 	/* verifier: pointers kept in registers across the global call */
 	r = es_check_b64_g(c, st, (const struct es_chunk *)buf);
 	c->st = st;

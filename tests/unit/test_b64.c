@@ -216,6 +216,38 @@ static void test_seek_no_misfire(void **state)
 	}
 }
 
+/* V after LF or '/' that starts no body, cut at every place into two
+ * packets: no body, and the plaintext interchange after it found whole,
+ * as without them. */
+static void test_seek_v_candidates(void **state)
+{
+	static const char pre[] = "GET / HTTP/1.1\r\nVary: *\r\nVU\r\n/V\r\n\r\nV";
+	static char m[1024];
+	size_t pl = sizeof(pre) - 1, ml = pl + STREAM_LEN;
+	struct harness ref;
+
+	(void)state;
+	memcpy(m, pre, pl);
+	memcpy(m + pl, STREAM, STREAM_LEN);
+	harness_init(&ref);
+	harness_packet(&ref, (const uint8_t *)STREAM, STREAM_LEN);
+	for (size_t c = 0; c <= ml; c++) {
+		struct harness hs;
+
+		harness_init(&hs);
+		harness_packet(&hs, (const uint8_t *)m, c);
+		harness_packet(&hs, (const uint8_t *)m + c, ml - c);
+		assert_int_equal(hs.b64_bodies, 0);
+		assert_int_equal(hs.n, ref.n);
+		for (size_t i = 0; i < ref.n; i++) {
+			assert_int_equal(hs.segs[i].off, ref.segs[i].off + pl);
+			assert_memory_equal(hs.segs[i].data, ref.segs[i].data, ref.segs[i].data_len);
+		}
+		harness_free(&hs);
+	}
+	harness_free(&ref);
+}
+
 /* ---- decode and scan: b64_body.c -------------------------------------- */
 
 static void collect(void *ctx, const struct es_event *ev, size_t len)
@@ -417,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_decode_invalid),
 		cmocka_unit_test(test_seek_every_cut),
 		cmocka_unit_test(test_seek_no_misfire),
+		cmocka_unit_test(test_seek_v_candidates),
 		cmocka_unit_test(test_body_segments),
 		cmocka_unit_test(test_body_samples),
 		cmocka_unit_test(test_body_hostile),
