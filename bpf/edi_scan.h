@@ -1789,19 +1789,6 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 
 
 /*
- * Segments per es_scan_run() call (one global function call, es_run_g(),
- * in BPF). Verifier: its loop is walked once per iteration, ~21k
- * instructions each since a segment's end and its next position are
- * masked to ranges that do not depend on the path taken (before: the
- * walks multiplied, 2 took 85k, 3 375k). bench-xdp, 2026-11-28, medians
- * of 5-6 alternated rounds: 2 (main then) -> 6 -> 8 ~1642 -> ~1599 ->
- * ~1581 ns per CUSCAR frame; 16 and 24 within the noise of 8 (~1%).
- * XDP verifies in 315k at 8, 482k at 16, 650k at 24.
- */
-#ifndef ES_RUN_SEGS
-#define ES_RUN_SEGS     8
-#endif
-/*
  * Words of a segment searched inline before es_find_term() is called
  * (bench-xdp, CUSCAR: 2 -> 6 ~-3% of a frame, 6 -> 10 ~-6%, 10 -> 16 no
  * gain). Verifier: the loop is walked per word, ~9k instructions each.
@@ -1809,7 +1796,7 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 #ifndef ES_RUN_WORDS
 #define ES_RUN_WORDS    10
 #endif
-#define ES_RUN_MORE     0x10000     /* es_scan_run(): ran ES_RUN_SEGS, may go on */
+#define ES_RUN_MORE     0x10000     /* es_scan_run(): ES_CAN_LOOP stopped it, may go on */
 
 /* The service segments (es_is_service_tag()) with few compares for others. */
 ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
@@ -1835,23 +1822,35 @@ ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
  * after a UNA), a tag from one word, its terminator in this chunk and no
  * release character right before it (the only byte that could release
  * the first terminator byte; the release characters before it cost the
- * general path no step, ES_STEP_FREE). At the first segment that is not, it stops, having
- * changed nothing of it, and the general step takes over. What the general
- * path keeps in the state and the context per segment lives in locals here
- * and is written back once; the segment counts go to cnt (the host: c;
- * BPF: the context in the scratch map, so the call needs no copies of
- * them). BPF: it runs inside one global function call (es_run_g()).
- * Returns the steps used, with ES_RUN_MORE when it stopped only because
- * it had done ES_RUN_SEGS segments.
+ * general path no step, ES_STEP_FREE). At the first segment that is not,
+ * it stops, having changed nothing of it, and the general step takes over.
+ * The segment counts go to cnt (the host: c; BPF: the context in the
+ * scratch map). BPF: all ordinary segments of a chunk in one global
+ * function call (es_run_g()). Returns the steps used, with ES_RUN_MORE
+ * when ES_CAN_LOOP stopped it (never at a chunk's size; the caller calls
+ * again, as after any stop).
+ *
+ * Verifier: an ES_CAN_LOOP loop, its body walked until a pass's state at
+ * the loop head lies within an earlier one's, dead stack slots included
+ * (RANGE_WITHIN). So every value carried from pass to pass is bounded the
+ * same way after every path (pos: 64-bit, so a compare bounds the very
+ * register carried, and masked), or unknown (the budget left: widened),
+ * or in memory: the flags, skipped count and after_una in the state, len
+ * and the counts in cnt (the scratch map's context: a len kept in a
+ * register came back narrowed by each pass's compares). A counter from a
+ * constant or a flag set in a pass in a register made the passes' states
+ * differ per combination of paths taken, and the walk grew past 1M
+ * (also with the release loop this path had before ES_STEP_FREE: its
+ * spill slots varied per path).
  */
 ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u32 budget)
 {
 	struct es_scan_state *st = c->st;
 	const __u8 *buf = c->buf;
-	__u32 pos = c->pos, next = c->pos, len = c->len, used = 0, k;
+	__u64 pos = c->pos, next = c->pos, len;
+	__u32 left = budget, more = 0;
 	__u32 term, rel;
 	__u64 tw, rw, ew, m;
-	__u8 flags;
 
 	if (st->mode != ES_MODE_SEGSTART || st->carry_len || st->seg_len || st->released)
 		return 0;
@@ -1862,17 +1861,15 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	tw = term * ES_ONES;
 	rw = (rel ? rel : term) * ES_ONES;   /* as es_find_term() */
 	ew = (__u64)st->seps.element * ES_ONES;
-	flags = st->flags;
-	/*
-	 * Verifier: no branch may depend on a value it knows exactly here (a
-	 * count, a flag set in an earlier iteration): that makes the value
-	 * precise, and the iterations' states no longer prune each other.
-	 * So the skipped count and after_una stay in the state (memory).
-	 */
-	for (k = 0; k < ES_RUN_SEGS; k++) {
-		__u32 tag = 0, t3, p, i, n;
-		__u64 w;
+	for (;;) {
+		__u32 tag = 0, t3, i, n;
+		__u64 w, p;
 
+		if (!ES_CAN_LOOP) {
+			more = ES_RUN_MORE;
+			break;
+		}
+		len = cnt->len;   /* memory: see above */
 		if (pos + 8 > len)
 			break;
 		w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
@@ -1926,10 +1923,13 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			p = len;
 		/* p <= len: the mask changes nothing, but the verifier sees one
 		 * range after every exit of the search above, so what follows
-		 * is walked once per iteration, not once per exit (ES_RUN_SEGS
-		 * 8: 496k -> 315k instructions for the XDP program) */
+		 * is walked once, not once per exit (8 segments a call, before
+		 * the ES_CAN_LOOP loop: 496k -> 315k instructions for the XDP
+		 * program) */
 		p &= 2 * ES_SCAN_CHUNK - 1;
-		if (p >= len || used + 1 > budget)
+		/* p >= ES_SCAN_CHUNK: never (len is at most that); bounds pos
+		 * for the verifier whatever len it has seen */
+		if (p >= len || p >= ES_SCAN_CHUNK || left < 1)
 			break;
 		/* p > pos + 1 (the tag holds no terminator): a release before
 		 * it releases it, or is itself released: the general step */
@@ -1945,7 +1945,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			d.buf_begin = pos;
 			d.buf_n = n;
 			d.carry_n = 0;
-			d.flags = flags;
+			d.flags = st->flags;
 			d.skipped = st->skipped;
 			if (n > ES_SEG_MAX) {
 				d.buf_n = ES_SEG_MAX;
@@ -1953,7 +1953,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 				cnt->n_trunc++;
 			}
 			st->skipped = 0;
-			flags &= ~(ES_SEGF_AFTER_GAP | ES_SEGF_ISA_NONFIXED);
+			st->flags &= ~(ES_SEGF_AFTER_GAP | ES_SEGF_ISA_NONFIXED);
 			cnt->n_seg++;
 			st->tag = tag;
 			es_scan_emit(c->env, st, buf, &d);
@@ -1971,7 +1971,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		 * per exit of the word search above */
 		pos = (p + 1) & (2 * ES_SCAN_CHUNK - 1);
 		next = pos;
-		used++;
+		left--;
 		if (tag == ES_TAG3('U', 'N', 'Z')) {
 			st->mode = ES_MODE_SEEK;
 			st->seps_known = 0;   /* a following UNB without UNA uses the defaults */
@@ -1985,10 +1985,9 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	st->tag = 0;
 	st->fwd = 0;
 	st->from_seek = 0;
-	st->flags = flags;
 	c->pos = next;
 	c->seg_begin = next;
-	return k == ES_RUN_SEGS ? used | ES_RUN_MORE : used;
+	return (budget - left) | more;
 }
 
 /*
