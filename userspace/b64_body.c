@@ -23,7 +23,7 @@ struct b64_bodies {
 	struct flow_table open;
 	size_t max_bodies;
 	const char (*tags)[4];
-	size_t n_tags;
+	const size_t *n_tags;
 	b64_emit_fn emit;
 	void *ctx;
 	struct b64_body_stats st;
@@ -35,7 +35,7 @@ static int es_scan_want(void *env, __u32 tag)
 {
 	const struct b64_bodies *b = env;
 
-	for (size_t i = 0; i < b->n_tags; i++) {
+	for (size_t i = 0; i < *b->n_tags; i++) {
 		__u32 k = 0;
 
 		memcpy(&k, b->tags[i], sizeof(k));
@@ -83,12 +83,12 @@ static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 of
 		b->st.nested++;
 }
 
-struct b64_bodies *b64_bodies_new(size_t max_bodies, const char (*tags)[4], size_t n_tags,
+struct b64_bodies *b64_bodies_new(size_t max_bodies, const char (*tags)[4], const size_t *n_tags,
 				  b64_emit_fn emit, void *ctx)
 {
 	struct b64_bodies *b = calloc(1, sizeof(*b));
 
-	if (!b || !max_bodies || flow_table_init(&b->open, max_bodies)) {
+	if (!b || !max_bodies || !n_tags || flow_table_init(&b->open, max_bodies)) {
 		free(b);
 		return NULL;
 	}

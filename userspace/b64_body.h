@@ -46,9 +46,11 @@ struct b64_body_stats {
 /* One segment event of ES_EVENT_HDR_LEN + ev->data_len bytes. */
 typedef void (*b64_emit_fn)(void *ctx, const struct es_event *ev, size_t len);
 
-/* tags: the segments to forward besides the service segments, as the
- * kernel's tags map (zero-padded, "*" = all); kept by pointer. */
-struct b64_bodies *b64_bodies_new(size_t max_bodies, const char (*tags)[4], size_t n_tags,
+/* tags[0..*n_tags): the segments to forward besides the service
+ * segments, as the kernel's tags map (zero-padded, "*" = all); both kept
+ * by pointer, so a reload that rewrites them in place (live_reload.c)
+ * applies to decoded bodies too. */
+struct b64_bodies *b64_bodies_new(size_t max_bodies, const char (*tags)[4], const size_t *n_tags,
 				  b64_emit_fn emit, void *ctx);
 
 /* Takes every event of the pipeline: ES_EV_B64 items, and GAP / FLOW_END

@@ -29,7 +29,7 @@ static void print_escaped(FILE *f, const unsigned char *p, size_t n)
 
 void event_print(FILE *f, const struct es_event *ev, size_t len)
 {
-	static const char *const types[] = { "?", "segment", "gap", "flow_end" };
+	static const char *const types[] = { "?", "segment", "gap", "flow_end", "b64" };
 	char flow[128];
 
 	if (len < ES_EVENT_HDR_LEN) {
@@ -37,14 +37,19 @@ void event_print(FILE *f, const struct es_event *ev, size_t len)
 		return;
 	}
 	flow_key_format(&ev->flow, flow, sizeof(flow));
-	fprintf(f, "event: %s %s dir=%u off=%llu", ev->type <= 3 ? types[ev->type] : "?",
+	fprintf(f, "event: %s %s dir=%u off=%llu", ev->type <= ES_EV_B64 ? types[ev->type] : "?",
 		flow, ev->dir, (unsigned long long)ev->stream_off);
-	if (ev->type == ES_EV_SEGMENT) {
+	if (ev->type == ES_EV_SEGMENT || ev->type == ES_EV_B64) {
 		size_t n = ev->data_len;
 
 		if (n > len - ES_EVENT_HDR_LEN)
 			n = len - ES_EVENT_HDR_LEN;
-		fprintf(f, " syntax=%u flags=0x%x len=%u \"", ev->syntax, ev->flags, ev->seg_len);
+		if (ev->type == ES_EV_SEGMENT)
+			fprintf(f, " syntax=%u flags=0x%x len=%u \"", ev->syntax, ev->flags,
+				ev->seg_len);
+		else   /* seg_len: the body's text before it; aux: start, end */
+			fprintf(f, " aux=%u flags=0x%x body_off=%u \"", ev->aux, ev->flags,
+				ev->seg_len);
 		print_escaped(f, ev->data, n);
 		fputc('"', f);
 	} else {

@@ -220,7 +220,7 @@ int pipeline_new(struct pipeline **out, const struct config *cfg, char *errbuf, 
 		ao.interface = cfg->replay_path ? "replay" : NULL;
 		ao.on_gap = on_gap;
 		p->assembler = assembler_new(&ao, on_message, p);
-		p->b64 = b64_bodies_new(PIPELINE_B64_BODIES, cfg->tags, cfg->n_tags,
+		p->b64 = b64_bodies_new(PIPELINE_B64_BODIES, cfg->tags, &cfg->n_tags,
 					on_b64_segment, p);
 		if (!p->assembler || !p->b64) {
 			snprintf(errbuf, errlen, "assembler: out of memory");

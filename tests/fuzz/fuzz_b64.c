@@ -29,11 +29,12 @@ static void on_segment(void *ctx, const struct es_event *ev, size_t len)
 }
 
 static const char ALL[][4] = { "*" };
+static const size_t N_ALL = 1;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct es_event ev;
-	struct b64_bodies *b = b64_bodies_new(2, ALL, 1, on_segment, NULL);
+	struct b64_bodies *b = b64_bodies_new(2, ALL, &N_ALL, on_segment, NULL);
 	uint64_t next[4] = { 0 };
 	const struct b64_body_stats *st;
 	uint64_t ended;

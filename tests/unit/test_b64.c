@@ -291,6 +291,7 @@ static void feed_items(struct b64_bodies *b, const struct es_flow_key *k, const 
 }
 
 static const char ALL[][4] = { "*" };
+static const size_t N_ALL = 1;
 
 /* src as a base64 body through b64_body.c gives the segments the scanner
  * finds in the plaintext, flagged base64, each at the offset of the first
@@ -309,7 +310,7 @@ static void check_body(const uint8_t *src, size_t n, size_t step)
 	harness_init(&plain);
 	harness_packet(&plain, src, n);
 	test_flow_key(&k, 9, 4711);
-	b = b64_bodies_new(4, ALL, 1, collect, &got);
+	b = b64_bodies_new(4, ALL, &N_ALL, collect, &got);
 	assert_non_null(b);
 	feed_items(b, &k, text, tn, 5000, step);
 	assert_int_equal(got.n, plain.n);
@@ -386,7 +387,7 @@ static void test_body_hostile(void **state)
 	static struct es_event ev;
 	struct ev_list got = { 0 };
 	struct es_flow_key k[6];
-	struct b64_bodies *b = b64_bodies_new(4, ALL, 1, collect, &got);
+	struct b64_bodies *b = b64_bodies_new(4, ALL, &N_ALL, collect, &got);
 	const struct b64_body_stats *st;
 
 	(void)state;
