@@ -721,7 +721,7 @@ ES_SCAN_FN int es_edifact_header(struct es_scan_ctx *c, __u32 tag3, int in_seek)
  * Base64 bodies (AS2 / MIME, Content-Transfer-Encoding: base64). An
  * interchange that starts a body starts a base64 quantum, so its first
  * three bytes are four characters: "VU5B" (UNA), "VU5C" (UNB), "SVNB"
- * (ISA). The seek takes the pairs VU and SV as candidates when the byte
+ * (ISA), "VU5I" (UNH: a message without envelope). The seek takes the pairs VU and SV as candidates when the byte
  * before is LF (a body starts after CRLF CRLF, a MIME part's after its
  * blank line) or ends "77u/" (a UTF-8 BOM, one quantum of its own, before
  * it), or is not at hand (the candidate starts the chunk); the first
@@ -793,7 +793,8 @@ ES_SCAN_FN int es_b64_val(int b)
 
 /* The nine decoded bytes (d, little-endian, byte 8 in d8) as a header the
  * plaintext seek would take: UNA with distinct separators, UNB+ with a
- * four-letter syntax identifier, ISA with ISA01's two digits. */
+ * four-letter syntax identifier, ISA with ISA01's two digits, UNH with a
+ * separator and a reference. */
 ES_SCAN_FN int es_b64_header_ok(__u64 d, __u8 d8)
 {
 	__u32 tag3 = (__u32)(d & 0xffffff);
@@ -808,6 +809,10 @@ ES_SCAN_FN int es_b64_header_ok(__u64 d, __u8 d8)
 	if (tag3 == ES_TAG3('I', 'S', 'A'))
 		return es_is_sep(e) && es_is_digit(e4) && es_is_digit(es_byte(d, 5)) &&
 		       es_byte(d, 6) == e;
+	/* a message without envelope ("VU5I"): UNH, a separator, a message
+	 * reference (the decoded scanner reads its S009) */
+	if (tag3 == ES_TAG3('U', 'N', 'H'))
+		return es_is_sep(e) && es_is_alnum(e4) && es_is_alnum(es_byte(d, 5));
 	return 0;
 }
 

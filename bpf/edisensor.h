@@ -267,7 +267,10 @@ struct es_rec_item {
 
 /* Userspace only (struct es_event.flags, never in a ring item): the segment
  * was decoded from a base64 body (ES_EV_B64); its stream_off is the offset
- * of the first base64 character carrying bits of its first byte. */
+ * of the first base64 character carrying bits of its first byte. On an
+ * ES_EV_B64 event (userspace/b64_body.c, at a decoded body's end): seg_len
+ * = the body's segments not forwarded since its last forwarded one, as a
+ * GAP or FLOW_END carries them. */
 #define ES_SEGF_BASE64 (1u << 8)
 
 #define ES_SEGF_ALL (ES_SEGF_TRUNCATED | ES_SEGF_MIDSTREAM | ES_SEGF_AFTER_GAP | \

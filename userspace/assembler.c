@@ -1105,7 +1105,11 @@ int assembler_feed(struct assembler *a, const struct es_event *ev, size_t len)
 		return 0;
 	case ES_EV_B64:
 		/* base64 text: decoded and scanned by b64_body.c, whose segments
-		 * come here; only its loss mark (above) is the assembler's */
+		 * come here; only its loss mark (above) is the assembler's, and
+		 * the end of a decoded body (ES_SEGF_BASE64) its segments not
+		 * forwarded at the end */
+		if (ev->flags & ES_SEGF_BASE64)
+			count_trailing_skipped(a, flow_get(a, ev, false), ev);
 		return 0;
 	case ES_EV_FLOW_END: {
 		struct flow *f = flow_get(a, ev, false);

@@ -118,13 +118,34 @@ static void scan_decoded(struct b64_bodies *b, struct body *y, size_t n)
 	b->cur = NULL;
 }
 
-/* The body's last bytes (a quantum without padding), then it is gone. */
+/* The body's last bytes (a quantum without padding), then it is gone.
+ * Segments its scanner did not forward after its last forwarded one, and
+ * a segment the body's end cut (a truncated interchange: the plaintext
+ * scanner would end it at the next terminator), go to the assembler as a
+ * GAP or FLOW_END reports the kernel's: in seg_len of an ES_EV_B64 event
+ * flagged ES_SEGF_BASE64. */
 static void body_end(struct b64_bodies *b, struct body *y, uint64_t *why)
 {
 	size_t n = b64_dec_finish(&y->dec, y->buf);
+	uint32_t pending;
 
 	if (n)
 		scan_decoded(b, y, n);
+	pending = y->st.skipped;
+	if (y->st.mode == ES_MODE_SEG || (y->st.mode == ES_MODE_SEGSTART && y->st.carry_len))
+		pending++;
+	if (pending) {
+		struct es_event *ev = &b->ev;
+
+		memcpy(ev, &y->tmpl, ES_EVENT_HDR_LEN);
+		ev->type = ES_EV_B64;
+		ev->aux = ES_B64_END_TEXT;
+		ev->flags = (uint16_t)(y->tmpl.flags | ES_SEGF_BASE64);
+		ev->stream_off = y->next_off;
+		ev->seg_len = pending;
+		ev->data_len = 0;
+		b->emit(b->ctx, ev, ES_EVENT_HDR_LEN);
+	}
 	b->st.invalid_chars += y->dec.invalid;
 	(*why)++;
 	flow_table_remove(&b->open, &y->fe);

@@ -43,7 +43,10 @@ struct b64_body_stats {
 	uint64_t nested;          /* base64 found inside decoded data: not followed */
 };
 
-/* One segment event of ES_EVENT_HDR_LEN + ev->data_len bytes. */
+/* One segment event of ES_EVENT_HDR_LEN + ev->data_len bytes; or, at a
+ * body's end, an ES_EV_B64 event flagged ES_SEGF_BASE64 whose seg_len is
+ * the body's segments not forwarded after its last forwarded one (the
+ * assembler counts them in the open message). */
 typedef void (*b64_emit_fn)(void *ctx, const struct es_event *ev, size_t len);
 
 /* tags[0..*n_tags): the segments to forward besides the service

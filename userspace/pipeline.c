@@ -181,7 +181,8 @@ static void on_b64_segment(void *ctx, const struct es_event *ev, size_t len)
 {
 	struct pipeline *p = ctx;
 
-	p->st.segments++;
+	if (ev->type == ES_EV_SEGMENT)
+		p->st.segments++;
 	if (p->cfg->debug_events)
 		event_print(stderr, ev, len);
 	assembler_feed(p->assembler, ev, len);

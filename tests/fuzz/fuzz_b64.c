@@ -4,8 +4,8 @@
  * [op][len lo][len hi][len bytes of text]: op & 3 the flow, op >> 2 & 7 the
  * event (0 start, 1-3 text, 4 end of text, 5 end at the cap, 6 GAP, 7
  * FLOW_END), op >> 5 a hole before the item (0: contiguous). Invariants:
- * every event out is a base64-flagged segment of at most ES_SEG_MAX bytes,
- * its length as said; every body begun ends exactly once (counted by why);
+ * every event out is base64-flagged: a segment of at most ES_SEG_MAX
+ * bytes, its length as said, or a body's end with a count and no data; every body begun ends exactly once (counted by why);
  * decoded bytes at most 3/4 of the text plus a quantum per body; the
  * segments counted are the events out. Seeds: tests/fuzz/corpus/fuzz_b64
  * (samples in base64 as bodies of 300-character items, PROVENANCE.tsv). */
@@ -22,10 +22,15 @@ static uint64_t out_events;
 static void on_segment(void *ctx, const struct es_event *ev, size_t len)
 {
 	(void)ctx;
-	if (ev->type != ES_EV_SEGMENT || !(ev->flags & ES_SEGF_BASE64) ||
-	    ev->data_len > ES_SEG_MAX || len != ES_EVENT_HDR_LEN + ev->data_len)
+	if (!(ev->flags & ES_SEGF_BASE64) || ev->data_len > ES_SEG_MAX ||
+	    len != ES_EVENT_HDR_LEN + ev->data_len)
 		abort();
-	out_events++;
+	if (ev->type == ES_EV_B64 && (ev->data_len || !ev->seg_len))
+		abort();   /* a body's end: only a count of segments not forwarded */
+	if (ev->type == ES_EV_SEGMENT)
+		out_events++;
+	else if (ev->type != ES_EV_B64)
+		abort();
 }
 
 static const char ALL[][4] = { "*" };

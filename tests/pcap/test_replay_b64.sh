@@ -8,7 +8,10 @@
 # finds and forwards the text, userspace decodes and scans it), say so in
 # the record (contentEncoding "base64"), find each body once and lose
 # nothing; small MSS values cut the text and the base64 header at many
-# places. A planted feed must hit inside the bodies as it does in plaintext.
+# places. Every pathology (bare messages: bodies that start with UNH)
+# leaves each message not hit by a gap or a mid-stream start found, its
+# values right. A planted feed must hit inside the bodies as it does in
+# plaintext.
 # A capture without base64 must find no body.
 set -u
 . "$(dirname "$0")/replay_lib.sh"
@@ -65,6 +68,17 @@ for args in "-s 31 -n 3000 --concurrency 6 --ipv6-share 0.3 --vlan-share 0.3" \
 	replay "b$i"
 	check_b64 "b$i"
 done
+
+# every pathology: each message untouched by a gap found at its offset
+# (and by mid-stream starts: a body whose start the capture missed cannot
+# be found), field by field nothing wrong or unflagged (pathology_fields.py)
+"$GEN" -o "$tmp/p.pcap" -m "$tmp/p.jsonl" -s 12 -n 3000 --concurrency 6 --pathologies \
+	--transport http-base64 --ports 8080 >/dev/null || fail "edi-pcapgen --pathologies"
+replay p
+python3 "$COMPARE" "$tmp/p.jsonl" "$tmp/p.out" --max-report 3 --require-found-unless gap,midstream ||
+	fail "pathologies: a message untouched by gap and mid-stream starts not found at its offset"
+python3 "$ROOT/tests/pcap/pathology_fields.py" "$tmp/p.jsonl" "$tmp/p.out" --max-report 3 ||
+	fail "pathologies: found messages with wrong or unflagged values"
 
 # hits inside base64 bodies: planted indicators of every type
 python3 "$SEM" plant "$tmp/b1.jsonl" "$tmp/b1.intel" "$tmp/b1.expected" --per-type 3 ||

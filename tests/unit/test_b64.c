@@ -201,8 +201,10 @@ static void test_seek_no_misfire(void **state)
 		"\r\nVU5CK1VOT0M6NCtIQVBB\r\n"    /* UNB+UNOC:4+HAPA: a body */,
 		"\r\nSVNBKjBYKjAw\r\n",            /* ISA*0X*00: ISA01 not digits */
 		"\r\nVU5BOis\r\n",                 /* cut short by a line end */
+		"\r\nVU5IKzEyMytDVVND\r\n",         /* UNH+123+CUSC: a bare message */
+		"\r\nVU5IKysrKysr\r\n",             /* UNH++++++: no reference */
 	};
-	static const int bodies[] = { 0, 0, 1, 0, 0 };
+	static const int bodies[] = { 0, 0, 1, 0, 0, 1, 0 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -338,6 +340,38 @@ static void check_body(const uint8_t *src, size_t n, size_t step)
 	free(got.ev);
 }
 
+/* A body whose last segments are not forwarded (tag not asked for) and
+ * whose last one the body's end cuts: one end event counts them, as a
+ * GAP or FLOW_END carries the kernel's. */
+static void test_body_end_counts(void **state)
+{
+	static const char src[] = "UNB+UNOA:1+S+R+240101:1200+1'UNH+1+CUSCAR:D:95B:UN'"
+				  "BGM+85+M+9'FTX+AAA+++X'FTX+AAA+++Y'NAD+CZ+++CU";
+	static const char tags[][4] = { "NAD" };
+	static const size_t n_tags = 1;
+	static char text[B64_TEXT_MAX(sizeof(src))];
+	struct ev_list got = { 0 };
+	struct es_flow_key k;
+	struct b64_bodies *b;
+	size_t tn = b64_text((const uint8_t *)src, sizeof(src) - 1, text, 76);
+	const struct es_event *e;
+
+	(void)state;
+	test_flow_key(&k, 9, 4712);
+	b = b64_bodies_new(4, tags, &n_tags, collect, &got);
+	assert_non_null(b);
+	feed_items(b, &k, text, tn, 100, 40);
+	/* UNB, UNH forwarded (service segments); BGM, FTX, FTX skipped; NAD cut */
+	assert_int_equal(got.n, 3);
+	e = &got.ev[2];
+	assert_int_equal(e->type, ES_EV_B64);
+	assert_int_equal(e->flags & ES_SEGF_BASE64, ES_SEGF_BASE64);
+	assert_int_equal(e->data_len, 0);
+	assert_int_equal(e->seg_len, 3 + 1);
+	b64_bodies_free(b);
+	free(got.ev);
+}
+
 static void test_body_segments(void **state)
 {
 	(void)state;
@@ -452,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_seek_no_misfire),
 		cmocka_unit_test(test_seek_v_candidates),
 		cmocka_unit_test(test_body_segments),
+		cmocka_unit_test(test_body_end_counts),
 		cmocka_unit_test(test_body_samples),
 		cmocka_unit_test(test_body_hostile),
 	};
