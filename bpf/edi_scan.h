@@ -13,7 +13,9 @@
  *
  *   static int  es_scan_want(void *env, __u32 tag);
  *       non-zero when a segment with this tag (bytes in memory order,
- *       zero padded, as struct es_tag_key) is to be forwarded;
+ *       zero padded, as struct es_tag_key) is to be forwarded; with
+ *       ES_WANT_HAS_SERVICE defined, also for every service tag
+ *       (es_is_service_tag()), and the fast path asks it alone;
  *   static void es_scan_emit(void *env, const struct es_scan_state *st,
  *                            const __u8 *buf, const struct es_seg_desc *d);
  *       one forwarded segment: st->carry[0..d->carry_n) followed by
@@ -1818,6 +1820,14 @@ ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
 	       t == ES_TAG2('G', 'E');
 }
 
+/* The fast path's forwarding decision (ES_WANT_HAS_SERVICE: one hook call,
+ * no compares of its own per segment) */
+#ifdef ES_WANT_HAS_SERVICE
+#define ES_RUN_WANT(env, tag) es_scan_want(env, tag)
+#else
+#define ES_RUN_WANT(env, tag) (es_is_service_tag_fast(tag) || es_scan_want(env, tag))
+#endif
+
 /*
  * Fast path: a run of ordinary segments, back to back, each taking exactly
  * the steps the general path (es_scan_step()) would take for it and giving
@@ -1878,24 +1888,27 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		if (pos + 8 > len)
 			break;
 		w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
-		if (es_is_space((__u8)w)) {
-			if ((w & 0xffff) == ES_TAG2('\r', '\n') && !es_is_space(es_byte(w, 2)) &&
-			    st->seps.element != '\r' && st->seps.element != '\n') {
-				pos += 2;   /* the usual CR LF, as the word test below finds it */
-			} else {
-				/* es_skip_blanks_word() on w */
-				__u64 blank = es_zero_bytes(w ^ (' ' * ES_ONES)) |
-					      es_zero_bytes(w ^ ('\r' * ES_ONES)) |
-					      es_zero_bytes(w ^ ('\n' * ES_ONES)) |
-					      es_zero_bytes(w ^ ('\t' * ES_ONES));
-				__u64 other;
+		/* the usual CR LF first, one compare (a blank after it fails the
+		 * tag test below: the general step skips such blanks) */
+		if ((w & 0xffff) == ES_TAG2('\r', '\n') && st->seps.element != '\r' &&
+		    st->seps.element != '\n') {
+			pos += 2;
+			if (pos + 8 > len)
+				break;
+			w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
+		} else if (es_is_space((__u8)w)) {
+			/* es_skip_blanks_word() on w */
+			__u64 blank = es_zero_bytes(w ^ (' ' * ES_ONES)) |
+				      es_zero_bytes(w ^ ('\r' * ES_ONES)) |
+				      es_zero_bytes(w ^ ('\n' * ES_ONES)) |
+				      es_zero_bytes(w ^ ('\t' * ES_ONES));
+			__u64 other;
 
-				blank &= ~es_zero_bytes(w ^ ((__u64)st->seps.element * ES_ONES));
-				other = ~blank & (ES_ONES << 7);
-				if (!other)
-					break;
-				pos += es_first_flagged(other);
-			}
+			blank &= ~es_zero_bytes(w ^ ((__u64)st->seps.element * ES_ONES));
+			other = ~blank & (ES_ONES << 7);
+			if (!other)
+				break;
+			pos += es_first_flagged(other);
 			if (pos + 8 > len)
 				break;
 			w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
@@ -1942,7 +1955,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			break;
 		/* es_begin_seg(), es_finish_segment() for buf[pos..p] */
 		n = p + 1 - pos;
-		if (es_is_service_tag_fast(tag) || es_scan_want(c->env, tag)) {
+		if (ES_RUN_WANT(c->env, tag)) {
 			struct es_seg_desc d;
 
 			d.stream_off = c->base_off + pos;

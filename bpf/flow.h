@@ -74,6 +74,9 @@
 
 #include "edisensor.h"
 
+/* es_scan_want() answers for the service tags too (its cache holds the
+ * whole decision): the fast path asks it alone */
+#define ES_WANT_HAS_SERVICE 1
 #include "edi_scan.h"   /* declares the hooks defined below */
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
@@ -523,14 +526,16 @@ static __always_inline int es_scan_want(void *ctx, __u32 tag)
 	__u64 e;
 	int want;
 
-	if (ref->env->want_all)
-		return 1;
 	slot &= ES_TAGC_SLOTS - 1;
 	e = ref->scr->tagc[slot];
-	if ((e & ES_TAGC_VALID) && (__u32)e == tag)
+	/* one compare for valid and same tag; the entry holds the whole
+	 * decision (want_all and the service tags included, see
+	 * ES_WANT_HAS_SERVICE): a hit is two loads and a multiply */
+	if ((e & (ES_TAGC_VALID | 0xFFFFFFFFull)) == (tag | ES_TAGC_VALID))
 		return !!(e & ES_TAGC_WANT);
 	__builtin_memcpy(k.tag, &tag, sizeof(k.tag));
-	want = bpf_map_lookup_elem(&tags, &k) != NULL;
+	want = ref->env->want_all || es_is_service_tag(tag) ||
+	       bpf_map_lookup_elem(&tags, &k) != NULL;
 	ref->scr->tagc[slot] = tag | ES_TAGC_VALID | (want ? ES_TAGC_WANT : 0);
 	return want;
 }

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <linux/types.h>
 
+/* as flow.h: es_scan_want() answers for the service tags, so the host
+ * build's fast path takes the BPF build's decision */
+#define ES_WANT_HAS_SERVICE 1
 #include "edi_scan.h"   /* declares the hooks defined below */
 
 struct hseg {
@@ -47,7 +50,7 @@ static int es_scan_want(void *env, __u32 tag)
 	struct harness *h = env;
 	const char *const *t;
 
-	if (h->want_all)
+	if (h->want_all || es_is_service_tag(tag))
 		return 1;
 	for (t = h->tags; t && *t; t++) {
 		__u32 k = 0;
