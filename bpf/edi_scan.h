@@ -1913,6 +1913,11 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 				break;
 			w = es_load64(buf + (pos & (ES_SCAN_CHUNK - 1)));
 		}
+		/* pos + 8 <= len: the mask changes nothing, but gives pos one
+		 * range after the blanks' three paths (walked once from here:
+		 * XDP 390k -> 354k) */
+		ES_OPAQUE(pos);
+		pos &= 2 * ES_SCAN_CHUNK - 1;
 		t3 = (__u32)(w & 0xffffff);
 		if ((t3 & 0xffff) == ES_TAG2('U', 'N') || (t3 & 0xffff) == ES_TAG2('I', 'S')) {
 			if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A') ||
