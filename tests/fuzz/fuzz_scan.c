@@ -9,7 +9,10 @@
  * the stream. Across runs: when neither hit the step budget nor dropped a
  * runaway segment, the cuts change nothing; and the general step alone
  * (no fast path, harness_chunk_by_step()) gives exactly what the scanner
- * gives, cut or whole: segments, counters and state. */
+ * gives, cut or whole: segments, counters and state. Base64 bodies
+ * (ES_MODE_B64): their text forwarded back to back, base64 and CR/LF
+ * bytes only, a lone body's text the stream's, every body but the last
+ * ended by an end item, the same with the fast path as without. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,34 @@ static void check_run(const struct harness *h, const uint8_t *s, size_t n)
 			abort();   /* forwarded bytes are not the stream's */
 		next = g->off + g->seg_len;
 	}
+}
+
+/* Base64 bodies (ES_MODE_B64): each forwarded back to back, only
+ * alphabet, '=' and CR/LF bytes; one body's text is the stream's. */
+static void check_b64(const struct harness *h, const uint8_t *s, size_t n)
+{
+	if (h->b64_discontig || h->b64_end_text + h->b64_end_cap > h->b64_bodies)
+		abort();
+	/* every body but the last ends with an end item (the step budget
+	 * may drop one in progress: es_scan_budget_out()) */
+	if (!h->n_budget && h->b64_bodies > h->b64_end_text + h->b64_end_cap + 1)
+		abort();
+	for (size_t i = 0; i < h->b64_n; i++) {
+		uint8_t c = h->b64[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n'))
+			abort();
+	}
+	if (h->b64_bodies == 1 && (h->b64_first_off + h->b64_n > n ||
+				   memcmp(h->b64, s + h->b64_first_off, h->b64_n)))
+		abort();   /* forwarded text is not the stream's */
+}
+
+static int same_b64(const struct harness *a, const struct harness *b)
+{
+	return a->b64_n == b->b64_n && a->b64_bodies == b->b64_bodies &&
+	       a->b64_items == b->b64_items && (!a->b64_n || !memcmp(a->b64, b->b64, a->b64_n));
 }
 
 static int same_segments(const struct harness *a, const struct harness *b)
@@ -88,10 +119,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		harness_packet(&cut_ref, s + at, k);
 		at += k;
 	}
-	if (!harness_same(&whole, &whole_ref) || !harness_same(&cut, &cut_ref))
+	if (!harness_same(&whole, &whole_ref) || !harness_same(&cut, &cut_ref) ||
+	    !same_b64(&whole, &whole_ref) || !same_b64(&cut, &cut_ref))
 		abort();   /* the fast path differs from the general step */
 	check_run(&whole, s, n);
 	check_run(&cut, s, n);
+	check_b64(&whole, s, n);
+	check_b64(&cut, s, n);
 	if (!whole.n_budget && !cut.n_budget && !whole.n_garbage && !cut.n_garbage &&
 	    !same_segments(&whole, &cut))
 		abort();   /* the packet cuts changed what was found */
