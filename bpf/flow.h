@@ -541,10 +541,10 @@ static __always_inline int es_scan_want(void *ctx, __u32 tag)
 }
 
 /*
- * Segment bytes from the chunk (scr->buf, where the scanner reads: see
- * es_ctx_in()) into the chunk's record (a segment begun in an earlier
- * packet: the carry's bytes, then these): n bytes from chunk offset src
- * to record offset dst, 16 bytes per iteration, tail bytes past n are
+ * Bytes from the chunk (scr->buf, where the scanner reads: see
+ * es_ctx_in()) into to, the chunk's record or the batch (to_mask, a
+ * constant at each caller, bounds its offsets): n bytes from chunk offset
+ * src to offset dst, 16 bytes per iteration, tail bytes past n are
  * padding. Both are in scr, so one masked offset per 16 bytes bounds both
  * accesses for the verifier (the chunk has ES_SCAN_PAD readable bytes
  * after ES_SCAN_CHUNK, the record ES_BATCH_SLACK) where
@@ -552,22 +552,29 @@ static __always_inline int es_scan_want(void *ctx, __u32 tag)
  * The record's items lie after the chunk's len bytes: what the scanner
  * reads there (word loads up to ES_SCAN_PAD past len) it ignores.
  */
-__attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 dst, __u32 src,
-						 __u32 n)
+static __always_inline void es_copy_chunk_16s(__u8 *to, __u32 to_mask, const struct es_scratch *scr,
+					      __u32 dst, __u32 src, __u32 n)
 {
 	__u32 k;
 
-	if (!scr)
-		return 0;
 	for (k = 0; k < ES_SEG_MAX; k += 16) {
 		__u32 s = (src + k) & (ES_SCAN_CHUNK - 1);
-		__u32 t = (dst + k) & (ES_CREC_BYTES - 1);
+		__u32 t = (dst + k) & to_mask;
 
 		if (k >= n)
 			break;
-		*(__u64 *)(ES_CREC(scr) + t) = *(const __u64 *)(scr->buf.b + s);
-		*(__u64 *)(ES_CREC(scr) + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
+		*(__u64 *)(to + t) = *(const __u64 *)(scr->buf.b + s);
+		*(__u64 *)(to + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
 	}
+}
+
+/* A segment begun in an earlier packet: the carry's bytes, then these,
+ * into the chunk's record. */
+__attribute__((noinline)) int es_item_copy_chunk(struct es_scratch *scr, __u32 dst, __u32 src,
+						 __u32 n)
+{
+	if (scr)
+		es_copy_chunk_16s(ES_CREC(scr), ES_CREC_BYTES - 1, scr, dst, src, n);
 	return 0;
 }
 
@@ -665,27 +672,16 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 }
 
 /*
- * n bytes of base64 text from chunk offset src into the batch at dst, 16
- * per iteration (what lands past n is padding: ES_BATCH_SLACK). The text
+ * n bytes of base64 text from chunk offset src into the batch at dst
+ * (es_copy_chunk_16s(); what lands past n is padding: ES_BATCH_SLACK). The text
  * goes into the batch with its item, not into the chunk's record as an
  * item referring to the chunk: the record side (es_crec_*) stays the
  * segments' alone.
  */
 __attribute__((noinline)) int es_b64_copy_g(struct es_scratch *scr, __u32 dst, __u32 src, __u32 n)
 {
-	__u32 k;
-
-	if (!scr)
-		return 0;
-	for (k = 0; k < ES_SEG_MAX; k += 16) {
-		__u32 s = (src + k) & (ES_SCAN_CHUNK - 1);
-		__u32 t = (dst + k) & (ES_BATCH_BYTES - 1);
-
-		if (k >= n)
-			break;
-		*(__u64 *)(scr->batch + t) = *(const __u64 *)(scr->buf.b + s);
-		*(__u64 *)(scr->batch + t + 8) = *(const __u64 *)(scr->buf.b + s + 8);
-	}
+	if (scr)
+		es_copy_chunk_16s(scr->batch, ES_BATCH_BYTES - 1, scr, dst, src, n);
 	return 0;
 }
 

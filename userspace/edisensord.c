@@ -50,7 +50,7 @@ static int setup_bpf(struct daemon *d)
 
 	if (err) {
 		log_error("loading the BPF object failed: %s (root, or CAP_BPF, CAP_PERFMON and "
-			  "CAP_NET_ADMIN, and a kernel with BTF are needed)", strerror(-err));
+			  "CAP_NET_ADMIN, and Linux 6.9 or newer with BTF are needed)", strerror(-err));
 		return err;
 	}
 	err = sensor_bpf_set_ports(d->bpf, d->cfg.ports, d->cfg.n_ports);
