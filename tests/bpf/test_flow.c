@@ -22,6 +22,7 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/edi_streams.h"
 #include "../lib/sensor_fixture.h"
 #include "../unit/scan_harness.h"
 
@@ -203,13 +204,7 @@ static size_t count_type(int type)
 
 static size_t count_prefix(const char *prefix);
 
-static const char STREAM[] =
-	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
-	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'DTM+137:202401011200:203'"
-	"NAD+CZ+++ACME EXPORTS LTD?+CO+1 HARBOUR RD+ROTTERDAM++3011+NL'"
-	"EQD+CN+MSKU9070323+22G1:102:5'SEL+SEAL12345+CA'"
-	"GID+1+10:CT'FTX+AAA+++PLASTICS?:ARTICLES, HOUSEHOLD'CST++392690:HS'"
-	"UNT+9+1'UNH+2+CUSCAR:D:95B:UN'LOC+9+NLRTM'UNT+3+2'UNZ+2+77'";
+static const char STREAM[] = EDI_STREAM_CUSCAR_TWO;
 
 /* In order after a SYN, cut into small packets, FIN at the end. */
 static void test_in_order_syn_fin(void **state)

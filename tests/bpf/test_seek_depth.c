@@ -22,6 +22,7 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/edi_streams.h"
 #include "../lib/sensor_fixture.h"
 #include "../unit/scan_harness.h"
 
@@ -38,11 +39,7 @@ static uint8_t frame[FRAME_BUF];
 static char filler[FILL];
 static struct es_counters before;
 
-static const char STREAM[] =
-	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
-	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'"
-	"NAD+CZ+++ACME EXPORTS LTD?+CO+1 HARBOUR RD+ROTTERDAM++3011+NL'"
-	"EQD+CN+MSKU9070323+22G1:102:5'CST++392690:HS'UNT+6+1'UNZ+1+77'";
+static const char STREAM[] = EDI_STREAM_CUSCAR_SHORT;
 #define STREAM_LEN (sizeof(STREAM) - 1)
 
 static int on_record(void *ctx, void *data, size_t len)

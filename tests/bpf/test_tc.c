@@ -24,6 +24,7 @@
 #include "counters.h"
 #include "sensor_bpf.h"
 #include "../lib/frames.h"
+#include "../lib/edi_streams.h"
 #include "../lib/sensor_fixture.h"
 
 #define PORT 3305
@@ -163,12 +164,7 @@ static int all_zero(const struct es_counters *c)
 }
 
 static const char STREAM[] =
-	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
-	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'DTM+137:202401011200:203'"
-	"NAD+CZ+++ACME EXPORTS LTD?+CO+1 HARBOUR RD+ROTTERDAM++3011+NL'"
-	"EQD+CN+MSKU9070323+22G1:102:5'SEL+SEAL12345+CA'"
-	"GID+1+10:CT'FTX+AAA+++PLASTICS?:ARTICLES, HOUSEHOLD'CST++392690:HS'"
-	"UNT+9+1'UNH+2+CUSCAR:D:95B:UN'LOC+9+NLRTM'UNT+3+2'UNZ+2+77'"
+	EDI_STREAM_CUSCAR_TWO
 	"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*U*00401*000000001*0*P*>~"
 	"GS*SO*S*R*20240101*1200*1*X*004010~ST*309*0001~N1*SH*ACME~"
 	"N10*1*PLASTIC TOYS*J*950300~SE*5*0001~GE*1*1~IEA*1*000000001~";

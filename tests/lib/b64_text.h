@@ -4,14 +4,11 @@
 #define EDISENSOR_TEST_B64_TEXT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "edi_streams.h"
 
 /* A small CUSCAR interchange (UNA, release character) the base64 tests
  * encode. */
-static const char B64_TEST_STREAM[] =
-	"UNA:+.? 'UNB+UNOC:3+SENDER:ZZ+CUSTOMS:ZZ+240101:1200+77'\r\n"
-	"UNH+1+CUSCAR:D:95B:UN'BGM+85+MANIFEST1+9'"
-	"NAD+CZ+++ACME EXPORTS LTD?+CO+1 HARBOUR RD+ROTTERDAM++3011+NL'"
-	"EQD+CN+MSKU9070323+22G1:102:5'CST++392690:HS'UNT+6+1'UNZ+1+77'";
+static const char B64_TEST_STREAM[] = EDI_STREAM_CUSCAR_SHORT;
 #define B64_TEST_STREAM_LEN (sizeof(B64_TEST_STREAM) - 1)
 
 /* Characters b64_text() writes for n bytes: at most this many. */
