@@ -13,9 +13,12 @@
  *
  *   static int  es_scan_want(void *env, __u32 tag);
  *       non-zero when a segment with this tag (bytes in memory order,
- *       zero padded, as struct es_tag_key) is to be forwarded; with
- *       ES_WANT_HAS_SERVICE defined, also for every service tag
- *       (es_is_service_tag()), and the fast path asks it alone;
+ *       zero padded, as struct es_tag_key) is to be forwarded (asked for
+ *       tags that are not service tags: es_is_service_tag());
+ *   static __u32 es_scan_tag_class(void *env, __u32 tag);   (BPF build)
+ *       the fast path's decision for a word of two or three bytes below
+ *       0x80: es_tagt_class() of it with es_scan_want()'s answer, from the
+ *       table userspace fills (tags.h); the host build computes it;
  *   static void es_scan_emit(void *env, const struct es_scan_state *st,
  *                            const __u8 *buf, const struct es_seg_desc *d);
  *       one forwarded segment: st->carry[0..d->carry_n) followed by
@@ -48,11 +51,15 @@
 #define EDI_SCAN_H
 
 #include "edisensor.h"
+#include "tags.h"
 
 /* The includer's hooks (see above). */
 struct es_scan_state;
 struct es_seg_desc;
 static int es_scan_want(void *env, __u32 tag);
+#ifdef __bpf__
+static __u32 es_scan_tag_class(void *env, __u32 tag);
+#endif
 static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d);
 static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
@@ -196,10 +203,6 @@ struct es_scan_ctx {
 	__u32 n_garbage;        /* resyncs because a segment did not look like one */
 };
 
-/* Tags as little-endian words of their bytes. */
-#define ES_TAG2(a, b)    ((__u32)(a) | (__u32)(b) << 8)
-#define ES_TAG3(a, b, c) (ES_TAG2(a, b) | (__u32)(c) << 16)
-
 #define ES_ONES  0x0101010101010101ULL
 #define ES_LOW7  0x7f7f7f7f7f7f7f7fULL
 
@@ -264,20 +267,6 @@ ES_SCAN_FN int es_is_space(__u8 c) { return c == ' ' || c == '\r' || c == '\n' |
 ES_SCAN_FN int es_is_sep(__u8 c)
 {
 	return c && !es_is_alnum(c) && !(c >= 'a' && c <= 'z') && c != ' ';
-}
-
-ES_SCAN_FN int es_is_service_tag(__u32 t)
-{
-	switch (t) {
-	case ES_TAG3('U', 'N', 'A'): case ES_TAG3('U', 'N', 'B'):
-	case ES_TAG3('U', 'N', 'G'): case ES_TAG3('U', 'N', 'H'):
-	case ES_TAG3('U', 'N', 'T'): case ES_TAG3('U', 'N', 'E'):
-	case ES_TAG3('U', 'N', 'Z'): case ES_TAG3('I', 'S', 'A'):
-	case ES_TAG2('G', 'S'): case ES_TAG2('S', 'T'): case ES_TAG2('S', 'E'):
-	case ES_TAG2('G', 'E'): case ES_TAG3('I', 'E', 'A'):
-		return 1;
-	}
-	return 0;
 }
 
 ES_SCAN_FN void es_seps_edifact_default(struct es_seps *s)
@@ -384,33 +373,40 @@ ES_SCAN_FN __u64 es_range_bytes(__u64 x, __u8 lo, __u8 hi)
 }
 
 /*
- * es_parse_tag() on eight bytes at hand, without a loop: the tag (bytes in
- * memory order) when it answers ES_CL_SEG, else 0. ew, tw and rw are the
- * element separator, terminator and release character in every byte (rw =
- * tw when there is no release character, which tests the terminator
- * twice). Byte 0 an upper-case letter, then letters or digits, none of them
- * the terminator or release character, up to the first element separator
- * or terminator among bytes 2..4. test_scanner's test_tag_word_equals_parse
- * holds it to es_parse_tag().
+ * The fast path's tag from eight bytes at hand, without a loop: the word
+ * of the two or three bytes before an element separator or terminator at
+ * byte 2 or 3; 0 for anything else (a longer tag, no such end, a NUL
+ * third byte, a byte from 0x80), whose class is ES_TAGT_BREAK. With
+ * separators that are no letters or digits (the fast path's condition),
+ * es_tagt_class() of it is ES_TAGT_BREAK unless es_parse_tag() gives the
+ * same tag: test_scanner's test_run_tag_equals_parse.
  */
-ES_SCAN_FN __u32 es_tag_word(__u64 w, __u64 ew, __u64 tw, __u64 rw)
+ES_SCAN_FN __u32 es_run_tag(__u64 w, __u32 elem, __u32 term)
 {
-	__u64 upper = es_range_bytes(w, 'A', 'Z');
-	__u64 term = es_zero_bytes(w ^ tw);
-	__u64 ok = (upper | es_range_bytes(w, '0', '9')) & ~term & ~es_zero_bytes(w ^ rw);
-	__u64 end = (es_zero_bytes(w ^ ew) | term) & 0x0000008080800000ULL;
-	__u64 bytes, flags;
+	__u32 b = (__u32)(w >> 16) & 0xff, t;
 
-	if (!end || !(upper & ok & 0x80))
-		return 0;
-	/* the bytes before the first end (all bits), and their 0x80s: each
-	 * of them ok */
-	bytes = ((end & (~end + 1)) >> 7) - 1;
-	flags = bytes & (ES_ONES << 7);
-	if ((ok & flags) != flags)
-		return 0;
-	return (__u32)(w & bytes);
+	if (b == elem || b == term) {
+		t = (__u32)w & 0xffff;
+	} else {
+		b = (__u32)(w >> 24) & 0xff;
+		if (b != elem && b != term)
+			return 0;
+		t = (__u32)w & 0xffffff;
+		if (t <= 0xffff)
+			return 0;
+	}
+	return t & 0x808080 ? 0 : t;
 }
+
+#ifndef __bpf__
+/* The host build's fast-path decision: computed, not from a table. */
+ES_SCAN_FN __u32 es_scan_tag_class(void *env, __u32 tag)
+{
+	__u32 k = es_tagt_class(tag, 0);
+
+	return k == ES_TAGT_SKIP && es_scan_want(env, tag) ? ES_TAGT_FWD : k;
+}
+#endif
 
 /* UNA: the six service characters follow the tag directly. */
 ES_SCAN_FN int es_check_una(struct es_scan_ctx *c)
@@ -1805,37 +1801,15 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 #endif
 #define ES_RUN_MORE     0x10000     /* es_scan_run(): ES_CAN_LOOP stopped it, may go on */
 
-/* The service segments (es_is_service_tag()) with few compares for others. */
-ES_SCAN_FN int es_is_service_tag_fast(__u32 t)
-{
-	/* UNA UNB UNE UNG UNH UNT UNZ */
-	const __u32 un = 1u << 0 | 1u << 1 | 1u << 4 | 1u << 6 | 1u << 7 | 1u << 19 | 1u << 25;
-	__u32 third = (t >> 16) - 'A';
-
-	if ((t & 0xffff) == ES_TAG2('U', 'N'))
-		return t >> 24 == 0 && third < 26 && (un >> third) & 1;
-	if (t > 0xffff)
-		return t == ES_TAG3('I', 'S', 'A') || t == ES_TAG3('I', 'E', 'A');
-	return t == ES_TAG2('G', 'S') || t == ES_TAG2('S', 'T') || t == ES_TAG2('S', 'E') ||
-	       t == ES_TAG2('G', 'E');
-}
-
-/* The fast path's forwarding decision (ES_WANT_HAS_SERVICE: one hook call,
- * no compares of its own per segment) */
-#ifdef ES_WANT_HAS_SERVICE
-#define ES_RUN_WANT(env, tag) es_scan_want(env, tag)
-#else
-#define ES_RUN_WANT(env, tag) (es_is_service_tag_fast(tag) || es_scan_want(env, tag))
-#endif
-
 /*
  * Fast path: a run of ordinary segments, back to back, each taking exactly
  * the steps the general path (es_scan_step()) would take for it and giving
  * the same segment, counters and state, at most budget steps in all.
- * Ordinary: a segment start inside an interchange, nothing carried, blanks
- * before it within one word, no header tag (UNA, ISA, UNH, UNB but right
- * after a UNA), a tag from one word, its terminator in this chunk and no
- * release character right before it (the only byte that could release
+ * Ordinary: a segment start inside an interchange whose separators are no
+ * letters or digits, nothing carried, blanks before it within one word, a
+ * tag of two or three bytes in the word but no header or interchange end
+ * (UNA, UNB, UNH, ISA, UNZ, IEA: ES_TAGT_BREAK), its terminator in this
+ * chunk and no release character right before it (the only byte that could release
  * the first terminator byte; the release characters before it cost the
  * general path no step, ES_STEP_FREE). At the first segment that is not,
  * it stops, having changed nothing of it, and the general step takes over.
@@ -1864,20 +1838,23 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	const __u8 *buf = c->buf;
 	__u64 pos = c->pos, next = c->pos, len;
 	__u32 left = budget, more = 0;
-	__u32 term, rel;
-	__u64 tw, rw, ew, m;
+	__u32 term, rel, elem;
+	__u64 tw, m;
 
 	if (st->mode != ES_MODE_SEGSTART || st->carry_len || st->seg_len || st->released)
 		return 0;
 	term = st->seps.terminator;
 	rel = st->seps.release;
+	elem = st->seps.element;
 	if (rel == term)
 		return 0;   /* every terminator a release character (es_step_seg()) */
+	/* a separator that is a letter or digit (a garbage UNA or ISA may set
+	 * one) could be a tag byte: es_run_tag() does not look for that */
+	if (es_tag_alnum((__u8)term) || es_tag_alnum((__u8)rel) || es_tag_alnum((__u8)elem))
+		return 0;
 	tw = term * ES_ONES;
-	rw = (rel ? rel : term) * ES_ONES;   /* as es_find_term() */
-	ew = (__u64)st->seps.element * ES_ONES;
 	for (;;) {
-		__u32 tag = 0, t3, i, n;
+		__u32 tag, cls, i, n;
 		__u64 w, p;
 
 		if (!ES_CAN_LOOP) {
@@ -1918,15 +1895,11 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		 * XDP 390k -> 354k) */
 		ES_OPAQUE(pos);
 		pos &= 2 * ES_SCAN_CHUNK - 1;
-		t3 = (__u32)(w & 0xffffff);
-		if ((t3 & 0xffff) == ES_TAG2('U', 'N') || (t3 & 0xffff) == ES_TAG2('I', 'S')) {
-			if (t3 == ES_TAG3('U', 'N', 'A') || t3 == ES_TAG3('I', 'S', 'A') ||
-			    t3 == ES_TAG3('U', 'N', 'H') ||
-			    (t3 == ES_TAG3('U', 'N', 'B') && !st->after_una))
-				break;
-		}
-		tag = es_tag_word(w, ew, tw, rw);   /* es_parse_tag(), no loop */
-		if (!tag)
+		/* es_parse_tag() and the forwarding decision in one load; a
+		 * header or interchange end is the general step's (tags.h) */
+		tag = es_run_tag(w, elem, term);
+		cls = es_scan_tag_class(c->env, tag);
+		if (cls == ES_TAGT_BREAK)
 			break;
 		/* the first terminator byte from pos (es_find_term() without
 		 * release characters): its first ES_RUN_WORDS words inline (a
@@ -1960,7 +1933,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			break;
 		/* es_begin_seg(), es_finish_segment() for buf[pos..p] */
 		n = p + 1 - pos;
-		if (ES_RUN_WANT(c->env, tag)) {
+		if (cls == ES_TAGT_FWD) {
 			struct es_seg_desc d;
 
 			d.stream_off = c->base_off + pos;
@@ -1995,15 +1968,6 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		pos = (p + 1) & (2 * ES_SCAN_CHUNK - 1);
 		next = pos;
 		left--;
-		if (tag == ES_TAG3('U', 'N', 'Z')) {
-			st->mode = ES_MODE_SEEK;
-			st->seps_known = 0;   /* a following UNB without UNA uses the defaults */
-			break;
-		}
-		if (tag == ES_TAG3('I', 'E', 'A')) {
-			st->mode = ES_MODE_SEEK;
-			break;
-		}
 	}
 	st->tag = 0;
 	st->fwd = 0;

@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "edisensor.h"
+#include "tags.h"
 #include "maps.h"
 #include "parse.h"
 #include "hook.h"
@@ -36,10 +37,12 @@ const volatile __u8 reorder_hold = 1;
  * run, so events carry capture time. 0 in live mode. */
 __u64 replay_clock_ns = 0;
 
-/* Bumped by userspace after each change of the tags map
- * (sensor_bpf_set_tags()): the per-CPU tag decision cache (flow.h) is
- * emptied when it sees a new value. */
-__u64 tags_gen = 0;
+/* The forwarding decision per tag (tags.h), written by userspace
+ * (sensor_bpf_set_tags()); tags_all: every tag, also those of four bytes,
+ * which the table has no room for. Globals, not maps: the scanner reads
+ * them straight, no lookup. */
+__u64 tag_class[ES_TAGT_WORDS] = {};
+__u8 tags_all = 0;
 
 /* Timestamp for events (the flow tracker and scanner use it). */
 static __always_inline __attribute__((unused)) __u64 es_now(void)
@@ -47,7 +50,7 @@ static __always_inline __attribute__((unused)) __u64 es_now(void)
 	return replay_clock_ns ? replay_clock_ns : bpf_ktime_get_ns();
 }
 
-#include "flow.h"   /* flow tracking and the EDI scanner: uses es_now(), tags_gen */
+#include "flow.h"   /* flow tracking and the EDI scanner: uses es_now(), tag_class */
 
 static __always_inline int addr_monitored(__u8 family, const void *addr)
 {

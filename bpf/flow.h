@@ -66,17 +66,14 @@
  * The includer provides: the maps of maps.h, struct es_pkt (parse.h),
  * struct es_frame (hook.h), es_now() (capture clock), seek_depth (a const
  * volatile __u64 set before load), reorder_hold (a const volatile __u8 set
- * before load: 0 = hold nothing), tags_gen (a __u64 userspace bumps after
- * changing the tags map).
+ * before load: 0 = hold nothing), tag_class (the table of tags.h) and
+ * tags_all (every tag is asked for), both written by userspace.
  */
 #ifndef EDISENSOR_FLOW_H
 #define EDISENSOR_FLOW_H
 
 #include "edisensor.h"
 
-/* es_scan_want() answers for the service tags too (its cache holds the
- * whole decision): the fast path asks it alone */
-#define ES_WANT_HAS_SERVICE 1
 #include "edi_scan.h"   /* declares the hooks defined below */
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
@@ -146,20 +143,6 @@ _Static_assert(ES_REC_HDR_LEN + ES_SCAN_CHUNK + 8 + 8 * ES_ITEM_MAX <= ES_CREC_B
 
 #ifdef __bpf__
 
-/*
- * Forwarding decisions of the packet's tags, direct mapped: a frame holds
- * tens of segments but few distinct tags, and a hash map lookup per segment
- * was about a quarter of the EDI path. Entry: tag | ES_TAGC_VALID |
- * ES_TAGC_WANT. Kept across packets and emptied when userspace has changed
- * the tags map (tags_gen, bumped by sensor_bpf_set_tags() after the
- * change), so the next packet sees a change: a cache emptied per packet
- * cost a hash lookup per distinct tag of every packet (~10 in a CUSCAR
- * frame, ~5% of it).
- */
-#define ES_TAGC_SLOTS 16
-#define ES_TAGC_VALID (1ULL << 32)
-#define ES_TAGC_WANT  (1ULL << 33)
-
 /* max_entries is set by userspace before load (sensor_bpf.c: max_flows). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -196,7 +179,6 @@ struct es_env {
 	__u16 rec_items;        /* items in the open record */
 	__u8  rec_open;         /* a record is open: items go into it */
 	__u8  rec_seps;         /* it holds a segment: its syntax and seps are set */
-	__u8  want_all;         /* tags map holds "*": forward every segment */
 	__u8  lost_flag;        /* ES_SEGF_EVENTS_LOST for the next item: earlier
 				   items of the direction were lost (es_flush) */
 	__u8  ended;            /* FLOW_END emitted: the flow state is deleted */
@@ -228,10 +210,6 @@ struct es_scratch {
 	__u8 crec_items[ES_CREC_BYTES + ES_BATCH_SLACK - ES_REC_HDR_LEN - sizeof(struct es_chunk)];
 	struct es_scan_ctx ctx;
 	struct es_env env;
-	__u64 tagc[ES_TAGC_SLOTS];
-	__u64 tagc_gen;         /* tags_gen + 1 the cache holds decisions of; 0: none */
-	__u8  tagc_all;         /* the tags map held "*" then */
-	__u8  tagc_pad[7];
 	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
 };
 
@@ -518,26 +496,20 @@ static __always_inline void es_emit_plain(struct es_env *env, struct es_scratch 
  * registers, the return through this kernel's return thunk) cost more
  * than their bodies (bench-xdp: ~5-9% of a CUSCAR frame for the two).
  */
+
+/* The fast path's decision: the table userspace fills (tags.h). */
+static __always_inline __u32 es_scan_tag_class(void *ctx __attribute__((unused)), __u32 tag)
+{
+	return es_tagt_get(tag_class, es_tagt_index(tag));
+}
+
+/* The general step's (a parsed tag, not a service tag): the table too, but
+ * for tags of four bytes, which no configuration names. */
 static __always_inline int es_scan_want(void *ctx, __u32 tag)
 {
-	struct es_emit_ref *ref = ctx;
-	struct es_tag_key k;
-	__u32 slot = (tag * 0x9E3779B1u) >> 28;   /* top 4 bits: ES_TAGC_SLOTS */
-	__u64 e;
-	int want;
-
-	slot &= ES_TAGC_SLOTS - 1;
-	e = ref->scr->tagc[slot];
-	/* one compare for valid and same tag; the entry holds the whole
-	 * decision (want_all and the service tags included, see
-	 * ES_WANT_HAS_SERVICE): a hit is two loads and a multiply */
-	if ((e & (ES_TAGC_VALID | 0xFFFFFFFFull)) == (tag | ES_TAGC_VALID))
-		return !!(e & ES_TAGC_WANT);
-	__builtin_memcpy(k.tag, &tag, sizeof(k.tag));
-	want = ref->env->want_all || es_is_service_tag(tag) ||
-	       bpf_map_lookup_elem(&tags, &k) != NULL;
-	ref->scr->tagc[slot] = tag | ES_TAGC_VALID | (want ? ES_TAGC_WANT : 0);
-	return want;
+	if (tag > 0xFFFFFF)
+		return tags_all;
+	return es_scan_tag_class(ctx, tag) == ES_TAGT_FWD;
 }
 
 /*
@@ -1345,7 +1317,6 @@ static __always_inline void es_rst_unknown(const struct es_frame *fr, const stru
  */
 static __always_inline void es_flow_packet(const struct es_frame *fr, const struct es_pkt *pkt)
 {
-	struct es_tag_key star = { .tag = { '*' } };
 	struct es_env *env;
 	struct es_scratch *scr;
 	struct es_flow *f;
@@ -1389,12 +1360,6 @@ static __always_inline void es_flow_packet(const struct es_frame *fr, const stru
 		return;
 	env = &scr->env;
 	es_env_init(env, fr, pkt, f->flags);
-	if (scr->tagc_gen != tags_gen + 1) {
-		__builtin_memset(scr->tagc, 0, sizeof(scr->tagc));
-		scr->tagc_all = bpf_map_lookup_elem(&tags, &star) != NULL;
-		scr->tagc_gen = tags_gen + 1;
-	}
-	env->want_all = scr->tagc_all;
 	env->chunk_sparse = !!(f->flags & ES_FLOWF_SPARSE);
 	if (f->flags & ES_FLOWF_EVENTS_LOST) {
 		env->lost_flag = ES_SEGF_EVENTS_LOST;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Maps shared by the edisensor programs: counters, what is monitored, the
- * forwarded tags and the event ring buffer. Userspace sizes and fills them
- * before load / at runtime. */
+/* Maps shared by the edisensor programs: counters, what is monitored and
+ * the event ring buffer. Userspace sizes and fills them before load / at
+ * runtime. */
 #ifndef EDISENSOR_MAPS_H
 #define EDISENSOR_MAPS_H
 
@@ -49,14 +49,6 @@ struct {
 	__type(key, struct es_cidr_key);
 	__type(value, __u8);
 } cidrs SEC(".maps");
-
-/* Segment tags userspace wants beyond the service segments. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, ES_MAX_TAGS);
-	__type(key, struct es_tag_key);
-	__type(value, __u8);
-} tags SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -50,7 +50,7 @@ struct b64_body_stats {
 typedef void (*b64_emit_fn)(void *ctx, const struct es_event *ev, size_t len);
 
 /* tags[0..*n_tags): the segments to forward besides the service
- * segments, as the kernel's tags map (zero-padded, "*" = all); both kept
+ * segments, as the kernel's forwarded tags (zero-padded, "*" = all); both kept
  * by pointer, so a reload that rewrites them in place (live_reload.c)
  * applies to decoded bodies too. */
 struct b64_bodies *b64_bodies_new(size_t max_bodies, const char (*tags)[4], const size_t *n_tags,

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "edisensor.skel.h"
 #include "sensor_bpf.h"
+#include "tag_table.h"
 
 struct sensor_bpf {
 	struct edisensor_bpf *skel;
@@ -93,23 +94,6 @@ void sensor_bpf_destroy(struct sensor_bpf *s)
 	free(s);
 }
 
-/* Clears a hash map whose keys are key_size bytes. */
-static int clear_map(int fd, size_t key_size)
-{
-	unsigned char key[64], next[64];
-	void *prev = NULL;
-
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
-		prev = NULL;   /* restart: the deleted key is gone */
-	}
-	return 0;
-}
-
 int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 {
 	/* the bitmap is the programs' .bss (mapped here by the skeleton):
@@ -133,21 +117,22 @@ int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 
 int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n)
 {
-	int fd = bpf_map__fd(s->skel->maps.tags);
-	__u8 one = 1;
-	int err = clear_map(fd, sizeof(struct es_tag_key));
+	/* the table is the programs' .bss, as the port bitmap: built aside,
+	 * then written word by word where it changes, so a tag asked for
+	 * before and after never reads as skipped while the set changes */
+	volatile __u64 *live = s->skel->bss->tag_class;
+	__u64 *t = malloc(ES_TAGT_WORDS * sizeof(*t));
+	bool all;
 
-	for (size_t i = 0; !err && i < n; i++) {
-		struct es_tag_key k = { 0 };
-
-		memcpy(k.tag, tags[i], sizeof(k.tag));
-		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
-			err = -errno;
-	}
-	/* after the change (also a failed one): the programs' per-CPU tag
-	 * decision caches are emptied by their next packet */
-	s->skel->bss->tags_gen++;
-	return err;
+	if (!t)
+		return -ENOMEM;
+	all = tag_table_build(t, tags, n);
+	for (size_t w = 0; w < ES_TAGT_WORDS; w++)
+		if (live[w] != t[w])
+			live[w] = t[w];
+	s->skel->bss->tags_all = all;
+	free(t);
+	return 0;
 }
 
 int sensor_bpf_prog_fd(const struct sensor_bpf *s)

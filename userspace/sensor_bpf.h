@@ -35,7 +35,8 @@ struct sensor_bpf_opts {
 int sensor_bpf_open_load(struct sensor_bpf **out, const struct sensor_bpf_opts *o);
 void sensor_bpf_destroy(struct sensor_bpf *s);
 
-/* Replace the monitored ports / forwarded tags (runtime maps). */
+/* Replace the monitored ports / forwarded tags (the programs' globals:
+ * the next packet sees the change). */
 int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n);
 int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n);
 

@@ -1067,9 +1067,39 @@ static void test_tag_map(void **state)
 }
 
 /*
- * A tags map change is seen by the next packet although the per-CPU tag
- * decisions are kept across packets (flow.h, tags_gen): NAD wanted, then
- * CST instead.
+ * A tag of four bytes (no configuration names one; the table has no room
+ * for it) travels when every tag is asked for, and not otherwise; the two-
+ * and three-byte tags beside it as the table says.
+ */
+static void test_four_byte_tag(void **state)
+{
+	static const char s[] = "UNB+UNOC:3+A+B+240101:1200+1'UNH+1+CUSCAR:D:95B:UN'"
+				"ABCD+1'NAD+CA+X'N1+Y'UNT+5+1'UNZ+1+1'";
+	static const char nad_only[][4] = { "NAD" };
+	static const char all[][4] = { "*" };
+	const size_t n = sizeof(s) - 1;
+
+	(void)state;
+	NEED_ROOT();
+	for (int every = 0; every < 2; every++) {
+		uint16_t port = (uint16_t)(41095 + every);
+
+		assert_int_equal(sensor_bpf_set_tags(sb, every ? all : nad_only, 1), 0);
+		mark();
+		send_pkt(port, 1, SYN, NULL, 0);
+		send_pkt(port, 2, 0, s, n);
+		assert_int_equal(count_prefix("ABCD+"), every);
+		assert_int_equal(count_prefix("N1+"), every);
+		assert_int_equal(count_prefix("NAD+"), 1);
+		assert_int_equal(count_type(ES_EV_SEGMENT), 5 + 2 * every);
+		assert_int_equal(delta(ES_CNT_SEGMENTS_SKIPPED), 2 - 2 * every);
+		send_pkt(port, 2 + (uint32_t)n, RST, NULL, 0);
+	}
+}
+
+/*
+ * A change of the forwarded tags is seen by the next packet: NAD wanted,
+ * then CST instead (the table is rewritten in place, sensor_bpf_set_tags()).
  */
 static void test_tag_map_change(void **state)
 {
@@ -1273,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(test_multibuffer),
 		cmocka_unit_test(test_reorder_multibuffer),
 		cmocka_unit_test(test_tag_map),
+		cmocka_unit_test(test_four_byte_tag),
 		cmocka_unit_test(test_tag_map_change),
 		cmocka_unit_test(test_chunk_attached_or_copied),
 		cmocka_unit_test(test_reorder_off),

@@ -11,9 +11,6 @@
 #include <string.h>
 #include <linux/types.h>
 
-/* as flow.h: es_scan_want() answers for the service tags, so the host
- * build's fast path takes the BPF build's decision */
-#define ES_WANT_HAS_SERVICE 1
 #include "edi_scan.h"   /* declares the hooks defined below */
 
 struct hseg {
