@@ -32,6 +32,22 @@
  *       off where it ended); st->seg_len = text bytes of the body before
  *       it, st->flags its ES_SEGF_* flags.
  *
+ * With ES_HAS_EMIT_FAST defined, the fast path (es_scan_run()) offers each
+ * forwarded segment to a cheaper hook first:
+ *
+ *   static int  es_scan_emit_fast(void *env, const struct es_scan_state *st,
+ *                                 __u32 pos, __u32 n);
+ *       buf[pos .. pos + n), a whole segment of the chunk, n <= ES_SEG_MAX:
+ *       non-zero when the includer took it as es_scan_emit() would have
+ *       (st->flags and st->skipped are its flags and skipped count, as
+ *       there; the scanner then leaves both as they are), else 0 and
+ *       es_scan_emit() gets it;
+ *   static void es_scan_emit_fast_sync(void *env, const struct es_scan_state *st,
+ *                                      __u64 base_off, __u32 len);
+ *       at the start of a run and after each es_scan_emit() in it: what
+ *       es_scan_emit_fast() may rely on until the next call (separators
+ *       and syntax do not change within a run).
+ *
  * Speed: the bytes inside a segment are searched eight at a time (the
  * terminator and the release character, with the exact has-zero-byte test),
  * so the per-byte cost is a few instructions per word; per segment the
@@ -63,6 +79,11 @@ static __u32 es_scan_tag_class(void *env, __u32 tag);
 static void es_scan_emit(void *env, const struct es_scan_state *st, const __u8 *buf,
 			 const struct es_seg_desc *d);
 static void es_scan_emit_b64(void *env, const struct es_scan_state *st, __u64 off, __u32 span);
+#ifdef ES_HAS_EMIT_FAST
+static int es_scan_emit_fast(void *env, const struct es_scan_state *st, __u32 pos, __u32 n);
+static void es_scan_emit_fast_sync(void *env, const struct es_scan_state *st, __u64 base_off,
+				   __u32 len);
+#endif
 
 #ifdef __bpf__
 #define ES_SCAN_FN static __always_inline
@@ -1801,6 +1822,15 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 #endif
 #define ES_RUN_MORE     0x10000     /* es_scan_run(): ES_CAN_LOOP stopped it, may go on */
 
+/* The fast path's cheaper item for a forwarded segment (ES_HAS_EMIT_FAST) */
+#ifdef ES_HAS_EMIT_FAST
+#define ES_RUN_EMIT_FAST(env, st, pos, n) ((n) <= ES_SEG_MAX && es_scan_emit_fast(env, st, pos, n))
+#define ES_RUN_EMIT_SYNC(env, st, base_off, len) es_scan_emit_fast_sync(env, st, base_off, len)
+#else
+#define ES_RUN_EMIT_FAST(env, st, pos, n) 0
+#define ES_RUN_EMIT_SYNC(env, st, base_off, len) ((void)0)
+#endif
+
 /*
  * Fast path: a run of ordinary segments, back to back, each taking exactly
  * the steps the general path (es_scan_step()) would take for it and giving
@@ -1853,6 +1883,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	if (es_tag_alnum((__u8)term) || es_tag_alnum((__u8)rel) || es_tag_alnum((__u8)elem))
 		return 0;
 	tw = term * ES_ONES;
+	ES_RUN_EMIT_SYNC(c->env, st, c->base_off, cnt->len);
 	for (;;) {
 		__u32 tag, cls, i, n;
 		__u64 w, p;
@@ -1933,7 +1964,13 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			break;
 		/* es_begin_seg(), es_finish_segment() for buf[pos..p] */
 		n = p + 1 - pos;
-		if (cls == ES_TAGT_FWD) {
+		if (cls != ES_TAGT_FWD) {
+			cnt->n_skip++;
+			if (st->skipped < 0xFFFF)
+				st->skipped++;
+		} else if (ES_RUN_EMIT_FAST(c->env, st, (__u32)pos, n)) {
+			cnt->n_seg++;
+		} else {
 			struct es_seg_desc d;
 
 			d.stream_off = c->base_off + pos;
@@ -1953,10 +1990,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 			cnt->n_seg++;
 			st->tag = tag;
 			es_scan_emit(c->env, st, buf, &d);
-		} else {
-			cnt->n_skip++;
-			if (st->skipped < 0xFFFF)
-				st->skipped++;
+			ES_RUN_EMIT_SYNC(c->env, st, c->base_off, (__u32)len);
 		}
 		/* es_after_segment() */
 		st->seg_start = c->base_off + pos;

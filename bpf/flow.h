@@ -74,6 +74,9 @@
 
 #include "edisensor.h"
 
+/* the fast path's segments as short items without es_scan_emit()'s checks
+ * per segment (es_scan_emit_fast()) */
+#define ES_HAS_EMIT_FAST 1
 #include "edi_scan.h"   /* declares the hooks defined below */
 
 #define ES_FLOWF_MIDSTREAM  0x1   /* first seen without SYN */
@@ -189,6 +192,8 @@ struct es_env {
 	__u16 crec_items;       /* its items */
 	__u32 crec_pos;         /* its end: where the next item goes */
 	__u32 chunk_fwd;        /* data bytes of the chunk's segment items so far */
+	__u32 crec_fast_end;    /* es_scan_emit_fast() writes while crec_pos is below */
+	__u32 crec_fast_rel;    /* the chunk's base_off minus the record's */
 	__u32 events;           /* items in the batch */
 	__u32 sent;             /* items handed to the ring buffer */
 	__u32 lost;             /* items whose ring buffer output failed */
@@ -641,6 +646,58 @@ static __always_inline void es_scan_emit(void *ctx, const struct es_scan_state *
 	if (bn)
 		es_item_copy(ref->scr, rec, env->crec_pos + (__u32)sizeof(*it) + cn, d->buf_begin, bn);
 	es_crec_commit(env, it, ES_REC_ITEM_SPAN(cn + bn));
+}
+
+/*
+ * The fast path's forwarded segments (es_scan_run(), ES_HAS_EMIT_FAST): a
+ * segment that es_scan_emit() would make a short item of, in the open
+ * record, written with one store. What es_crec_slot() and es_scan_emit()
+ * check per segment cannot change within a run but at es_scan_emit() (a
+ * new record, a loss, the flags and skipped count cleared): the syntax and
+ * separators (a header that changes them ends a run), the chunk, the
+ * direction's sparseness; es_scan_emit_fast_sync() checks them at the
+ * run's start and after each es_scan_emit() in it, and leaves the room
+ * check and the skipped count (a skipped segment does not call it) to each
+ * segment: crec_fast_end is the crec_pos below which a short item may go
+ * into the open record (0: none may).
+ */
+#define ES_CREC_FAST_END (ES_CREC_BYTES - ES_ITEM_MAX + 1)   /* es_crec_slot()'s room */
+
+static __always_inline void es_scan_emit_fast_sync(void *ctx, const struct es_scan_state *st,
+						   __u64 base_off, __u32 len)
+{
+	struct es_env *env = ((struct es_emit_ref *)ctx)->env;
+	__u64 rec_base = env->hdr.base_off;
+	__u32 end = 0;
+
+	if (env->crec_open && env->crec_refs && !env->chunk_sparse && !env->lost_flag &&
+	    !st->flags && env->hdr.syntax == st->syntax &&
+	    *(__u64 *)&env->hdr.seps == *(const __u64 *)&st->seps &&
+	    rec_base <= base_off && base_off + len - rec_base <= 0xFFFFFFFFull)
+		end = ES_CREC_FAST_END;
+	env->crec_fast_end = end;
+	env->crec_fast_rel = (__u32)(base_off - rec_base);
+}
+
+static __always_inline int es_scan_emit_fast(void *ctx, const struct es_scan_state *st,
+					     __u32 pos, __u32 n)
+{
+	struct es_emit_ref *ref = ctx;
+	struct es_env *env = ref->env;
+	__u32 at = env->crec_pos;
+	__u64 item;
+
+	if (at >= env->crec_fast_end || st->skipped)
+		return 0;
+	/* es_scan_emit()'s short item: type, flags, data_len, off */
+	item = ES_EV_SEGMENT | (__u64)(ES_ITEMF_CHUNK | ES_ITEMF_SHORT) << 8 | (__u64)n << 16 |
+	       (__u64)(pos + env->crec_fast_rel) << 32;
+	/* verifier: masked offset keeps the item inside the scratch */
+	*(__u64 *)(ES_CREC(ref->scr) + (at & (ES_CREC_BYTES - 1))) = item;
+	env->crec_pos = at + ES_REC_ITEM_SHORT;
+	env->crec_items++;
+	env->chunk_fwd += n;
+	return 1;
 }
 
 /*
