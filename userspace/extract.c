@@ -45,6 +45,8 @@ static const struct field_info fields[EXF_MAX] = {
 	[EXF_LOC_QUAL]        = F(EXK_LOCATION, Edisensor__V1__Location, qualifier),
 	[EXF_LOC_CODE]        = F(EXK_LOCATION, Edisensor__V1__Location, locode),
 	[EXF_LOC_NAME]        = F(EXK_LOCATION, Edisensor__V1__Location, name),
+	[EXF_LOC_OTHER_CODE]  = F(EXK_LOCATION, Edisensor__V1__Location, code),
+	[EXF_LOC_CODE_LIST]   = F(EXK_LOCATION, Edisensor__V1__Location, code_list),
 	[EXF_TR_STAGE]        = F(EXK_TRANSPORT, Edisensor__V1__Transport, stage),
 	[EXF_TR_MODE]         = F(EXK_TRANSPORT, Edisensor__V1__Transport, mode),
 	[EXF_TR_VOYAGE]       = F(EXK_TRANSPORT, Edisensor__V1__Transport, voyage),
@@ -426,7 +428,8 @@ static size_t key_fields(enum ex_kind k, const size_t **offs)
 	};
 	static const size_t location[] = {
 		O(Edisensor__V1__Location, qualifier), O(Edisensor__V1__Location, locode),
-		O(Edisensor__V1__Location, name),
+		O(Edisensor__V1__Location, name), O(Edisensor__V1__Location, code),
+		O(Edisensor__V1__Location, code_list),
 	};
 	static const size_t transport[] = {
 		O(Edisensor__V1__Transport, stage), O(Edisensor__V1__Transport, mode),

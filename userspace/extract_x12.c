@@ -31,10 +31,17 @@ static const struct ex_rule generic_rows[] = {
 		{ EXF_REF_QUAL, 1, 1 }, { EXF_REF_VALUE, 2, 1 } } },
 	{ "N9", COND(1, 1, "EQ"), EXK_EQUIPMENT, EXA_NEW, 0, {
 		{ EXF_EQ_NUMBER, 2, 1 } } },
-	/* R4 function (L load, D discharge, T transhipment, E...), id
-	 * qualifier, location id (UN/LOCODE when R402 = UN), name, country */
-	{ "R4", NOCOND, EXK_LOCATION, EXA_NEW, 0, {
+	/* R4 port or terminal function (R401: L loading, D discharge, T
+	 * transhipment, E place of delivery, R place of receipt...), location
+	 * qualifier R402, location id R403, port name R404. R402 says what
+	 * R403 is: a UN/LOCODE only for UN; any other (D US Census Schedule
+	 * D port, K Schedule K foreign port, CI city...) is kept as a code
+	 * with R402 as its code list. */
+	{ "R4", COND(2, 1, "UN"), EXK_LOCATION, EXA_NEW, 0, {
 		{ EXF_LOC_QUAL, 1, 1 }, { EXF_LOC_CODE, 3, 1 }, { EXF_LOC_NAME, 4, 1 } } },
+	{ "R4", COND(2, 1, "!UN"), EXK_LOCATION, EXA_NEW, 0, {
+		{ EXF_LOC_QUAL, 1, 1 }, { EXF_LOC_OTHER_CODE, 3, 1 },
+		{ EXF_LOC_CODE_LIST, 2, 1 }, { EXF_LOC_NAME, 4, 1 } } },
 	/* DTM qualifier, date, time (value = date and time concatenated) */
 	{ "DTM", NOCOND, EXK_DATE, EXA_NEW, 0, {
 		{ EXF_DATE_QUAL, 1, 1 }, { EXF_DATE_VALUE, 2, 1 },
@@ -146,7 +153,8 @@ static const struct ex_table t350 = { "350", t350_types, ROWS(t350_rows), &extra
 
 /* 315 ocean status: B4 has the container as initial (B407), number
  * (B408) and check digit (B413; without it the number is incomplete and
- * N9*EQ is the source), and the place in B411 when B412 = UN;
+ * N9*EQ is the source), and the place in B411, whose location qualifier
+ * B412 says what it is as R402 does in R4 (UN/LOCODE only for UN);
  * Q2 the vessel; N9*EQ the container. */
 static const struct ex_rule t315_rows[] = {
 	{ "B4", COND(13, 1, "*"), EXK_EQUIPMENT, EXA_NEW, 0, {
@@ -154,6 +162,9 @@ static const struct ex_rule t315_rows[] = {
 		{ EXF_EQ_NUMBER, 13, 1, "" }, { EXF_EQ_SIZE_TYPE, 10, 1 } } },
 	{ "B4", COND(12, 1, "UN"), EXK_LOCATION, EXA_NEW, 0, {
 		LIT(EXF_LOC_QUAL, "B4"), { EXF_LOC_CODE, 11, 1 } } },
+	{ "B4", COND2(12, 1, "!UN", 11, 1, "*"), EXK_LOCATION, EXA_NEW, 0, {
+		LIT(EXF_LOC_QUAL, "B4"), { EXF_LOC_OTHER_CODE, 11, 1 },
+		{ EXF_LOC_CODE_LIST, 12, 1 } } },
 };
 static const char *const t315_types[] = { "315", "313", NULL };
 static const struct ex_table t315 = { "315", t315_types, ROWS(t315_rows), &extract_x12_generic };

@@ -502,6 +502,16 @@ static void test_x12_315_status(void **state)
 	/* Q2 qualifier L says IMO even though 9330141's check digit is off */
 	vessel(m, "MARIM", "9330141", "", "202N");
 	LOC(m, "L", "USMEM");
+	/* B4***VA*...**GMCU*609413*E**LOCKBOURNE*CI*7: B412 CI, a city, not
+	 * a UN/LOCODE */
+	const Edisensor__V1__Location *b4 = NULL;
+	for (size_t i = 0; i < m->n_locations; i++)
+		if (strcmp(m->locations[i]->qualifier, "B4") == 0)
+			b4 = m->locations[i];
+	assert_non_null(b4);
+	assert_string_equal(b4->locode, "");
+	assert_string_equal(b4->code, "LOCKBOURNE");
+	assert_string_equal(b4->code_list, "CI");
 	counts(m, 9, 9);
 	assert_false(m->integrity->reference_mismatch);
 }
@@ -626,23 +636,102 @@ static void test_engine_dedupe(void **state)
 	arena_reset(&ar);
 }
 
-/* Segments through the decoder and the tables of one message type. */
-static void extract_texts(Edisensor__V1__Message *m, struct arena *ar, const char *type,
-			  const char *const *texts)
+/* Segments through the decoder and the tables of one message type:
+ * EDIFACT (syntax 1, default separators) or X12 (syntax 2, '*' '>' '~'). */
+static void extract_syntax_texts(Edisensor__V1__Message *m, struct arena *ar, int syntax,
+				 const char *type, const char *const *texts)
 {
-	static const struct edi_syntax syn = {
+	static const struct edi_syntax edifact = {
 		.seps = { ':', '+', '.', '?', 0, '\'', { 0, 0 } }, .cs = CHARSET_ASCII,
 	};
+	static const struct edi_syntax x12 = {
+		.seps = { '>', '*', '.', 0, 0, '~', { 0, 0 } }, .cs = CHARSET_ASCII,
+	};
+	const struct edi_syntax *syn = syntax == 2 ? &x12 : &edifact;
 	static struct edi_segment seg;
 	struct extract x;
 
-	extract_begin(&x, m, ar, 1, type);
+	extract_begin(&x, m, ar, syntax, type);
 	for (uint32_t i = 0; texts[i]; i++) {
 		assert_int_equal(edi_decode_segment((const uint8_t *)texts[i], strlen(texts[i]),
-						    &syn, &seg), 0);
+						    syn, &seg), 0);
 		assert_int_equal(extract_segment(&x, &seg, i), 0);
 	}
 	extract_end(&x);
+}
+
+static void extract_texts(Edisensor__V1__Message *m, struct arena *ar, const char *type,
+			  const char *const *texts)
+{
+	extract_syntax_texts(m, ar, 1, type, texts);
+}
+
+/* The location of a message with this qualifier (the only one). */
+static const Edisensor__V1__Location *location_q(const Edisensor__V1__Message *m, const char *q)
+{
+	const Edisensor__V1__Location *found = NULL;
+
+	for (size_t i = 0; i < m->n_locations; i++) {
+		if (strcmp(m->locations[i]->qualifier, q) != 0)
+			continue;
+		if (found)
+			fail_msg("two locations with qualifier %s", q);
+		found = m->locations[i];
+	}
+	if (!found)
+		fail_msg("no location with qualifier %s", q);
+	return found;
+}
+
+static void assert_place(const Edisensor__V1__Location *l, const char *locode, const char *code,
+			 const char *code_list, const char *name)
+{
+	assert_string_equal(l->locode, locode);
+	assert_string_equal(l->code, code);
+	assert_string_equal(l->code_list, code_list);
+	assert_string_equal(l->name, name);
+}
+
+/* X12 R4: R402 says what R403 is. Only UN makes it a UN/LOCODE; a US
+ * Census Schedule D or K port code, a city or any other location code
+ * stays what it is (code + code_list = R402). R401 (the port function)
+ * is the qualifier as sent. The same holds for 315 B4 (B411/B412). */
+static void test_x12_r4_location_qualifier(void **state)
+{
+	static const char *const texts[] = {
+		"R4*L*UN*CNSHA*SHANGHAI*CN~",
+		"R4*D*D*1001*NEW YORK*US~",
+		"R4*T*K*57035*SINGAPORE*SG~",
+		"R4*E*CI*MEMPHIS*MEMPHIS*US~",
+		"R4*R*SL*AB12*ANYWHERE~",
+		"R4*I***KANSAS CITY RAMP~",   /* a name only */
+		NULL,
+	};
+	static const char *const b4[] = {
+		"B4***I*20260512*0900*CNSHA*MSCU*123456*L*4510*CNSHA*UN*6~",
+		"B4***A*20260513*1000*1001*MSCU*123456*L*4510*1001*D*6~",
+		NULL,
+	};
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message s = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_syntax_texts(&m, &ar, 2, "315", texts);
+	assert_int_equal(m.n_locations, 6);
+	assert_place(location_q(&m, "L"), "CNSHA", "", "", "SHANGHAI");
+	assert_place(location_q(&m, "D"), "", "1001", "D", "NEW YORK");
+	assert_place(location_q(&m, "T"), "", "57035", "K", "SINGAPORE");
+	assert_place(location_q(&m, "E"), "", "MEMPHIS", "CI", "MEMPHIS");
+	assert_place(location_q(&m, "R"), "", "AB12", "SL", "ANYWHERE");
+	assert_place(location_q(&m, "I"), "", "", "", "KANSAS CITY RAMP");
+
+	extract_syntax_texts(&s, &ar, 2, "315", b4);
+	assert_int_equal(s.n_locations, 2);
+	assert_place(s.locations[0], "CNSHA", "", "", "");
+	assert_place(s.locations[1], "", "1001", "D", "");
+	assert_string_equal(s.locations[1]->qualifier, "B4");
+	arena_reset(&ar);
 }
 
 /* PIA C212 repeats (elements 2 to 6): the HS code may follow the sender's
@@ -739,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_imo_check),
 		cmocka_unit_test(test_pia_hs_in_any_item_number),
 		cmocka_unit_test(test_nad_c058_name_and_address),
+		cmocka_unit_test(test_x12_r4_location_qualifier),
 		cmocka_unit_test(test_engine_dedupe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
