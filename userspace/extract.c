@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imo.h"
 #include "iso6346.h"
 
 #define VALUE_MAX 1024   /* one joined element value */
@@ -118,18 +119,12 @@ static void *new_record(struct extract *x, enum ex_kind k)
 	return rec;
 }
 
-bool extract_is_imo(const char *s)
+/* An IMO number with a correct check digit, as written ("IMO9321483"). */
+static bool is_valid_imo(const char *v)
 {
-	int sum = 0;
+	char norm[8];
 
-	if (strlen(s) != 7)
-		return false;
-	for (int i = 0; i < 7; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	for (int i = 0; i < 6; i++)
-		sum += (s[i] - '0') * (7 - i);
-	return sum % 10 == s[6] - '0';
+	return imo_normalise(v, norm) == 0 && imo_valid(norm);
 }
 
 /* Is v one of the '|'-separated words in list? */
@@ -164,7 +159,7 @@ static bool cond_holds(const struct ex_cond *c, const struct edi_segment *s)
 	else if (want[0] == '-' && want[1] == '\0')
 		match = v[0] == '\0';
 	else if (want[0] == '@')            /* "@imo", the only check there is */
-		match = extract_is_imo(v);
+		match = is_valid_imo(v);
 	else
 		match = in_list(v, want);
 	return match != negate;
@@ -528,8 +523,31 @@ static void dedupe(struct extract *x, enum ex_kind k)
 	*n = out;
 }
 
+/* IMO numbers as their 7 digits, before dedupe (so "IMO9321483" and
+ * "9321483" are one vessel), and their check digits judged. */
+static void normalise_imo(struct extract *x)
+{
+	for (size_t i = 0; i < x->msg->n_transport; i++) {
+		Edisensor__V1__Transport *t = x->msg->transport[i];
+		char norm[8];
+
+		if (imo_normalise(t->imo, norm) != 0)
+			continue;
+		if (strcmp(norm, t->imo) != 0) {
+			char *copy = arena_strdup(x->arena, norm);
+			if (!copy) {
+				x->dropped++;
+				continue;
+			}
+			t->imo = copy;
+		}
+		t->imo_check_digit_valid = imo_valid(norm);
+	}
+}
+
 void extract_end(struct extract *x)
 {
+	normalise_imo(x);
 	for (int k = 0; k < EXK_MAX; k++)
 		dedupe(x, k);
 	for (size_t i = 0; i < x->msg->n_equipment; i++) {

@@ -10,7 +10,8 @@
  * generic table of its syntax. Adding a message type is adding a table.
  *
  * Usage: extract_begin(); extract_segment() for each segment in order;
- * extract_end() (dedupes records, checks container numbers). All memory
+ * extract_end() (normalises IMO numbers, dedupes records, checks container
+ * and IMO check digits). All memory
  * comes from the arena the message lives in. */
 #ifndef EDISENSOR_EXTRACT_H
 #define EDISENSOR_EXTRACT_H
@@ -42,8 +43,8 @@ enum ex_field {
 };
 
 /* Condition on one value. values: "A|B" = one of; "!A|B" = none of;
- * "*" = not empty; "-" = empty; "@imo" = 7 digits with a valid IMO check
- * digit. elem 0 = no condition. comp 0 is read as component 1. */
+ * "*" = not empty; "-" = empty; "@imo" = an IMO number (7 digits after an
+ * optional "IMO" prefix, imo.h) with a valid check digit. elem 0 = no condition. comp 0 is read as component 1. */
 struct ex_cond {
 	uint8_t elem, comp;
 	const char *values;
@@ -115,15 +116,12 @@ void extract_begin(struct extract *x, Edisensor__V1__Message *msg,
  * msg->segments (evidence). Returns 0 or -ENOMEM. */
 int extract_segment(struct extract *x, const struct edi_segment *seg,
 		    uint32_t seg_index);
-/* Merges duplicate records (their evidence joined), sets container
- * number checks. */
+/* Normalises IMO numbers, merges duplicate records (their evidence
+ * joined), sets the container and IMO check digit flags. */
 void extract_end(struct extract *x);
 
 /* Segment tags any table reads, for the kernel's forwarded-tag map.
  * Fills up to cap tags (NUL-terminated, <= 3 chars); returns the count. */
 size_t extract_wanted_tags(int syntax, char (*tags)[EDI_TAG_MAX + 1], size_t cap);
-
-/* True when s is 7 digits whose last is the IMO check digit. */
-bool extract_is_imo(const char *s);
 
 #endif

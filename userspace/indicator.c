@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "imo.h"
+
 static const char *const type_names[INDICATOR_TYPE_COUNT] = {
 	[INDICATOR_ADDR] = "Intel::ADDR",
 	[INDICATOR_SUBNET] = "Intel::SUBNET",
@@ -141,21 +143,7 @@ size_t indicator_norm_digits(const char *in, char *out, size_t cap)
 
 int indicator_norm_imo(const char *in, char out[8])
 {
-	size_t n = 0;
-
-	while (is_space((unsigned char)*in))
-		in++;
-	if ((in[0] | 0x20) == 'i' && (in[1] | 0x20) == 'm' && (in[2] | 0x20) == 'o')
-		in += 3;
-	for (; *in; in++) {
-		if (is_space((unsigned char)*in) || (*in == ':' && n == 0))
-			continue;
-		if (*in < '0' || *in > '9' || n == 7)
-			return -EINVAL;
-		out[n++] = *in;
-	}
-	out[n] = '\0';
-	return n == 7 ? 0 : -EINVAL;
+	return imo_normalise(in, out);
 }
 
 /* One parsed item or path: collection, optional [key], optional .member. */

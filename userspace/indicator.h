@@ -37,8 +37,9 @@ size_t indicator_norm_exact(const char *in, char *out, size_t cap);
 size_t indicator_norm_text(const char *in, char *out, size_t cap);
 size_t indicator_norm_digits(const char *in, char *out, size_t cap);
 
-/* IMO number: optional "IMO" prefix, spaces, then exactly 7 digits.
- * Writes the 7 digits and a NUL into out; 0 or -EINVAL. */
+/* IMO number: as imo_normalise() (imo.h), the form the extraction keeps:
+ * optional "IMO" prefix, blanks, then exactly 7 digits. Writes the 7
+ * digits and a NUL into out; 0 or -EINVAL. */
 int indicator_norm_imo(const char *in, char out[8]);
 
 /* meta.fields restrictions: comma-separated items `coll`, `coll[key]`,

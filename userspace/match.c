@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "imo.h"
 #include "iso6346.h"
 
 #define BLOCK_MIN 8192
 #define PATH_MAX_LEN 96
 #define FINDING_CONTAINER_CHECK_DIGIT "CONTAINER_CHECK_DIGIT"
+#define FINDING_IMO_CHECK_DIGIT "IMO_CHECK_DIGIT"
 
 /* Bump allocator for everything a match set hands out; reset rewinds it. */
 struct match_block {
@@ -409,8 +411,10 @@ static void match_goods(struct field *f)
 	}
 }
 
-static int add_finding(struct match_set *ms, const char *field, const char *value,
-		       const char *detail, const Edisensor__V1__Segment *evidence)
+/* kind: one of the FINDING_ literals (static, not copied). */
+static int add_finding(struct match_set *ms, char *kind, const char *field,
+		       const char *value, const char *detail,
+		       const Edisensor__V1__Segment *evidence)
 {
 	Edisensor__V1__Finding *fd;
 
@@ -421,7 +425,7 @@ static int add_finding(struct match_set *ms, const char *field, const char *valu
 	if (!fd)
 		return -ENOMEM;
 	edisensor__v1__finding__init(fd);
-	fd->kind = FINDING_CONTAINER_CHECK_DIGIT;
+	fd->kind = kind;
 	fd->field = set_strdup(ms, field);
 	fd->value = set_strdup(ms, value);
 	fd->detail = set_strdup(ms, detail);
@@ -445,7 +449,8 @@ static void check_container(struct field *f)
 	want = iso6346_check_digit(norm);
 	snprintf(detail, sizeof(detail), "check digit is %c, ISO 6346 gives %d", norm[10], want);
 	resolve(f);
-	if (add_finding(f->ms, f->path, f->value, detail, f->evidence) < 0)
+	if (add_finding(f->ms, FINDING_CONTAINER_CHECK_DIGIT, f->path, f->value, detail,
+			f->evidence) < 0)
 		f->err = -ENOMEM;
 }
 
@@ -495,6 +500,22 @@ static void match_locations(struct field *f)
 	}
 }
 
+/* An IMO number (7 digits) whose check digit is wrong: as a container's,
+ * a fraud signal of its own (a made-up or mistyped vessel). */
+static void check_imo(struct field *f)
+{
+	char norm[8], detail[80];
+
+	if (imo_normalise(f->value, norm) != 0 || imo_valid(norm))
+		return;
+	snprintf(detail, sizeof(detail), "check digit is %c, IMO gives %d", norm[6],
+		 imo_check_digit(norm));
+	resolve(f);
+	if (add_finding(f->ms, FINDING_IMO_CHECK_DIGIT, f->path, f->value, detail,
+			f->evidence) < 0)
+		f->err = -ENOMEM;
+}
+
 static void match_transport(struct field *f)
 {
 	const Edisensor__V1__Message *msg = f->msg;
@@ -506,6 +527,7 @@ static void match_transport(struct field *f)
 			field_at(f, T(VESSEL), t->imo, "transport", NULL, i, "imo", t->evidence,
 				 t->n_evidence);
 			exact_field(f, INDICATOR_KIND_IMO);
+			check_imo(f);
 		}
 		if (present(t->vessel_name)) {
 			field_at(f, T(VESSEL), t->vessel_name, "transport", NULL, i, "vessel_name",

@@ -25,7 +25,7 @@
  *   equipment[i].number                      EDI::CONTAINER (+ CONTAINER_CHECK_DIGIT finding)
  *   references[Q].value                      EDI::REFERENCE
  *   locations[Q].locode                      EDI::LOCODE
- *   transport[i].imo, transport[i].vessel_name  EDI::VESSEL
+ *   transport[i].imo, transport[i].vessel_name  EDI::VESSEL (+ IMO_CHECK_DIGIT finding)
  * R is the party role (CN, CZ...), Q the qualifier (BM, 9...), or the
  * index when the message has none. An indicator with meta.fields matches
  * only the fields its list allows; an expired one (expires <= now) never. */
@@ -65,7 +65,8 @@ void match_set_reset(struct match_set *ms);
 void match_set_fini(struct match_set *ms);
 
 /* Resets out, then adds a Match per (indicator, field) that matched and a
- * Finding per equipment number with ISO 6346 shape and a wrong check digit.
+ * Finding per equipment number with ISO 6346 shape and a wrong check digit
+ * and per IMO number (7 digits) with a wrong check digit.
  * store may be NULL (findings only). Returns matches + findings, or -ENOMEM
  * (out then holds what was found before memory ran out). */
 int indicator_store_match(const struct indicator_store *store, const Edisensor__V1__Message *msg,

@@ -422,6 +422,7 @@ static void test_x12_309(void **state)
 	 * check digit (9*7+2*6+8*5+3*4+1*3+8*2 = 146) */
 	const Edisensor__V1__Transport *t = vessel(m, "MONTE CERVANTES", "9283186", "", "320N");
 	assert_string_equal(t->carrier, "XXXX");
+	assert_true(t->imo_check_digit_valid);
 	LOC(m, "P4", "1803");
 	REF(m, "BM", "99XXZ999999X");                        /* M11 M1101 */
 	PARTY(m, "SH", "XXXX DO BRASIL INDUSTRIA E C");
@@ -499,8 +500,9 @@ static void test_x12_315_status(void **state)
 	REF(m, "BM", "21001ASK5V9U");
 	REF(m, "BN", "1NAN910141");
 	assert_non_null(find_equipment(m, "GMCU6094137"));
-	/* Q2 qualifier L says IMO even though 9330141's check digit is off */
-	vessel(m, "MARIM", "9330141", "", "202N");
+	/* Q2 qualifier L says IMO even though 9330141's check digit is off
+	 * (9*7+3*6+3*5+0*4+1*3+4*2 = 107: 7, not 1): kept, flagged */
+	assert_false(vessel(m, "MARIM", "9330141", "", "202N")->imo_check_digit_valid);
 	LOC(m, "L", "USMEM");
 	/* B4***VA*...**GMCU*609413*E**LOCKBOURNE*CI*7: B412 CI, a city, not
 	 * a UN/LOCODE */
@@ -782,14 +784,56 @@ static void test_nad_c058_name_and_address(void **state)
 	arena_reset(&ar);
 }
 
-static void test_imo_check(void **state)
+/* An IMO number is kept as its 7 digits whatever prefix the sender wrote
+ * ("IMO9321483", "IMO 9193240"), with its check digit judged
+ * (imo_check_digit_valid, as check_digit_valid for ISO 6346); a wrong
+ * check digit under a qualifier that says IMO stays an IMO number,
+ * flagged. Records equal after normalisation are one. */
+static void test_imo_normalised_and_checked(void **state)
 {
+	static const char *const tdt[] = {
+		"TDT+20+V1+1+++++IMO9321483:146:11:EVER FAKE'",
+		"TDT+20+V1+1+++++9321483:146:11:EVER FAKE'",     /* the same vessel */
+		"TDT+20+V2+1+++++IMO 9321484:146:11:BAD CHECK'", /* 123: 3, not 4 */
+		NULL,
+	};
+	static const char *const v1[] = {
+		"V1*IMO 9193240*MAERSK KENTUCKY*SG*324S****L~",
+		"Q2*IMO9330141********202N***L*MARIM~",          /* 146: 6, not 1 */
+		NULL,
+	};
+	static const char *const m10[] = {
+		"M10*XXXX*O*SG*IMO9283186*MONTE CERVANTES*320N~",  /* no M1010: the check digit decides */
+		NULL,
+	};
+	Edisensor__V1__Message e = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message x = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
 	(void)state;
-	assert_true(extract_is_imo("9283186"));
-	assert_true(extract_is_imo("9074729"));    /* the IMO's own example */
-	assert_false(extract_is_imo("9283187"));
-	assert_false(extract_is_imo("928318"));
-	assert_false(extract_is_imo("IMO9283186"));
+
+	extract_texts(&e, &ar, "CUSCAR", tdt);
+	assert_int_equal(e.n_transport, 2);
+	assert_string_equal(e.transport[0]->imo, "9321483");
+	assert_true(e.transport[0]->imo_check_digit_valid);
+	assert_int_equal(e.transport[0]->n_evidence, 2);
+	assert_string_equal(e.transport[1]->imo, "9321484");
+	assert_false(e.transport[1]->imo_check_digit_valid);
+	assert_string_equal(e.transport[1]->vessel_id, "");
+
+	extract_syntax_texts(&x, &ar, 2, "310", v1);
+	assert_int_equal(x.n_transport, 2);
+	assert_string_equal(x.transport[0]->imo, "9193240");
+	assert_true(x.transport[0]->imo_check_digit_valid);
+	assert_string_equal(x.transport[1]->imo, "9330141");
+	assert_false(x.transport[1]->imo_check_digit_valid);
+
+	extract_syntax_texts(&m, &ar, 2, "309", m10);
+	assert_int_equal(m.n_transport, 1);
+	assert_string_equal(m.transport[0]->imo, "9283186");
+	assert_true(m.transport[0]->imo_check_digit_valid);
+	assert_string_equal(m.transport[0]->vessel_id, "");
+	arena_reset(&ar);
 }
 
 static int teardown(void **state)
@@ -825,7 +869,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_x12_322_nonfixed_isa, teardown),
 		cmocka_unit_test(test_table_selection),
 		cmocka_unit_test(test_wanted_tags),
-		cmocka_unit_test(test_imo_check),
+		cmocka_unit_test(test_imo_normalised_and_checked),
 		cmocka_unit_test(test_pia_hs_in_any_item_number),
 		cmocka_unit_test(test_nad_c058_name_and_address),
 		cmocka_unit_test(test_x12_r4_location_qualifier),

@@ -214,11 +214,17 @@ static void test_vessel_locode(void **state)
 
 	(void)state;
 	fx_transport(m, "9321483", "EVER FAKE");
-	fx_transport(m, "9321484", "EVER FAKER");      /* neither */
+	fx_transport(m, "9321484", "EVER FAKER");      /* neither; a wrong check digit */
 	fx_location(m, "9", "CNSZX");
 	fx_location(m, "11", "CN SZX");
 	fx_location(m, "8", "CNSZ");                   /* no */
-	assert_int_equal(run(inds, 3, m, &ms), 4);
+	assert_int_equal(run(inds, 3, m, &ms), 5);
+	assert_int_equal(ms.n_findings, 1);
+	assert_string_equal(ms.findings[0]->kind, "IMO_CHECK_DIGIT");
+	assert_string_equal(ms.findings[0]->field, "transport[1].imo");
+	assert_string_equal(ms.findings[0]->value, "9321484");
+	assert_non_null(strstr(ms.findings[0]->detail, "3"));   /* 123: 3 */
+	assert_string_equal(ms.findings[0]->evidence->tag, "TDT");
 	assert_non_null(find_field(&ms, "transport[0].imo"));
 	assert_non_null(find_field(&ms, "transport[0].vessel_name"));
 	assert_non_null(find_field(&ms, "locations[9].locode"));

@@ -144,7 +144,7 @@ __attribute__((unused)) static void fx_transport(Edisensor__V1__Message *m, cons
 	edisensor__v1__transport__init(t);
 	t->imo = fx_strdup(imo);
 	t->vessel_name = fx_strdup(name);
-	snprintf(text, sizeof(text), "TDT+20+V1+1++++++%s:146:11:%s'", imo ? imo : "",
+	snprintf(text, sizeof(text), "TDT+20+V1+1+++++%s:146:11:%s'", imo ? imo : "",
 		 name ? name : "");
 	t->evidence = fx_segment(m, "TDT", text, &t->n_evidence);
 	FX_APPEND(m->transport, m->n_transport, t);
