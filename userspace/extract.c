@@ -119,12 +119,15 @@ static void *new_record(struct extract *x, enum ex_kind k)
 	return rec;
 }
 
-/* An IMO number with a correct check digit, as written ("IMO9321483"). */
-static bool is_valid_imo(const char *v)
+/* "@imo7": an IMO number's shape as written ("IMO9321483"); "@imo": with
+ * a correct check digit too. */
+static bool imo_check(const char *v, const char *want)
 {
 	char norm[8];
 
-	return imo_normalise(v, norm) == 0 && imo_valid(norm);
+	if (imo_normalise(v, norm) != 0)
+		return false;
+	return strcmp(want, "@imo7") == 0 || imo_valid(norm);
 }
 
 /* Is v one of the '|'-separated words in list? */
@@ -158,11 +161,19 @@ static bool cond_holds(const struct ex_cond *c, const struct edi_segment *s)
 		match = v[0] != '\0';
 	else if (want[0] == '-' && want[1] == '\0')
 		match = v[0] == '\0';
-	else if (want[0] == '@')            /* "@imo", the only check there is */
-		match = is_valid_imo(v);
+	else if (want[0] == '@')            /* "@imo" / "@imo7", the only checks there are */
+		match = imo_check(v, want);
 	else
 		match = in_list(v, want);
 	return match != negate;
+}
+
+static bool conds_hold(const struct ex_rule *r, const struct edi_segment *s)
+{
+	for (int i = 0; i < EX_MAX_CONDS; i++)
+		if (!cond_holds(&r->cond[i], s))
+			return false;
+	return true;
 }
 
 /* The evidence members of a record of kind k. */
@@ -313,6 +324,16 @@ static bool field_is_set(void *rec, enum ex_field f)
 	return (*(char **)((char *)rec + fields[f].off))[0] != '\0';
 }
 
+/* Did segment idx open or update rec (its evidence ends with idx)? */
+static bool last_evidence_is(void *rec, enum ex_kind k, uint32_t idx)
+{
+	size_t *n;
+	uint32_t **ev;
+
+	evidence_of(rec, k, &n, &ev);
+	return *n && (*ev)[*n - 1] == idx;
+}
+
 static int apply_rule(struct extract *x, const struct ex_rule *r,
 		      const struct edi_segment *s, uint32_t idx)
 {
@@ -336,6 +357,12 @@ static int apply_rule(struct extract *x, const struct ex_rule *r,
 	case EXA_NEW_IF_SET:
 		if (!rec || field_is_set(rec, r->if_set))
 			rec = new_record(x, r->kind);
+		break;
+	case EXA_SEGMENT_IF_UNSET:
+		if (!rec || !last_evidence_is(rec, r->kind, idx))
+			rec = new_record(x, r->kind);
+		else if (field_is_set(rec, r->if_set))
+			return 0;
 		break;
 	}
 	if (!rec)
@@ -393,8 +420,7 @@ int extract_segment(struct extract *x, const struct edi_segment *seg,
 		return 0;
 	for (size_t i = 0; i < t->n_rules; i++) {
 		const struct ex_rule *r = &t->rules[i];
-		if (!tag_is(r->tag, seg->tag) || !cond_holds(&r->cond[0], seg) ||
-		    !cond_holds(&r->cond[1], seg))
+		if (!tag_is(r->tag, seg->tag) || !conds_hold(r, seg))
 			continue;
 		int err = apply_rule(x, r, seg, seg_index);
 		if (err)

@@ -43,8 +43,10 @@ enum ex_field {
 };
 
 /* Condition on one value. values: "A|B" = one of; "!A|B" = none of;
- * "*" = not empty; "-" = empty; "@imo" = an IMO number (7 digits after an
- * optional "IMO" prefix, imo.h) with a valid check digit. elem 0 = no condition. comp 0 is read as component 1. */
+ * "*" = not empty; "-" = empty; "@imo7" = an IMO number's shape (7 digits
+ * after an optional "IMO" prefix, imo.h), whatever its check digit;
+ * "@imo" = that with a valid check digit. elem 0 = no condition. comp 0
+ * is read as component 1. */
 struct ex_cond {
 	uint8_t elem, comp;
 	const char *values;
@@ -68,12 +70,17 @@ enum ex_action {
 	EXA_CURRENT,        /* the current record of the kind; new when none */
 	EXA_EXISTING,       /* the current record only; nothing when none */
 	EXA_NEW_IF_SET,     /* new record when the current one has if_set set */
+	/* the record an earlier row of this same segment opened or updated
+	 * (a new one when none did), unless its if_set field is set: a
+	 * fallback for a value no earlier row of the segment took */
+	EXA_SEGMENT_IF_UNSET,
 };
 
 #define EX_MAX_PICKS 12
+#define EX_MAX_CONDS 3
 struct ex_rule {
 	const char *tag;
-	struct ex_cond cond[2];
+	struct ex_cond cond[EX_MAX_CONDS];   /* all must hold */
 	enum ex_kind kind;
 	enum ex_action action;
 	enum ex_field if_set;

@@ -7,9 +7,10 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define ROWS(a) a, sizeof(a) / sizeof(a[0])
-#define NOCOND { { 0, 0, 0 }, { 0, 0, 0 } }
-#define COND(e, c, v) { { e, c, v }, { 0, 0, 0 } }
+#define NOCOND { { 0, 0, 0 } }
+#define COND(e, c, v) { { e, c, v } }
 #define COND2(e, c, v, e2, c2, v2) { { e, c, v }, { e2, c2, v2 } }
+#define COND3(e, c, v, e2, c2, v2, e3, c3, v3) { { e, c, v }, { e2, c2, v2 }, { e3, c3, v3 } }
 
 /* Rows every EDIFACT message shares: parties, references, places, dates,
  * transport, equipment, free-text goods. */
@@ -50,10 +51,21 @@ static const struct ex_rule generic_rows[] = {
 		{ EXF_TR_CARRIER, 5, 1 },
 		{ EXF_TR_CARRIER, 5, 4 },          /* fallback: carrier name */
 		{ EXF_TR_VESSEL, 8, 4 } } },
-	/* Code lists 146 (IMO) and 11 (Lloyd's) make the C222 id an IMO number. */
-	{ "TDT", COND(8, 2, "146|11"), EXK_TRANSPORT, EXA_EXISTING, 0, {
-		{ EXF_TR_IMO, 8, 1 } } },
-	{ "TDT", COND(8, 2, "!146|11"), EXK_TRANSPORT, EXA_EXISTING, 0, {
+	/* The C222 id is an IMO number by the evidence: code list 146 (means
+	 * of transport identification) with agency 11 (Lloyd's register)
+	 * declares one, kept when it has the shape (its check digit judged
+	 * and flagged in extract_end); one of the two alone (146 with another
+	 * or no agency, 11 with no list, or 11 written in the list slot) only
+	 * when the check digit holds. Anything else (103 call sign, other
+	 * lists, no evidence, a declared id that is no IMO number) is the
+	 * vessel id. */
+	{ "TDT", COND3(8, 2, "146", 8, 3, "11", 8, 1, "@imo7"), EXK_TRANSPORT,
+	  EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { { EXF_TR_IMO, 8, 1 } } },
+	{ "TDT", COND2(8, 2, "146|11", 8, 1, "@imo"), EXK_TRANSPORT,
+	  EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { { EXF_TR_IMO, 8, 1 } } },
+	{ "TDT", COND3(8, 2, "-", 8, 3, "11", 8, 1, "@imo"), EXK_TRANSPORT,
+	  EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { { EXF_TR_IMO, 8, 1 } } },
+	{ "TDT", NOCOND, EXK_TRANSPORT, EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, {
 		{ EXF_TR_VESSEL_ID, 8, 1 } } },
 	/* EQD 8053 qualifier + C237 8260 number + C224 8155 size and type */
 	{ "EQD", NOCOND, EXK_EQUIPMENT, EXA_NEW, 0, {

@@ -7,9 +7,22 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define ROWS(a) a, sizeof(a) / sizeof(a[0])
-#define NOCOND { { 0, 0, 0 }, { 0, 0, 0 } }
-#define COND(e, c, v) { { e, c, v }, { 0, 0, 0 } }
+#define NOCOND { { 0, 0, 0 } }
+#define COND(e, c, v) { { e, c, v } }
 #define COND2(e, c, v, e2, c2, v2) { { e, c, v }, { e2, c2, v2 } }
+/* A vessel code in element CODE whose qualifier (897) is in element QUAL:
+ * L (Lloyd's register) declares an IMO number, kept when it has the shape
+ * (check digit judged and flagged in extract_end); no qualifier makes it
+ * one only when its check digit holds; any other qualifier (C call sign,
+ * B US Census, Z mutually defined), or a declared code that is no IMO
+ * number, is the vessel id. */
+#define VESSEL_CODE_ROWS(tag, code, qual) \
+	{ tag, COND2(qual, 1, "L", code, 1, "@imo7"), EXK_TRANSPORT, \
+	  EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { { EXF_TR_IMO, code, 1 } } }, \
+	{ tag, COND2(qual, 1, "-", code, 1, "@imo"), EXK_TRANSPORT, \
+	  EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { { EXF_TR_IMO, code, 1 } } }, \
+	{ tag, NOCOND, EXK_TRANSPORT, EXA_SEGMENT_IF_UNSET, EXF_TR_IMO, { \
+		{ EXF_TR_VESSEL_ID, code, 1 } } }
 #define LIT(f, v) { f, 0, 0, NULL, NULL, v }
 
 /* Rows every X12 transaction set shares. */
@@ -46,21 +59,15 @@ static const struct ex_rule generic_rows[] = {
 	{ "DTM", NOCOND, EXK_DATE, EXA_NEW, 0, {
 		{ EXF_DATE_QUAL, 1, 1 }, { EXF_DATE_VALUE, 2, 1 },
 		{ EXF_DATE_VALUE, 3, 1, "" }, { EXF_DATE_FORMAT, 5, 1 } } },
-	/* V1 vessel code, name, country, voyage, SCAC ... V108 code qualifier
-	 * (L = Lloyd's register: an IMO number) */
+	/* V1 vessel code, name, country, voyage, SCAC ... V108 vessel code
+	 * qualifier */
 	{ "V1", NOCOND, EXK_TRANSPORT, EXA_NEW, 0, {
 		{ EXF_TR_VESSEL, 2, 1 }, { EXF_TR_VOYAGE, 4, 1 }, { EXF_TR_CARRIER, 5, 1 } } },
-	{ "V1", COND(8, 1, "L"), EXK_TRANSPORT, EXA_EXISTING, 0, {
-		{ EXF_TR_IMO, 1, 1 } } },
-	{ "V1", COND(8, 1, "!L"), EXK_TRANSPORT, EXA_EXISTING, 0, {
-		{ EXF_TR_VESSEL_ID, 1, 1 } } },
-	/* Q2 vessel code ... Q209 voyage, Q212 code qualifier, Q213 name */
+	VESSEL_CODE_ROWS("V1", 1, 8),
+	/* Q2 vessel code ... Q209 voyage, Q212 vessel code qualifier, Q213 name */
 	{ "Q2", NOCOND, EXK_TRANSPORT, EXA_NEW, 0, {
 		{ EXF_TR_VESSEL, 13, 1 }, { EXF_TR_VOYAGE, 9, 1 } } },
-	{ "Q2", COND(12, 1, "L"), EXK_TRANSPORT, EXA_EXISTING, 0, {
-		{ EXF_TR_IMO, 1, 1 } } },
-	{ "Q2", COND(12, 1, "!L"), EXK_TRANSPORT, EXA_EXISTING, 0, {
-		{ EXF_TR_VESSEL_ID, 1, 1 } } },
+	VESSEL_CODE_ROWS("Q2", 1, 12),
 	/* N7 equipment initial + number, N711 description code, N722 type */
 	{ "N7", NOCOND, EXK_EQUIPMENT, EXA_NEW, 0, {
 		{ EXF_EQ_NUMBER, 1, 1 }, { EXF_EQ_NUMBER, 2, 1, "" },
@@ -102,15 +109,12 @@ static const struct ex_table t301 = { "301", t301_types, ROWS(lading_rows), &ext
 /* Customs manifest rows shared by 309 and 350: M10 vessel, P4 US port of
  * arrival, M11 bill of lading and foreign port of lading. */
 #define MANIFEST_ROWS \
-	/* M10 SCAC, transport method, country, vessel code, name, voyage; */ \
-	/* the vessel code is an IMO number when its check digit says so. */ \
+	/* M10 SCAC, transport method, country of registry (M1003), vessel */ \
+	/* code, name, voyage ... M1010 vessel code qualifier (897) */ \
 	{ "M10", NOCOND, EXK_TRANSPORT, EXA_NEW, 0, { \
 		{ EXF_TR_CARRIER, 1, 1 }, { EXF_TR_MODE, 2, 1 }, \
 		{ EXF_TR_VESSEL, 5, 1 }, { EXF_TR_VOYAGE, 6, 1 } } }, \
-	{ "M10", COND(4, 1, "@imo"), EXK_TRANSPORT, EXA_EXISTING, 0, { \
-		{ EXF_TR_IMO, 4, 1 } } }, \
-	{ "M10", COND2(4, 1, "*", 4, 1, "!@imo"), EXK_TRANSPORT, EXA_EXISTING, 0, { \
-		{ EXF_TR_VESSEL_ID, 4, 1 } } }, \
+	VESSEL_CODE_ROWS("M10", 4, 10), \
 	{ "P4", NOCOND, EXK_LOCATION, EXA_NEW, 0, { \
 		LIT(EXF_LOC_QUAL, "P4"), { EXF_LOC_CODE, 1, 1 } } }, \
 	{ "M11", NOCOND, EXK_REFERENCE, EXA_NEW, 0, { \

@@ -97,10 +97,13 @@ static void test_baplie_d04b_oneline(void **state)
 	REF(m, "BM", "1");
 	LOC(m, "61", "NEXTPORTOFCALL");
 	LOC(m, "147", "0050302");
-	/* TDT+20+RFN234++:103::MEAN TRANS++++IMONUMBER:146 : code list 146 = IMO */
+	/* TDT+20+RFN234++:103::MEAN TRANS++++IMONUMBER:146 : code list 146
+	 * (means of transport identification) without agency 11, and not 7
+	 * digits: a vessel id, not an IMO number */
 	const Edisensor__V1__Transport *t = m->transport[0];
 	assert_int_equal(m->n_transport, 1);
-	assert_string_equal(t->imo, "IMONUMBER");
+	assert_string_equal(t->imo, "");
+	assert_string_equal(t->vessel_id, "IMONUMBER");
 	assert_string_equal(t->voyage, "RFN234");
 	/* EQD+CN+CONTAINER: not an ISO 6346 number */
 	const Edisensor__V1__Equipment *c = find_equipment(m, "CONTAINER");
@@ -836,6 +839,113 @@ static void test_imo_normalised_and_checked(void **state)
 	arena_reset(&ar);
 }
 
+/* The transport record with this voyage (the only one). */
+static const Edisensor__V1__Transport *voyage_of(const Edisensor__V1__Message *m, const char *v)
+{
+	for (size_t i = 0; i < m->n_transport; i++)
+		if (strcmp(m->transport[i]->voyage, v) == 0)
+			return m->transport[i];
+	fail_msg("no transport with voyage %s", v);
+	return NULL;
+}
+
+static void assert_vessel_ids(const Edisensor__V1__Message *m, const char *voyage,
+			      const char *imo, bool imo_valid, const char *vessel_id)
+{
+	const Edisensor__V1__Transport *t = voyage_of(m, voyage);
+
+	if (strcmp(t->imo, imo) != 0 || strcmp(t->vessel_id, vessel_id) != 0 ||
+	    t->imo_check_digit_valid != imo_valid)
+		fail_msg("voyage %s: imo '%s' (valid %d), vessel id '%s'; expected '%s' (%d), '%s'",
+			 voyage, t->imo, t->imo_check_digit_valid, t->vessel_id, imo, imo_valid,
+			 vessel_id);
+}
+
+/* Which vessel ids are IMO numbers, by the evidence the message gives.
+ * EDIFACT TDT C222 8213:1131:3055: code list 146 with agency 11 (Lloyd's)
+ * declares an IMO number (7 digits kept, a wrong check digit flagged);
+ * one of the two (146 alone, or 11 with an empty list) only with a check
+ * digit that holds; any other list (103 call sign) or no evidence: a
+ * vessel id. X12 V108 / Q212 / M1010 (vessel code qualifier, 897): L
+ * (Lloyd's) declares, empty needs the check digit, C (call sign), B, Z
+ * make a vessel id. 9321483 is valid (123: 3), 9321484 not. */
+static void test_vessel_id_evidence(void **state)
+{
+	static const char *const tdt[] = {
+		"TDT+20+A+1+++++9321483:146:11:A'",
+		"TDT+20+B+1+++++9321484:146:11:B'",      /* declared: kept, flagged */
+		"TDT+20+C+1+++++9321483::11:C'",         /* agency 11, no list */
+		"TDT+20+D+1+++++9321484::11:D'",
+		"TDT+20+E+1+++++IMO9321483:146::E'",     /* list 146, no agency */
+		"TDT+20+F+1+++++9321484:146::F'",
+		"TDT+20+G+1+++++VRIB3:103::G'",          /* call sign */
+		"TDT+20+H+1+++++9321483:103:11:H'",      /* a call sign list says what it is */
+		"TDT+20+I+1+++++9321483:::I'",           /* no evidence */
+		"TDT+20+J+1+++++IMONUMBER:146:11:J'",    /* declared, not an IMO number */
+		"TDT+20+K+1+++++9321483:11:'",           /* 11 in the list slot */
+		NULL,
+	};
+	static const char *const x12[] = {
+		"V1*9321484*A*SG*V1****L~",
+		"V1*9321483*A*SG*V2~",
+		"V1*9321484*A*SG*V3~",
+		"V1*9321483*A*SG*V4****C~",
+		"V1*D5RL7*A*SG*V5****L~",                /* L, but not 7 digits */
+		"Q2*9321483********Q1***C*A~",
+		"Q2*IMO 9321483********Q2****A~",
+		"V1*9321483~",                           /* a code alone: its own record */
+		"V1*VRIB3~",
+		NULL,
+	};
+	static const char *const m10[] = {
+		"M10*XXXX*O*SG*9321484*A*M1****L~",
+		"M10*XXXX*O*SG*9321483*A*M2****C~",
+		"M10*XXXX*O*SG*9321484*A*M3~",
+		NULL,
+	};
+	Edisensor__V1__Message e = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message x = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_texts(&e, &ar, "CUSCAR", tdt);
+	assert_int_equal(e.n_transport, 11);
+	assert_vessel_ids(&e, "A", "9321483", true, "");
+	assert_vessel_ids(&e, "B", "9321484", false, "");
+	assert_vessel_ids(&e, "C", "9321483", true, "");
+	assert_vessel_ids(&e, "D", "", false, "9321484");
+	assert_vessel_ids(&e, "E", "9321483", true, "");
+	assert_vessel_ids(&e, "F", "", false, "9321484");
+	assert_vessel_ids(&e, "G", "", false, "VRIB3");
+	assert_vessel_ids(&e, "H", "", false, "9321483");
+	assert_vessel_ids(&e, "I", "", false, "9321483");
+	assert_vessel_ids(&e, "J", "", false, "IMONUMBER");
+	assert_vessel_ids(&e, "K", "9321483", true, "");
+
+	extract_syntax_texts(&x, &ar, 2, "315", x12);
+	assert_int_equal(x.n_transport, 9);
+	assert_string_equal(x.transport[7]->imo, "9321483");
+	assert_string_equal(x.transport[7]->vessel_id, "");
+	assert_string_equal(x.transport[8]->imo, "");
+	assert_string_equal(x.transport[8]->vessel_id, "VRIB3");
+	assert_string_equal(voyage_of(&x, "Q2")->vessel_id, "");   /* not the one before */
+	assert_vessel_ids(&x, "V1", "9321484", false, "");
+	assert_vessel_ids(&x, "V2", "9321483", true, "");
+	assert_vessel_ids(&x, "V3", "", false, "9321484");
+	assert_vessel_ids(&x, "V4", "", false, "9321483");
+	assert_vessel_ids(&x, "V5", "", false, "D5RL7");
+	assert_vessel_ids(&x, "Q1", "", false, "9321483");
+	assert_vessel_ids(&x, "Q2", "9321483", true, "");
+
+	extract_syntax_texts(&m, &ar, 2, "309", m10);
+	assert_int_equal(m.n_transport, 3);
+	assert_vessel_ids(&m, "M1", "9321484", false, "");
+	assert_vessel_ids(&m, "M2", "", false, "9321483");
+	assert_vessel_ids(&m, "M3", "", false, "9321484");
+	arena_reset(&ar);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -870,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_table_selection),
 		cmocka_unit_test(test_wanted_tags),
 		cmocka_unit_test(test_imo_normalised_and_checked),
+		cmocka_unit_test(test_vessel_id_evidence),
 		cmocka_unit_test(test_pia_hs_in_any_item_number),
 		cmocka_unit_test(test_nad_c058_name_and_address),
 		cmocka_unit_test(test_x12_r4_location_qualifier),
