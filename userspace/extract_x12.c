@@ -115,12 +115,16 @@ static const struct ex_table t301 = { "301", t301_types, ROWS(lading_rows), &ext
 		{ EXF_TR_CARRIER, 1, 1 }, { EXF_TR_MODE, 2, 1 }, \
 		{ EXF_TR_VESSEL, 5, 1 }, { EXF_TR_VOYAGE, 6, 1 } } }, \
 	VESSEL_CODE_ROWS("M10", 4, 10), \
+	/* P401 (US port of arrival) and M1102 (foreign port of lading) are */ \
+	/* codes of US Census Schedules D and K, named as R402 names them. */ \
 	{ "P4", NOCOND, EXK_LOCATION, EXA_NEW, 0, { \
-		LIT(EXF_LOC_QUAL, "P4"), { EXF_LOC_CODE, 1, 1 } } }, \
+		LIT(EXF_LOC_QUAL, "P4"), { EXF_LOC_OTHER_CODE, 1, 1 }, \
+		LIT(EXF_LOC_CODE_LIST, "D") } }, \
 	{ "M11", NOCOND, EXK_REFERENCE, EXA_NEW, 0, { \
 		LIT(EXF_REF_QUAL, "BM"), { EXF_REF_VALUE, 1, 1 } } }, \
 	{ "M11", NOCOND, EXK_LOCATION, EXA_NEW, 0, { \
-		LIT(EXF_LOC_QUAL, "M11"), { EXF_LOC_CODE, 2, 1 } } }
+		LIT(EXF_LOC_QUAL, "M11"), { EXF_LOC_OTHER_CODE, 2, 1 }, \
+		LIT(EXF_LOC_CODE_LIST, "K") } }
 
 /* 309 customs manifest: LX bill of lading loop; VID container (initial +
  * number, seals); N10 goods: quantity, description, marks, N1004 J =

@@ -66,6 +66,10 @@ static const Edisensor__V1__Transport *vessel(const Edisensor__V1__Message *m, c
 	return t;
 }
 
+static const Edisensor__V1__Location *location_q(const Edisensor__V1__Message *m, const char *q);
+static void assert_place(const Edisensor__V1__Location *l, const char *locode, const char *code,
+			 const char *code_list, const char *name);
+
 static void counts(const Edisensor__V1__Message *m, uint32_t declared, uint32_t counted)
 {
 	assert_int_equal(m->integrity->declared_segments, declared);
@@ -426,7 +430,8 @@ static void test_x12_309(void **state)
 	const Edisensor__V1__Transport *t = vessel(m, "MONTE CERVANTES", "9283186", "", "320N");
 	assert_string_equal(t->carrier, "XXXX");
 	assert_true(t->imo_check_digit_valid);
-	LOC(m, "P4", "1803");
+	/* P4*1803: a US port (Census Schedule D), not a UN/LOCODE */
+	assert_place(location_q(m, "P4"), "", "1803", "D", "");
 	REF(m, "BM", "99XXZ999999X");                        /* M11 M1101 */
 	PARTY(m, "SH", "XXXX DO BRASIL INDUSTRIA E C");
 	PARTY(m, "CN", "XXXX XXXX NORTH AMERICA");
@@ -700,7 +705,8 @@ static void assert_place(const Edisensor__V1__Location *l, const char *locode, c
 /* X12 R4: R402 says what R403 is. Only UN makes it a UN/LOCODE; a US
  * Census Schedule D or K port code, a city or any other location code
  * stays what it is (code + code_list = R402). R401 (the port function)
- * is the qualifier as sent. The same holds for 315 B4 (B411/B412). */
+ * is the qualifier as sent. The same holds for 315 B4 (B411/B412), and
+ * for the 309/350 ports whose list the segment fixes (P4, M11). */
 static void test_x12_r4_location_qualifier(void **state)
 {
 	static const char *const texts[] = {
@@ -730,6 +736,21 @@ static void test_x12_r4_location_qualifier(void **state)
 	assert_place(location_q(&m, "E"), "", "MEMPHIS", "CI", "MEMPHIS");
 	assert_place(location_q(&m, "R"), "", "AB12", "SL", "ANYWHERE");
 	assert_place(location_q(&m, "I"), "", "", "", "KANSAS CITY RAMP");
+
+	/* 309/350: P4 P401 is a US port (Schedule D), M11 M1102 the foreign
+	 * port of lading (Schedule K): codes of those lists, not UN/LOCODEs */
+	static const char *const manifest[] = {
+		"M10*XXXX*O*SG*9283186*MONTE CERVANTES*320N~",
+		"P4*1803*20260101*1~",
+		"LX*1~",
+		"M11*BL12345*57035*12*PKG*1000*K~",
+		NULL,
+	};
+	Edisensor__V1__Message p = EDISENSOR__V1__MESSAGE__INIT;
+	extract_syntax_texts(&p, &ar, 2, "309", manifest);
+	assert_int_equal(p.n_locations, 2);
+	assert_place(location_q(&p, "P4"), "", "1803", "D", "");
+	assert_place(location_q(&p, "M11"), "", "57035", "K", "");
 
 	extract_syntax_texts(&s, &ar, 2, "315", b4);
 	assert_int_equal(s.n_locations, 2);

@@ -167,6 +167,8 @@ static void locations_json(struct ebuf *b, const struct msg_meta *m)
 		ebuf_puts(b, i ? ",{" : "{");
 		json_kv(b, &first, "qualifier", m->locs[i].qualifier);
 		json_kv(b, &first, "locode", m->locs[i].locode);
+		json_kv(b, &first, "code", m->locs[i].code);
+		json_kv(b, &first, "codeList", m->locs[i].code_list);
 		ebuf_putc(b, '}');
 	}
 	ebuf_putc(b, ']');

@@ -37,6 +37,7 @@ struct meta_goods {
 };
 struct meta_location {
 	char qualifier[8], locode[16];
+	char code[16], code_list[4];   /* a place code that is no UN/LOCODE, its list */
 };
 struct meta_transport {
 	char vessel_name[64], imo[12], voyage[16];

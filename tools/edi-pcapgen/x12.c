@@ -97,6 +97,19 @@ static void x_loc(struct xw *x, const char *qual, const char *code)
 	}
 }
 
+/* A place whose code belongs to another list than UN/LOCODE (P4: US
+ * Census Schedule D, M11: Schedule K), as the sensor reports it. */
+static void x_loc_code(struct xw *x, const char *qual, const char *code, const char *list)
+{
+	struct meta_location *l = meta_add_location(x->m);
+
+	if (l) {
+		snprintf(l->qualifier, sizeof(l->qualifier), "%s", qual);
+		segw_normalise(&x->w, code, l->code, sizeof(l->code));
+		snprintf(l->code_list, sizeof(l->code_list), "%s", list);
+	}
+}
+
 static void x_dtm(struct xw *x, const char *qual)
 {
 	char d[12], t[8];
@@ -141,7 +154,7 @@ static void x_p4(struct xw *x)
 	segw_el(&x->w, d);
 	segw_el(&x->w, "1");
 	segw_end(&x->w);
-	x_loc(x, "P4", port);
+	x_loc_code(x, "P4", port, "D");
 }
 
 static void x_r4(struct xw *x, const char *fn)
@@ -199,7 +212,8 @@ static void body_309(struct xw *x)
 		snprintf(ref->qualifier, sizeof(ref->qualifier), "BM");
 		segw_el_keep(&x->w, bl, ref->value, sizeof(ref->value));
 		snprintf(l->qualifier, sizeof(l->qualifier), "M11");
-		segw_el_keep(&x->w, fport, l->locode, sizeof(l->locode));
+		segw_el_keep(&x->w, fport, l->code, sizeof(l->code));
+		snprintf(l->code_list, sizeof(l->code_list), "K");
 		segw_el(&x->w, pk);
 		segw_el(&x->w, "PKG");
 		segw_el(&x->w, wt);
