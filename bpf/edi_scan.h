@@ -1820,6 +1820,47 @@ ES_SCAN_FN int es_step_segstart(struct es_scan_ctx *c)
 #ifndef ES_RUN_WORDS
 #define ES_RUN_WORDS    10
 #endif
+/*
+ * The words after a segment's first until one holds a terminator (m: its
+ * flags, k: its index; ES_RUN_WORDS in all), unrolled by hand (clang 14
+ * does not unroll the loop with its early exit). BPF: each word straight
+ * from q = buf + pos, its offset a constant of the load (a masked index
+ * took four instructions a word); q is opaque to clang, or it keeps a
+ * pointer per word across the segment loop (spilled). The includer's
+ * buf has ES_RUN_WORDS * 8 bytes readable past 2 * ES_SCAN_CHUNK, pos's
+ * mask (flow.h: the chunk's record follows it). Bytes read past len are
+ * not the chunk's, as with the wrapped index of the host build: a
+ * terminator found there is none (p >= len).
+ */
+#ifdef __bpf__
+#define ES_RUN_WORD(q, pos, i) es_load64((q) + (i) * 8)
+#else
+#define ES_RUN_WORD(q, pos, i) es_load64((q) - (pos) + (((pos) + (i) * 8) & (ES_SCAN_CHUNK - 1)))
+#endif
+#define ES_RUN_WORD_STEP(q, pos, tw, m, k, i)                                       \
+	if (ES_RUN_WORDS > (i) && !(m)) {                                          \
+		(m) = es_zero_lowest(ES_RUN_WORD(q, pos, i) ^ (tw));               \
+		(k) = (i);                                                         \
+	}
+#define ES_RUN_WORDS_AFTER_FIRST(q, pos, tw, m, k)                                  \
+	do {                                                                        \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 1)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 2)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 3)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 4)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 5)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 6)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 7)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 8)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 9)                               \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 10)                              \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 11)                              \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 12)                              \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 13)                              \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 14)                              \
+		ES_RUN_WORD_STEP(q, pos, tw, m, k, 15)                              \
+	} while (0)
+_Static_assert(ES_RUN_WORDS >= 1 && ES_RUN_WORDS <= 16, "ES_RUN_WORDS_AFTER_FIRST: 15 steps");
 #define ES_RUN_MORE     0x10000     /* es_scan_run(): ES_CAN_LOOP stopped it, may go on */
 
 /* The fast path's cheaper item for a forwarded segment (ES_HAS_EMIT_FAST) */
@@ -1885,7 +1926,8 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 	tw = term * ES_ONES;
 	ES_RUN_EMIT_SYNC(c->env, st, c->base_off, cnt->len);
 	for (;;) {
-		__u32 tag, cls, i, n;
+		__u32 tag, cls, n, k;
+		const __u8 *q;
 		__u64 w, p;
 
 		if (!ES_CAN_LOOP) {
@@ -1937,12 +1979,11 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		 * call per segment cost more than the words: most segments need
 		 * none); a hit at len or later is none */
 		m = es_zero_lowest(w ^ tw);
-		p = pos + es_first_flagged(m);
-		for (i = 1; i < ES_RUN_WORDS && !m; i++) {
-			m = es_zero_lowest(es_load64(buf + ((pos + i * 8) & (ES_SCAN_CHUNK - 1))) ^
-					   tw);
-			p = pos + i * 8 + es_first_flagged(m);
-		}
+		q = buf + pos;
+		ES_OPAQUE(q);
+		k = 0;
+		ES_RUN_WORDS_AFTER_FIRST(q, pos, tw, m, k);
+		p = pos + k * 8 + es_first_flagged(m);
 		if (!m)
 			p = es_find_term((const struct es_chunk *)buf, pos + ES_RUN_WORDS * 8, len,
 					 term, 0);

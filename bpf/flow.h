@@ -218,6 +218,9 @@ struct es_scratch {
 	__u8 batch[ES_BATCH_BYTES + ES_BATCH_SLACK];
 };
 
+_Static_assert(__builtin_offsetof(struct es_scratch, buf) + 2 * ES_SCAN_CHUNK + ES_RUN_WORDS * 8 <=
+	       sizeof(struct es_scratch),
+	       "es_scan_run() reads ES_RUN_WORDS words from the chunk at pos < 2 * ES_SCAN_CHUNK");
 _Static_assert(__builtin_offsetof(struct es_scratch, buf) == ES_REC_HDR_LEN &&
 	       __builtin_offsetof(struct es_scratch, crec_items) ==
 	       ES_REC_HDR_LEN + sizeof(struct es_chunk),
