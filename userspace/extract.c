@@ -41,6 +41,7 @@ static const struct field_info fields[EXF_MAX] = {
 	[EXF_EQ_SEAL]         = { EXK_EQUIPMENT, 0 },   /* repeated: see set_field */
 	[EXF_EQ_SIZE_TYPE]    = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, size_type),
 	[EXF_EQ_QUALIFIER]    = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, qualifier),
+	[EXF_EQ_STOWAGE]      = F(EXK_EQUIPMENT, Edisensor__V1__Equipment, stowage_position),
 	[EXF_REF_QUAL]        = F(EXK_REFERENCE, Edisensor__V1__Reference, qualifier),
 	[EXF_REF_VALUE]       = F(EXK_REFERENCE, Edisensor__V1__Reference, value),
 	[EXF_LOC_QUAL]        = F(EXK_LOCATION, Edisensor__V1__Location, qualifier),
@@ -130,6 +131,20 @@ static bool imo_check(const char *v, const char *want)
 	return strcmp(want, "@imo7") == 0 || imo_valid(norm);
 }
 
+/* "@locode": a UN/LOCODE's shape, two letters (the ISO 3166 country)
+ * and three letters or digits 2-9 (the manual leaves out 0 and 1, read as
+ * O and I), upper case as the code list writes them. */
+static bool locode_shape(const char *v)
+{
+	for (int i = 0; i < 5; i++) {
+		bool letter = v[i] >= 'A' && v[i] <= 'Z';
+		bool digit = v[i] >= '2' && v[i] <= '9';
+		if (!letter && !(i >= 2 && digit))
+			return false;
+	}
+	return v[5] == '\0';
+}
+
 /* Is v one of the '|'-separated words in list? */
 static bool in_list(const char *v, const char *list)
 {
@@ -161,7 +176,9 @@ static bool cond_holds(const struct ex_cond *c, const struct edi_segment *s)
 		match = v[0] != '\0';
 	else if (want[0] == '-' && want[1] == '\0')
 		match = v[0] == '\0';
-	else if (want[0] == '@')            /* "@imo" / "@imo7", the only checks there are */
+	else if (strcmp(want, "@locode") == 0)
+		match = locode_shape(v);
+	else if (want[0] == '@')            /* "@imo" / "@imo7" */
 		match = imo_check(v, want);
 	else
 		match = in_list(v, want);
@@ -269,7 +286,7 @@ static void set_field(struct extract *x, void *rec, const struct ex_pick *p,
 	}
 	if (add == 0)
 		return;
-	size_t sep = old ? strlen(p->sep) : 0;
+	size_t sep = old || p->lead_sep ? strlen(p->sep) : 0;
 	if (old + sep + add >= FIELD_MAX) {
 		x->dropped++;
 		return;
@@ -283,9 +300,11 @@ static void set_field(struct extract *x, void *rec, const struct ex_pick *p,
 	*slot = joined;
 }
 
-static const char *pick_value(const struct ex_pick *p, const struct edi_segment *s,
-			      char *buf, size_t cap)
+static const char *pick_value(const struct extract *x, const struct ex_pick *p,
+			      const struct edi_segment *s, char *buf, size_t cap)
 {
+	if (p->held)
+		return x->held[p->field] ? x->held[p->field] : "";
 	if (p->lit)
 		return p->lit;
 	if (p->comp == 0) {
@@ -296,8 +315,11 @@ static const char *pick_value(const struct ex_pick *p, const struct edi_segment 
 }
 
 /* Does the pick read a non-empty value (without building it)? */
-static bool pick_present(const struct ex_pick *p, const struct edi_segment *s)
+static bool pick_present(const struct extract *x, const struct ex_pick *p,
+			 const struct edi_segment *s)
 {
+	if (p->held)
+		return x->held[p->field] && x->held[p->field][0];
 	if (p->lit)
 		return false;
 	if (p->comp != 0)
@@ -307,10 +329,11 @@ static bool pick_present(const struct ex_pick *p, const struct edi_segment *s)
 
 /* Any pick with a non-empty value? A row whose elements are all empty
  * (e.g. "FTX+AAA" without text) makes no record. */
-static bool rule_has_values(const struct ex_rule *r, const struct edi_segment *s)
+static bool rule_has_values(const struct extract *x, const struct ex_rule *r,
+			    const struct edi_segment *s)
 {
 	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
-		if (pick_present(&r->picks[i], s))
+		if (pick_present(x, &r->picks[i], s))
 			return true;
 	return false;
 }
@@ -334,13 +357,32 @@ static bool last_evidence_is(void *rec, enum ex_kind k, uint32_t idx)
 	return *n && (*ev)[*n - 1] == idx;
 }
 
+/* EXA_HOLD: keeps the picks' values (an empty one clears the field's). */
+static int hold_values(struct extract *x, const struct ex_rule *r,
+		       const struct edi_segment *s, uint32_t idx)
+{
+	char buf[VALUE_MAX];
+
+	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++) {
+		const struct ex_pick *p = &r->picks[i];
+		const char *v = pick_value(x, p, s, buf, sizeof(buf));
+		x->held[p->field] = NULL;
+		if (v[0] && !(x->held[p->field] = arena_strdup(x->arena, v)))
+			return -ENOMEM;
+		x->held_seg[p->field] = idx;
+	}
+	return 0;
+}
+
 static int apply_rule(struct extract *x, const struct ex_rule *r,
 		      const struct edi_segment *s, uint32_t idx)
 {
 	char buf[VALUE_MAX];
 	void *rec = x->cur[r->kind];
 
-	if (!rule_has_values(r, s))
+	if (r->action == EXA_HOLD)
+		return hold_values(x, r, s, idx);
+	if (!rule_has_values(x, r, s))
 		return 0;
 	switch (r->action) {
 	case EXA_NEW:
@@ -364,11 +406,18 @@ static int apply_rule(struct extract *x, const struct ex_rule *r,
 		else if (field_is_set(rec, r->if_set))
 			return 0;
 		break;
+	case EXA_HOLD:
+		return 0;   /* hold_values, above */
 	}
 	if (!rec)
 		return x->dropped ? 0 : -ENOMEM;
-	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++)
-		set_field(x, rec, &r->picks[i], pick_value(&r->picks[i], s, buf, sizeof(buf)));
+	for (int i = 0; i < EX_MAX_PICKS && r->picks[i].field; i++) {
+		const struct ex_pick *p = &r->picks[i];
+		const char *v = pick_value(x, p, s, buf, sizeof(buf));
+		set_field(x, rec, p, v);
+		if (p->held && v[0])   /* the held value's segment first: order */
+			add_evidence(x, rec, r->kind, x->held_seg[p->field]);
+	}
 	add_evidence(x, rec, r->kind, idx);
 	return 0;
 }
@@ -443,7 +492,11 @@ static size_t key_fields(enum ex_kind k, const size_t **offs)
 		O(Edisensor__V1__Party, address), O(Edisensor__V1__Party, city),
 		O(Edisensor__V1__Party, postcode), O(Edisensor__V1__Party, country),
 	};
-	static const size_t equipment[] = { O(Edisensor__V1__Equipment, number) };
+	/* one number in two stowage cells stays two records: the message
+	 * says the box is in two places (a cloned or mistyped number) */
+	static const size_t equipment[] = {
+		O(Edisensor__V1__Equipment, number), O(Edisensor__V1__Equipment, stowage_position),
+	};
 	static const size_t reference[] = {
 		O(Edisensor__V1__Reference, qualifier), O(Edisensor__V1__Reference, value),
 	};

@@ -15,6 +15,7 @@
  * comes from the arena the message lives in. */
 #ifndef EDISENSOR_EXTRACT_H
 #define EDISENSOR_EXTRACT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,7 +34,7 @@ enum ex_field {
 	EXF_PARTY_ADDRESS, EXF_PARTY_CITY, EXF_PARTY_POSTCODE, EXF_PARTY_COUNTRY,
 	EXF_GOODS_DESC, EXF_GOODS_HS, EXF_GOODS_PACKAGES, EXF_GOODS_PKG_TYPE,
 	EXF_GOODS_WEIGHT, EXF_GOODS_WEIGHT_UNIT, EXF_GOODS_ITEM,
-	EXF_EQ_NUMBER, EXF_EQ_SEAL, EXF_EQ_SIZE_TYPE, EXF_EQ_QUALIFIER,
+	EXF_EQ_NUMBER, EXF_EQ_SEAL, EXF_EQ_SIZE_TYPE, EXF_EQ_QUALIFIER, EXF_EQ_STOWAGE,
 	EXF_REF_QUAL, EXF_REF_VALUE,
 	EXF_LOC_QUAL, EXF_LOC_CODE, EXF_LOC_NAME, EXF_LOC_OTHER_CODE, EXF_LOC_CODE_LIST,
 	EXF_TR_STAGE, EXF_TR_MODE, EXF_TR_VOYAGE, EXF_TR_VESSEL, EXF_TR_IMO,
@@ -45,24 +46,30 @@ enum ex_field {
 /* Condition on one value. values: "A|B" = one of; "!A|B" = none of;
  * "*" = not empty; "-" = empty; "@imo7" = an IMO number's shape (7 digits
  * after an optional "IMO" prefix, imo.h), whatever its check digit;
- * "@imo" = that with a valid check digit. elem 0 = no condition. comp 0
- * is read as component 1. */
+ * "@imo" = that with a valid check digit; "@locode" = a UN/LOCODE's shape
+ * (two letters, then three letters or digits 2-9, upper case). elem 0 =
+ * no condition. comp 0 is read as component 1. */
 struct ex_cond {
 	uint8_t elem, comp;
 	const char *values;
 };
 
 /* Where a field's value comes from. comp 0 = all components of the
- * element joined by `join` (default " "). lit = a fixed value instead.
- * sep NULL = set when the field is still empty (so a later pick is a
- * fallback); otherwise append with sep between old and new text ("" =
- * concatenate). */
+ * element joined by `join` (default " "). lit = a fixed value instead;
+ * held = the value an earlier EXA_HOLD row kept for this field (and its
+ * segment joins the record's evidence). sep NULL = set when the field is
+ * still empty (so a later pick is a fallback); otherwise append with sep
+ * between old and new text ("" = concatenate); lead_sep = sep also before
+ * a value appended to an empty field, so a component keeps its place
+ * (":5" = agency 5 without a code list). */
 struct ex_pick {
 	enum ex_field field;
 	uint8_t elem, comp;
 	const char *sep;
 	const char *join;
 	const char *lit;
+	bool held;
+	bool lead_sep;
 };
 
 enum ex_action {
@@ -74,6 +81,11 @@ enum ex_action {
 	 * (a new one when none did), unless its if_set field is set: a
 	 * fallback for a value no earlier row of the segment took */
 	EXA_SEGMENT_IF_UNSET,
+	/* no record: the picks' values (empty ones too) are kept for later
+	 * rows' held picks, replacing what an earlier hold kept: a value
+	 * that opens a segment group and belongs to the record a later
+	 * segment of the group opens (BAPLIE: LOC+147 ... EQD) */
+	EXA_HOLD,
 };
 
 #define EX_MAX_PICKS 12
@@ -110,6 +122,8 @@ struct extract {
 	const struct ex_table *table;
 	void *cur[EXK_MAX];
 	size_t cap[EXK_MAX];
+	const char *held[EXF_MAX];   /* EXA_HOLD values, NULL = none */
+	uint32_t held_seg[EXF_MAX];  /* the segment each came from */
 	unsigned dropped;      /* records or values not kept (limits, memory) */
 };
 

@@ -12,6 +12,28 @@
 #define COND2(e, c, v, e2, c2, v2) { { e, c, v }, { e2, c2, v2 } }
 #define COND3(e, c, v, e2, c2, v2, e3, c3, v3) { { e, c, v }, { e2, c2, v2 }, { e3, c3, v3 } }
 
+/* LOC 3227 qualifier + C517 3225 id : 1131 code list : 3055 agency : 3224
+ * name. 3225 is a UN/LOCODE when it has the shape and the agency is 6
+ * (UN/ECE, which keeps UN/LOCODE) or absent: the directories' note on
+ * 3225 recommends UN/LOCODE and names another code set by 1131/3055
+ * otherwise (EANCOM: 3055 is required when 3225 is no UN/LOCODE), so a
+ * list alone (139 port, as SMDG sends :139:6) does not change it. Any
+ * other id (another agency's code, a customs office, a name-like id, a
+ * declared LOCODE that is none) is a code, its list and agency as sent
+ * ("1131:3055"). 3227 = 147 is the stowage cell, a position on the
+ * vessel: the container's (the LOC+147 rows), never a place. */
+#define PLACE_ROWS \
+	{ "LOC", COND(1, 1, "!147"), EXK_LOCATION, EXA_NEW, 0, { \
+		{ EXF_LOC_QUAL, 1, 1 }, { EXF_LOC_NAME, 2, 4 } } }, \
+	{ "LOC", COND3(1, 1, "!147", 2, 3, "6", 2, 1, "@locode"), EXK_LOCATION, \
+	  EXA_SEGMENT_IF_UNSET, EXF_LOC_CODE, { { EXF_LOC_CODE, 2, 1 } } }, \
+	{ "LOC", COND3(1, 1, "!147", 2, 3, "-", 2, 1, "@locode"), EXK_LOCATION, \
+	  EXA_SEGMENT_IF_UNSET, EXF_LOC_CODE, { { EXF_LOC_CODE, 2, 1 } } }, \
+	{ "LOC", COND2(1, 1, "!147", 2, 1, "*"), EXK_LOCATION, \
+	  EXA_SEGMENT_IF_UNSET, EXF_LOC_CODE, { \
+		{ EXF_LOC_OTHER_CODE, 2, 1 }, { EXF_LOC_CODE_LIST, 2, 2 }, \
+		{ EXF_LOC_CODE_LIST, 2, 3, ":", .lead_sep = true } } }
+
 /* Rows every EDIFACT message shares: parties, references, places, dates,
  * transport, equipment, free-text goods. */
 static const struct ex_rule generic_rows[] = {
@@ -36,9 +58,11 @@ static const struct ex_rule generic_rows[] = {
 	/* RFF C506 1153 qualifier : 1154 reference */
 	{ "RFF", NOCOND, EXK_REFERENCE, EXA_NEW, 0, {
 		{ EXF_REF_QUAL, 1, 1 }, { EXF_REF_VALUE, 1, 2 } } },
-	/* LOC 3227 + C517 3225 id : 1131 : 3055 : 3224 name */
-	{ "LOC", NOCOND, EXK_LOCATION, EXA_NEW, 0, {
-		{ EXF_LOC_QUAL, 1, 1 }, { EXF_LOC_CODE, 2, 1 }, { EXF_LOC_NAME, 2, 4 } } },
+	PLACE_ROWS,
+	/* LOC+147 in the EQD group after its EQD (COPRAR, COARRI, CODECO...):
+	 * the current container's cell */
+	{ "LOC", COND(1, 1, "147"), EXK_EQUIPMENT, EXA_CURRENT, 0, {
+		{ EXF_EQ_STOWAGE, 2, 1 } } },
 	/* DTM C507 2005 qualifier : 2380 value : 2379 format */
 	{ "DTM", NOCOND, EXK_DATE, EXA_NEW, 0, {
 		{ EXF_DATE_QUAL, 1, 1 }, { EXF_DATE_VALUE, 1, 2 }, { EXF_DATE_FORMAT, 1, 3 } } },
@@ -158,14 +182,21 @@ static const struct ex_rule ifcsum_rows[] = {
 static const char *const ifcsum_types[] = { "IFCSUM", NULL };
 static const struct ex_table ifcsum = { "IFCSUM", ifcsum_types, ROWS(ifcsum_rows), &goods_group };
 
-/* BAPLIE bay plan: per container EQD, stowage LOC+147, ports 9/11, and
- * the container's gross weight in MEA+WT (VGM in syntax D.13+). */
+/* BAPLIE bay plan: one group per occupied cell, opened by its stowage
+ * LOC+147, then MEA+WT (gross weight; VGM in D.13+), the container's
+ * ports LOC+9/11..., RFF, and the EQD(s) in the cell. The cell is held
+ * and taken by the EQDs up to the next LOC+147 (a cell without EQD, break
+ * bulk, makes no record). */
 static const struct ex_rule baplie_rows[] = {
+	PLACE_ROWS,
+	{ "LOC", COND(1, 1, "147"), EXK_EQUIPMENT, EXA_HOLD, 0, {
+		{ EXF_EQ_STOWAGE, 2, 1 } } },
 	{ "EQD", NOCOND, EXK_EQUIPMENT, EXA_NEW, 0, {
 		{ EXF_EQ_QUALIFIER, 1, 1 },
 		{ EXF_EQ_NUMBER, 2, 1 },
 		{ EXF_EQ_SIZE_TYPE, 3, 1 },
-		{ EXF_EQ_SIZE_TYPE, 3, 4 } } },   /* D.04B writes the type in 8154 */
+		{ EXF_EQ_SIZE_TYPE, 3, 4 },       /* D.04B writes the type in 8154 */
+		{ EXF_EQ_STOWAGE, .held = true } } },
 };
 static const char *const baplie_types[] = { "BAPLIE", NULL };
 static const struct ex_table baplie = { "BAPLIE", baplie_types, ROWS(baplie_rows), &extract_edifact_generic };

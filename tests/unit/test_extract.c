@@ -67,6 +67,14 @@ static const Edisensor__V1__Transport *vessel(const Edisensor__V1__Message *m, c
 }
 
 static const Edisensor__V1__Location *location_q(const Edisensor__V1__Message *m, const char *q);
+
+static bool has_location_q(const Edisensor__V1__Message *m, const char *q)
+{
+	for (size_t i = 0; i < m->n_locations; i++)
+		if (strcmp(m->locations[i]->qualifier, q) == 0)
+			return true;
+	return false;
+}
 static void assert_place(const Edisensor__V1__Location *l, const char *locode, const char *code,
 			 const char *code_list, const char *name);
 
@@ -99,8 +107,10 @@ static void test_baplie_d04b_oneline(void **state)
 	PARTY(m, "CA", "TSL");                           /* NAD+CA+TSL:172:20 */
 	REF(m, "VON", "VOYAGENUMBER");
 	REF(m, "BM", "1");
-	LOC(m, "61", "NEXTPORTOFCALL");
-	LOC(m, "147", "0050302");
+	/* LOC+61+NEXTPORTOFCALL, LOC+5+DEPARTPLACE: no code list, no agency,
+	 * and not a UN/LOCODE's shape: place codes, not UN/LOCODEs */
+	assert_place(location_q(m, "61"), "", "NEXTPORTOFCALL", "", "");
+	assert_place(location_q(m, "5"), "", "DEPARTPLACE", "", "");
 	/* TDT+20+RFN234++:103::MEAN TRANS++++IMONUMBER:146 : code list 146
 	 * (means of transport identification) without agency 11, and not 7
 	 * digits: a vessel id, not an IMO number */
@@ -113,6 +123,10 @@ static void test_baplie_d04b_oneline(void **state)
 	const Edisensor__V1__Equipment *c = find_equipment(m, "CONTAINER");
 	assert_non_null(c);
 	assert_false(c->iso6346);
+	/* LOC+147+0050302::5 opens the container's group: its stowage cell
+	 * (bay 005, row 03, tier 02), not a place */
+	assert_string_equal(c->stowage_position, "0050302");
+	assert_false(has_location_q(m, "147"));
 	counts(m, 19, 19);
 }
 
@@ -128,10 +142,13 @@ static void test_baplie_d95b_smdg(void **state)
 	/* TDT+20+042+++:172:182+++VRIB3:103:ZZZ:OOCL BEIJING (103 = call sign) */
 	vessel(m, "OOCL BEIJING", "", "VRIB3", "042");
 	/* OOLU4293959 worked by hand: 6378 mod 11 = 9 */
-	container(m, "OOLU4293959", true);
-	container(m, "MOEU0710945", true);
-	container(m, "OOLU8757889", true);
+	/* each container's group opens with its cell: LOC+147+0780690::5 ...
+	 * EQD+CN+OOLU4293959 */
+	assert_string_equal(container(m, "OOLU4293959", true)->stowage_position, "0780690");
+	assert_string_equal(container(m, "MOEU0710945", true)->stowage_position, "0060886");
+	assert_string_equal(container(m, "OOLU8757889", true)->stowage_position, "0100114");
 	assert_int_equal(m->n_equipment, 3);
+	assert_false(has_location_q(m, "147"));
 	PARTY(m, "CA", "OOL");
 	PARTY(m, "CA", "MOL");
 	LOC(m, "9", "USLGB");
@@ -153,8 +170,11 @@ static void test_coarri_two_messages(void **state)
 	/* TDT+20+031W+1+13+COS:172:20+++3ERX3:103::COSCO AFRICA */
 	const Edisensor__V1__Transport *t = vessel(m, "COSCO AFRICA", "", "3ERX3", "031W");
 	assert_string_equal(t->carrier, "COS");
-	container(m, "FCIU9908030", true);
-	container(m, "MAGU5591240", true);
+	/* COARRI: LOC+147 follows the EQD in its group: EQD+CN+FCIU9908030
+	 * ... LOC+147+380886::6 (agency 6 by the sender, a cell all the same) */
+	assert_string_equal(container(m, "FCIU9908030", true)->stowage_position, "380886");
+	assert_string_equal(container(m, "MAGU5591240", true)->stowage_position, "380686");
+	assert_false(has_location_q(m, "147"));
 	PARTY(m, "CF", "COE");
 	LOC(m, "11", "ITGOA");
 	LOC(m, "9", "TRKMX");
@@ -760,6 +780,117 @@ static void test_x12_r4_location_qualifier(void **state)
 	arena_reset(&ar);
 }
 
+/* EDIFACT LOC C517: 3225 is a UN/LOCODE when it has the shape (two
+ * letters, three letters or digits 2-9) and the agency 3055 is 6 (UN/ECE)
+ * or absent (the UNTDID note on 3225: a UN/LOCODE, else a code set named
+ * by 1131/3055); any other id is a code with its list and agency as sent
+ * ("1131:3055"). 3227 = 147 (stowage cell) is a position on the vessel:
+ * it goes to the container's record, never to Location. */
+static void test_edifact_loc_code_list(void **state)
+{
+	static const char *const texts[] = {
+		"LOC+9+NLRTM'",                          /* the common case */
+		"LOC+11+CNSHA:139:6'",
+		"LOC+7+USWOQ:139::WOODRIDGE, IL, US'",   /* 139 port, no agency */
+		"LOC+8+DEHAM::6'",
+		"LOC+175+USSYR:227::SYRACUSE+US:162'",   /* a list, no agency */
+		"LOC+88+USCHS:139:87'",                  /* the carrier's port code */
+		"LOC+22+NL000396'",                      /* a customs office */
+		"LOC+35+NL::5'",                         /* ISO 3166 country */
+		"LOC+13+ROTTERDAM:139:6'",               /* declared, not a LOCODE */
+		"LOC+14+GB-FXT'",
+		"LOC+60+nlrtm'",
+		"LOC+76+:139:6:PIRAEUS'",                /* a name only */
+		"LOC+94+NLRT1'",                         /* 1 is not a LOCODE digit */
+		NULL,
+	};
+	Edisensor__V1__Message m = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_texts(&m, &ar, "IFTMIN", texts);
+	assert_int_equal(m.n_locations, 13);
+	assert_place(location_q(&m, "9"), "NLRTM", "", "", "");
+	assert_place(location_q(&m, "11"), "CNSHA", "", "", "");
+	assert_place(location_q(&m, "7"), "USWOQ", "", "", "WOODRIDGE, IL, US");
+	assert_place(location_q(&m, "8"), "DEHAM", "", "", "");
+	assert_place(location_q(&m, "175"), "USSYR", "", "", "SYRACUSE");
+	assert_place(location_q(&m, "88"), "", "USCHS", "139:87", "");
+	assert_place(location_q(&m, "22"), "", "NL000396", "", "");
+	assert_place(location_q(&m, "35"), "", "NL", ":5", "");
+	assert_place(location_q(&m, "13"), "", "ROTTERDAM", "139:6", "");
+	assert_place(location_q(&m, "14"), "", "GB-FXT", "", "");
+	assert_place(location_q(&m, "60"), "", "nlrtm", "", "");
+	assert_place(location_q(&m, "76"), "", "", "", "PIRAEUS");
+	assert_place(location_q(&m, "94"), "", "NLRT1", "", "");
+	for (size_t i = 0; i < m.n_locations; i++)
+		assert_int_equal(m.locations[i]->n_evidence, 1);
+	arena_reset(&ar);
+}
+
+/* The stowage cell (LOC+147) belongs to the container. BAPLIE opens each
+ * container's group with it (LOC+147 ... EQD): the EQDs up to the next
+ * LOC+147 take it, with the LOC as evidence; a cell without a container
+ * (break bulk) makes no record. The other messages carry LOC+147 in the
+ * EQD group after its EQD: the current container takes it. */
+static void test_stowage_cell(void **state)
+{
+	static const char *const baplie[] = {
+		"LOC+5+NLRTM:139:6'",
+		"LOC+147+0020282::5'",                   /* 1: break bulk */
+		"GID+1'",
+		"LOC+147+0010182::5'",                   /* 3 */
+		"MEA+WT++KGM:3833'",
+		"LOC+9+NLRTM:139:6'",
+		"EQD+CN+MSCU1234565+4500'",              /* 6 */
+		"EQD+CN+TGHU1234561+2200'",              /* 7: a second in the cell */
+		"LOC+147+0030482::5'",                   /* 8 */
+		"EQD+CN+MSCU1234565+4500'",              /* 9: the same box elsewhere */
+		NULL,
+	};
+	static const char *const coarri[] = {
+		"LOC+147+099999::5'",                    /* before any EQD */
+		"EQD+CN+FCIU9908030+45G1:102:5++3+5'",
+		"LOC+9+TRKMX:139:6'",
+		"LOC+147+380886::6'",
+		"EQD+CN+MAGU5591240+45G1:102:5++3+5'",
+		"LOC+147+380686::6'",
+		NULL,
+	};
+	Edisensor__V1__Message b = EDISENSOR__V1__MESSAGE__INIT;
+	Edisensor__V1__Message c = EDISENSOR__V1__MESSAGE__INIT;
+	struct arena ar = { 0 };
+	(void)state;
+
+	extract_texts(&b, &ar, "BAPLIE", baplie);
+	assert_int_equal(b.n_locations, 2);                  /* 5 and 9: places */
+	assert_false(has_location_q(&b, "147"));
+	assert_int_equal(b.n_equipment, 3);
+	assert_string_equal(b.equipment[0]->number, "MSCU1234565");
+	assert_string_equal(b.equipment[0]->stowage_position, "0010182");
+	assert_int_equal(b.equipment[0]->n_evidence, 2);
+	assert_int_equal(b.equipment[0]->evidence[0], 3);
+	assert_int_equal(b.equipment[0]->evidence[1], 6);
+	assert_string_equal(b.equipment[1]->number, "TGHU1234561");
+	assert_string_equal(b.equipment[1]->stowage_position, "0010182");
+	/* one container number in two cells stays two records: the plan says
+	 * so (a cloned or mistyped number is worth seeing) */
+	assert_string_equal(b.equipment[2]->number, "MSCU1234565");
+	assert_string_equal(b.equipment[2]->stowage_position, "0030482");
+
+	extract_texts(&c, &ar, "COARRI", coarri);
+	assert_false(has_location_q(&c, "147"));
+	assert_int_equal(c.n_locations, 1);
+	assert_int_equal(c.n_equipment, 3);
+	assert_string_equal(c.equipment[0]->number, "");     /* a cell, no EQD yet */
+	assert_string_equal(c.equipment[0]->stowage_position, "099999");
+	assert_string_equal(c.equipment[1]->number, "FCIU9908030");
+	assert_string_equal(c.equipment[1]->stowage_position, "380886");
+	assert_string_equal(c.equipment[2]->number, "MAGU5591240");
+	assert_string_equal(c.equipment[2]->stowage_position, "380686");
+	arena_reset(&ar);
+}
+
 /* PIA C212 repeats (elements 2 to 6): the HS code may follow the sender's
  * own article number (SA), as in DOMAIN.md's IFTMIN goods group. */
 static void test_pia_hs_in_any_item_number(void **state)
@@ -1005,6 +1136,8 @@ int main(void)
 		cmocka_unit_test(test_pia_hs_in_any_item_number),
 		cmocka_unit_test(test_nad_c058_name_and_address),
 		cmocka_unit_test(test_x12_r4_location_qualifier),
+		cmocka_unit_test(test_edifact_loc_code_list),
+		cmocka_unit_test(test_stowage_cell),
 		cmocka_unit_test(test_engine_dedupe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -218,6 +218,11 @@ static void test_vessel_locode(void **state)
 	fx_location(m, "9", "CNSZX");
 	fx_location(m, "11", "CN SZX");
 	fx_location(m, "8", "CNSZ");                   /* no */
+	/* LOC+13+CNSZX:139:87: a carrier's port code, no UN/LOCODE: only
+	 * locode is matched */
+	fx_location(m, "13", "");
+	m->locations[3]->code = fx_strdup("CNSZX");
+	m->locations[3]->code_list = fx_strdup("139:87");
 	assert_int_equal(run(inds, 3, m, &ms), 5);
 	assert_int_equal(ms.n_findings, 1);
 	assert_string_equal(ms.findings[0]->kind, "IMO_CHECK_DIGIT");

@@ -84,7 +84,8 @@ static void ed_nad_coded(struct ed *e, const char *role)
 	segw_end(&e->w);
 }
 
-static void ed_loc(struct ed *e, const char *qual, const char *code)
+/* LOC+<qual>+<UN/LOCODE>:139:6: a place, its code a UN/LOCODE by agency 6 */
+static void ed_loc(struct ed *e, const char *qual)
 {
 	struct meta_location *l = meta_add_location(e->m);
 
@@ -92,9 +93,22 @@ static void ed_loc(struct ed *e, const char *qual, const char *code)
 		return;
 	segw_tag(&e->w, "LOC");
 	segw_el_keep(&e->w, qual, l->qualifier, sizeof(l->qualifier));
-	segw_el_keep(&e->w, code ? code : val_locode(e->r), l->locode, sizeof(l->locode));
-	segw_co(&e->w, code ? "" : "139");
-	segw_co(&e->w, code ? "5" : "6");
+	segw_el_keep(&e->w, val_locode(e->r), l->locode, sizeof(l->locode));
+	segw_co(&e->w, "139");
+	segw_co(&e->w, "6");
+	segw_end(&e->w);
+}
+
+/* LOC+147+<bay row tier>::5, the stowage cell (ISO 9711 format, agency 5
+ * ISO) that opens a BAPLIE container group: no place, the sensor gives it
+ * to the group's EQD (its stowagePosition) */
+static void ed_stowage(struct ed *e, const char *cell)
+{
+	segw_tag(&e->w, "LOC");
+	segw_el(&e->w, "147");
+	segw_el(&e->w, cell);
+	segw_co(&e->w, "");
+	segw_co(&e->w, "5");
 	segw_end(&e->w);
 }
 
@@ -317,8 +331,8 @@ static void body_cuscar(struct ed *e)
 	ed_dtm(e);
 	ed_rff_new(e, "AFB");
 	ed_tdt(e);
-	ed_loc(e, "9", NULL);
-	ed_loc(e, "11", NULL);
+	ed_loc(e, "9");
+	ed_loc(e, "11");
 	ed_nad(e, "CA");
 	for (unsigned c = 1; c <= ncons; c++) {
 		char bl[40], n[8];
@@ -345,8 +359,8 @@ static void body_cusdec(struct ed *e)
 	ed_nad(e, "DT");
 	ed_nad(e, "EX");
 	ed_nad(e, "IM");
-	ed_loc(e, "22", NULL);
-	ed_loc(e, "9", NULL);
+	ed_loc(e, "22");
+	ed_loc(e, "9");
 	ed_tdt(e);
 	ED_SEG(e, "UNS", "D");
 	for (unsigned g = rng_range(e->r, 1, 4); g > 0; g--)
@@ -363,7 +377,7 @@ static void body_cusres(struct ed *e)
 	ed_rff_new(e, "BM");
 	ed_nad(e, "MS");
 	ed_nad(e, "DT");
-	ed_loc(e, "22", NULL);
+	ed_loc(e, "22");
 }
 
 static void body_iftmin(struct ed *e)
@@ -373,8 +387,8 @@ static void body_iftmin(struct ed *e)
 	ed_rff_new(e, "BN");
 	ed_rff_new(e, "BM");
 	ed_tdt(e);
-	ed_loc(e, "9", NULL);
-	ed_loc(e, "11", NULL);
+	ed_loc(e, "9");
+	ed_loc(e, "11");
 	ed_nad(e, "CZ");
 	ed_nad(e, "CN");
 	ed_nad(e, "FW");
@@ -390,8 +404,8 @@ static void body_ifcsum(struct ed *e)
 	ed_dtm(e);
 	ed_rff_new(e, "MB");
 	ed_tdt(e);
-	ed_loc(e, "9", NULL);
-	ed_loc(e, "11", NULL);
+	ed_loc(e, "9");
+	ed_loc(e, "11");
 	ed_nad(e, "CA");
 	ed_container(e);
 	for (unsigned c = 1, n = rng_range(e->r, 1, 3); c <= n; c++) {
@@ -412,8 +426,8 @@ static void body_baplie(struct ed *e)
 	ed_bgm(e, "");
 	ed_dtm(e);
 	ed_tdt(e);
-	ed_loc(e, "5", NULL);
-	ed_loc(e, "61", NULL);
+	ed_loc(e, "5");
+	ed_loc(e, "61");
 	for (unsigned c = rng_range(e->r, 1, 4); c > 0; c--) {
 		char cell[12], kg[16];
 
@@ -423,12 +437,14 @@ static void body_baplie(struct ed *e)
 
 		snprintf(cell, sizeof(cell), "%03u%02u%02u", bay, row, tier);
 		snprintf(kg, sizeof(kg), "KGM:%u", rng_range(e->r, 2000, 32000));
-		ed_loc(e, "147", cell);
+		ed_stowage(e, cell);
 		ED_SEG(e, "MEA", "WT", "", kg);
-		ed_loc(e, "9", NULL);
-		ed_loc(e, "11", NULL);
+		ed_loc(e, "9");
+		ed_loc(e, "11");
 		ed_rff_new(e, "BM");
-		ed_eqd(e, NULL, "5");
+		struct meta_equipment *q = ed_eqd(e, NULL, "5");
+		if (q)
+			snprintf(q->stowage, sizeof(q->stowage), "%s", cell);
 		ed_nad_coded(e, "CA");
 	}
 }
@@ -442,13 +458,13 @@ static void body_coprar(struct ed *e)
 	ed_dtm(e);
 	ed_rff_new(e, "XXX");
 	ed_tdt(e);
-	ed_loc(e, "11", NULL);
+	ed_loc(e, "11");
 	ed_nad(e, "CF");
 	for (unsigned c = 0; c < n; c++) {
 		struct meta_equipment *q = ed_eqd(e, "2", "5");
 
 		ed_rff_new(e, "BN");
-		ed_loc(e, "11", NULL);
+		ed_loc(e, "11");
 		ed_sels(e, q);
 	}
 	snprintf(cnt, sizeof(cnt), "16:%u", n);

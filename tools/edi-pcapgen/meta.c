@@ -137,7 +137,9 @@ static void equipment_json(struct ebuf *b, const struct msg_meta *m)
 				ebuf_putc(b, ',');
 			json_str(b, e->seals[s]);
 		}
-		ebuf_puts(b, "]}");
+		ebuf_putc(b, ']');
+		json_kv(b, &first, "stowagePosition", e->stowage);
+		ebuf_putc(b, '}');
 	}
 	ebuf_putc(b, ']');
 }

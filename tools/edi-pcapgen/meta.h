@@ -31,6 +31,7 @@ struct meta_equipment {
 	bool check_digit_valid;
 	unsigned nseals;
 	char seals[2][24];
+	char stowage[12];      /* BAPLIE LOC+147 cell: a position, not a place */
 };
 struct meta_goods {
 	char description[160], hs_code[16], packages[12];
