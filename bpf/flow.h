@@ -682,6 +682,12 @@ static __always_inline void es_scan_emit_fast_sync(void *ctx, const struct es_sc
 	env->crec_fast_rel = (__u32)(base_off - rec_base);
 }
 
+_Static_assert(__builtin_offsetof(struct es_rec_item, type) == 0 &&
+	       __builtin_offsetof(struct es_rec_item, flags) == 1 &&
+	       __builtin_offsetof(struct es_rec_item, data_len) == 2 &&
+	       __builtin_offsetof(struct es_rec_item, off) == 4,
+	       "es_scan_emit_fast() writes a short item as one little-endian word");
+
 static __always_inline int es_scan_emit_fast(void *ctx, const struct es_scan_state *st,
 					     __u32 pos, __u32 n)
 {
@@ -893,7 +899,12 @@ __attribute__((noinline)) int es_scan_chunk_g(struct es_scan_ctx *c, struct es_s
 	c->pos = 0;
 	c->seg_begin = 0;
 	while (used < ES_SCAN_STEPS && ES_CAN_LOOP) {
-		r = (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
+		r = 0;
+		/* es_run_g()'s own first test, without the call (a chunk that
+		 * begins inside a segment, and after each general step that
+		 * leaves the scanner elsewhere than at a segment's start) */
+		if (st->mode == ES_MODE_SEGSTART && !st->carry_len)
+			r = (__u32)es_run_g(c, st, scr, env, ES_SCAN_STEPS - used);
 		used += r & ~ES_RUN_MORE;
 		if (used >= ES_SCAN_STEPS || (r & ES_RUN_MORE))
 			continue;
