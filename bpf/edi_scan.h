@@ -279,9 +279,6 @@ ES_SCAN_FN __u8 es_at(const __u8 *base, __u32 idx, __u32 mask)
 	return base[idx];
 }
 
-ES_SCAN_FN int es_is_upper(__u8 c) { return c >= 'A' && c <= 'Z'; }
-ES_SCAN_FN int es_is_digit(__u8 c) { return c >= '0' && c <= '9'; }
-ES_SCAN_FN int es_is_alnum(__u8 c) { return es_is_upper(c) || es_is_digit(c); }
 ES_SCAN_FN int es_is_space(__u8 c) { return c == ' ' || c == '\r' || c == '\n' || c == '\t'; }
 
 /* Plausible separator: not a letter, digit or blank, not NUL. */
@@ -1921,7 +1918,7 @@ ES_SCAN_FN __u32 es_scan_run(struct es_scan_ctx *c, struct es_scan_ctx *cnt, __u
 		return 0;   /* every terminator a release character (es_step_seg()) */
 	/* a separator that is a letter or digit (a garbage UNA or ISA may set
 	 * one) could be a tag byte: es_run_tag() does not look for that */
-	if (es_tag_alnum((__u8)term) || es_tag_alnum((__u8)rel) || es_tag_alnum((__u8)elem))
+	if (es_is_alnum((__u8)term) || es_is_alnum((__u8)rel) || es_is_alnum((__u8)elem))
 		return 0;
 	tw = term * ES_ONES;
 	ES_RUN_EMIT_SYNC(c->env, st, c->base_off, cnt->len);

@@ -56,8 +56,10 @@ ES_TAGS_FN __u32 es_tagt_index(__u32 t)
 	return (t & 0x7f) | (t >> 1 & 0x3f80) | (t >> 2 & 0x1fc000);
 }
 
-ES_TAGS_FN int es_tag_upper(__u8 c) { return c >= 'A' && c <= 'Z'; }
-ES_TAGS_FN int es_tag_alnum(__u8 c) { return es_tag_upper(c) || (c >= '0' && c <= '9'); }
+/* The bytes of a tag (also the scanner's: bpf/edi_scan.h). */
+ES_TAGS_FN int es_is_upper(__u8 c) { return c >= 'A' && c <= 'Z'; }
+ES_TAGS_FN int es_is_digit(__u8 c) { return c >= '0' && c <= '9'; }
+ES_TAGS_FN int es_is_alnum(__u8 c) { return es_is_upper(c) || es_is_digit(c); }
 
 /*
  * The class of word t, want saying whether the tag is asked for (the
@@ -67,7 +69,7 @@ ES_TAGS_FN __u32 es_tagt_class(__u32 t, int want)
 {
 	__u8 b0 = (__u8)t, b1 = (__u8)(t >> 8), b2 = (__u8)(t >> 16);
 
-	if (t >> 24 || !es_tag_upper(b0) || !es_tag_alnum(b1) || (b2 && !es_tag_alnum(b2)))
+	if (t >> 24 || !es_is_upper(b0) || !es_is_alnum(b1) || (b2 && !es_is_alnum(b2)))
 		return ES_TAGT_BREAK;
 	switch (t) {
 	case ES_TAG3('U', 'N', 'A'): case ES_TAG3('U', 'N', 'B'):

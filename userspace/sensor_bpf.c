@@ -94,14 +94,22 @@ void sensor_bpf_destroy(struct sensor_bpf *s)
 	free(s);
 }
 
+/* A table of the programs' .bss (mapped by the skeleton) replaced by one
+ * built aside: word by word, each word once and only where it changes,
+ * so an entry that is the same before and after never reads otherwise
+ * while the table changes. */
+static void write_changed_words(volatile __u64 *live, const __u64 *next, size_t n)
+{
+	for (size_t w = 0; w < n; w++)
+		if (live[w] != next[w])
+			live[w] = next[w];
+}
+
 int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 {
-	/* the bitmap is the programs' .bss (mapped here by the skeleton):
-	 * built aside, then written word by word, each word once and only
-	 * when it changes, so a port that stays monitored never reads as
-	 * unmonitored while the set changes */
+	/* a port that stays monitored never reads as unmonitored while the
+	 * set changes (write_changed_words()) */
 	static __u64 m[sizeof(s->skel->bss->monitored_ports) / sizeof(__u64)];
-	volatile __u64 *live = s->skel->bss->monitored_ports;
 
 	memset(m, 0, sizeof(m));
 	for (size_t i = 0; i < n; i++) {
@@ -109,27 +117,21 @@ int sensor_bpf_set_ports(struct sensor_bpf *s, const uint16_t *ports, size_t n)
 
 		m[wire >> 6] |= 1ull << (wire & 63);
 	}
-	for (size_t w = 0; w < sizeof(m) / sizeof(m[0]); w++)
-		if (live[w] != m[w])
-			live[w] = m[w];
+	write_changed_words(s->skel->bss->monitored_ports, m, sizeof(m) / sizeof(m[0]));
 	return 0;
 }
 
 int sensor_bpf_set_tags(struct sensor_bpf *s, const char (*tags)[4], size_t n)
 {
-	/* the table is the programs' .bss, as the port bitmap: built aside,
-	 * then written word by word where it changes, so a tag asked for
-	 * before and after never reads as skipped while the set changes */
-	volatile __u64 *live = s->skel->bss->tag_class;
+	/* a tag asked for before and after never reads as skipped while the
+	 * set changes (write_changed_words()) */
 	__u64 *t = malloc(ES_TAGT_WORDS * sizeof(*t));
 	bool all;
 
 	if (!t)
 		return -ENOMEM;
 	all = tag_table_build(t, tags, n);
-	for (size_t w = 0; w < ES_TAGT_WORDS; w++)
-		if (live[w] != t[w])
-			live[w] = t[w];
+	write_changed_words(s->skel->bss->tag_class, t, ES_TAGT_WORDS);
 	s->skel->bss->tags_all = all;
 	free(t);
 	return 0;

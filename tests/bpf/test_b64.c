@@ -68,14 +68,7 @@ static int setup(void **state)
 	memcpy(msg + HEAD_LEN, body, body_len);
 	memcpy(msg + HEAD_LEN + body_len, TAIL, sizeof(TAIL) - 1);
 	msg_len = HEAD_LEN + body_len + sizeof(TAIL) - 1;
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIPPED: base64 fixtures need root (BPF_PROG_TEST_RUN)\n");
-		return 0;
-	}
-	if (fixture_load(&sb, &o, PORT))
-		return -1;
-	rb = ring_buffer__new(sensor_bpf_events_fd(sb), on_record, NULL, NULL);
-	return rb ? 0 : -1;
+	return fixture_setup_ring(&sb, &rb, &o, PORT, on_record, "base64 fixtures");
 }
 
 static int teardown(void **state)
